@@ -1,0 +1,273 @@
+/**
+ * Extension benchmarks, printed as one JSON object:
+ *
+ * - metricToChartMs: a metric leaving the runtime (`sentAt` = the runtime's Date.now() in the
+ *   `run/metrics` notification) → the dashboard has drawn it (the webview's `rendered` report, after
+ *   chart.update in the animation frame). Real runtime process (dist/runtime.js) training CartPole,
+ *   real dashboard bundle in headless Chromium; the extension-host → webview hop of VS Code is not
+ *   in this path (one postMessage). Target p95 ≤ 100 ms.
+ * - activationMs: loading dist/extension.js (parse + evaluate) and calling activate(), in Node, with
+ *   the few `vscode` API calls activation makes answered by a recording stand-in (no VS Code here).
+ *   Target ≤ 150 ms.
+ * - dashboardFrameMs: 5 runs × 1 M points (2 metrics each) loaded in the dashboard; time from an
+ *   interaction to the frame that shows it: smoothing changed (everything recomputed), one live
+ *   record appended to every run, and a redraw with cached series (resize).
+ *
+ * Run: node scripts/build.mjs && node --import tsx bench/extension.ts [--iterations 150] [--points 1000000]
+ */
+import { fork } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { createServer, type Server } from "node:http";
+import Module from "node:module";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { chromium, type Page } from "playwright-core";
+import { createMessageConnection, IPCMessageReader, IPCMessageWriter } from "vscode-jsonrpc/node";
+import { dashboardHtml } from "../media/src/page.js";
+import { RunMetricsNotification, ShutdownRequest, StopRequest, TrainRequest, type MetricsRecord } from "../protocol/src/runtime.js";
+import type { DashboardRun, ExtensionToWebview, WebviewToExtension } from "../protocol/src/webview.js";
+
+const arg = (name: string, fallback: number) => {
+  const i = process.argv.indexOf(`--${name}`);
+  return i > 0 ? Number(process.argv[i + 1]) : fallback;
+};
+const ITERATIONS = arg("iterations", 150);
+const POINTS = arg("points", 1_000_000);
+const CHROMIUM = process.env.CHROMIUM ?? "/usr/bin/chromium";
+const ROOT = resolve(".");
+
+function quantiles(xs: number[]): { n: number; p50: number; p95: number; max: number; mean: number } {
+  const s = [...xs].sort((a, b) => a - b);
+  const q = (p: number) => s[Math.min(s.length - 1, Math.floor(p * s.length))] ?? NaN;
+  const r = (v: number) => Math.round(v * 100) / 100;
+  return { n: s.length, p50: r(q(0.5)), p95: r(q(0.95)), max: r(s[s.length - 1] ?? NaN), mean: r(s.reduce((a, b) => a + b, 0) / Math.max(1, s.length)) };
+}
+
+// ── activation ────────────────────────────────────────────────────────────────
+
+/** A `vscode` module that records calls and returns inert objects: enough for activate() to run. */
+function vscodeStandIn(): unknown {
+  const disposable = { dispose() {} };
+  const event = () => disposable;
+  const inert: unknown = new Proxy(function () {}, {
+    get: (_t, p) => (p === "then" ? undefined : p === "event" ? event : inert),
+    set: () => true,
+    defineProperty: () => true,
+    apply: () => inert,
+    construct: () => inert as object,
+  });
+  class EventEmitter {
+    event = event;
+    fire() {}
+    dispose() {}
+  }
+  class Uri {
+    constructor(readonly fsPath: string) {}
+    static joinPath(u: Uri, ...parts: string[]) {
+      return new Uri(join(u.fsPath, ...parts));
+    }
+    static file(p: string) {
+      return new Uri(p);
+    }
+  }
+  // Plain own properties: the bundle's ESM interop copies the module's own keys.
+  const workspaceValues: Record<string | symbol, unknown> = { workspaceFolders: [], textDocuments: [], isTrusted: true, onDidOpenTextDocument: event, onDidChangeConfiguration: event, onDidChangeWorkspaceFolders: event, getConfiguration: inert };
+  // Any other workspace member (registerTextDocumentContentProvider, …) answers inertly too.
+  const workspace = new Proxy(workspaceValues, { get: (t, p) => (p in t ? t[p] : p === "then" ? undefined : inert) });
+  const names = ["window", "commands", "languages", "extensions", "env", "Range", "Position", "Selection", "WorkspaceEdit", "InlineCompletionItem", "CancellationTokenSource", "ThemeColor", "ThemeIcon", "TreeItem", "TreeItemCollapsibleState", "StatusBarAlignment", "ViewColumn", "ProgressLocation", "ConfigurationTarget", "MarkdownString"];
+  return { ...Object.fromEntries(names.map((n) => [n, inert])), EventEmitter, Uri, workspace };
+}
+
+function measureActivation(): { loadMs: number; activateMs: number; totalMs: number; bundleKiB: number } {
+  const stand = vscodeStandIn();
+  const M = Module as unknown as { _load: (request: string, parent: unknown, isMain: boolean) => unknown };
+  const original = M._load;
+  M._load = (request, parent, isMain) => (request === "vscode" ? stand : original(request, parent, isMain));
+  try {
+    const file = join(ROOT, "dist/extension.js");
+    const t0 = performance.now();
+    const ext = require(file) as { activate: (c: unknown) => unknown };
+    const t1 = performance.now();
+    ext.activate({ subscriptions: [], extensionUri: { fsPath: ROOT }, extensionPath: ROOT });
+    const t2 = performance.now();
+    return { loadMs: +(t1 - t0).toFixed(1), activateMs: +(t2 - t1).toFixed(1), totalMs: +(t2 - t0).toFixed(1), bundleKiB: Math.round(readFileSync(file).length / 1024) };
+  } finally {
+    M._load = original;
+  }
+}
+
+// ── dashboard page ────────────────────────────────────────────────────────────
+
+/** Serves the dashboard exactly as the webview gets it, plus a stand-in for acquireVsCodeApi that forwards to the bench. */
+function serveDashboard(): Promise<{ server: Server; url: string }> {
+  const nonce = "benchnonce";
+  const html = dashboardHtml({
+    csp: `default-src 'none'; img-src 'self' data:; style-src 'self'; script-src 'nonce-${nonce}'`,
+    nonce,
+    scriptUri: "/dashboard.js",
+    styleUri: "/dashboard.css",
+  }).replace(
+    `<script nonce="${nonce}"`,
+    `<script nonce="${nonce}">let s; window.acquireVsCodeApi = () => ({ postMessage: (m) => window.toBench(m), getState: () => s, setState: (v) => { s = v; } });</script>\n<script nonce="${nonce}"`,
+  );
+  const files: Record<string, [string, string]> = {
+    "/": ["text/html", html],
+    "/dashboard.js": ["text/javascript", readFileSync(join(ROOT, "dist/media/dashboard.js"), "utf8")],
+    "/dashboard.css": ["text/css", readFileSync(join(ROOT, "media/dashboard.css"), "utf8")],
+  };
+  const server = createServer((req, res) => {
+    const f = files[req.url ?? "/"];
+    if (!f) return void res.writeHead(404).end();
+    res.writeHead(200, { "content-type": f[0] }).end(f[1]);
+  });
+  return new Promise((ok) => server.listen(0, "127.0.0.1", () => ok({ server, url: `http://127.0.0.1:${(server.address() as { port: number }).port}/` })));
+}
+
+async function openDashboard(url: string, onMessage: (m: WebviewToExtension) => void): Promise<{ page: Page; close: () => Promise<void> }> {
+  const browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ["--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu"] });
+  const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+  await page.exposeFunction("toBench", onMessage);
+  await page.goto(url);
+  return { page, close: () => browser.close() };
+}
+
+const post = (page: Page, m: ExtensionToWebview) => page.evaluate((msg) => window.postMessage(msg, "*"), m);
+
+// ── latency ───────────────────────────────────────────────────────────────────
+
+async function measureLatency(url: string): Promise<ReturnType<typeof quantiles> & { sps: number | null }> {
+  const latencies: number[] = [];
+  let ready!: () => void;
+  const isReady = new Promise<void>((r) => (ready = r));
+  const { page, close } = await openDashboard(url, (m) => {
+    if (m.type === "ready") ready();
+    if (m.type === "rendered") latencies.push(m.renderedAt - m.sentAt);
+  });
+  await isReady;
+  const dir = mkdtempSync(join(tmpdir(), "rl-bench-ext-"));
+  const experimentPath = join(dir, "cartpole.rl.ts");
+  writeFileSync(
+    experimentPath,
+    `import { defineExperiment } from "rl-studio";
+export default defineExperiment({ name: "latency", env: "CartPole-v1", algorithm: "ppo", seed: 1,
+  hyperparameters: { totalTimesteps: 50_000_000, numEnvs: 8, numSteps: 32, learningRate: 1e-3 } });\n`,
+  );
+  const child = fork(join(ROOT, "dist/runtime.js"), [], { stdio: ["ignore", "ignore", "inherit", "ipc"] });
+  const c = createMessageConnection(new IPCMessageReader(child), new IPCMessageWriter(child));
+  let sps: number | null = null;
+  let got = 0;
+  let done!: () => void;
+  const finished = new Promise<void>((r) => (done = r));
+  c.onNotification(RunMetricsNotification.type, (p) => {
+    sps = p.record.metrics["charts/SPS"] ?? sps;
+    void post(page, { type: "metrics", runId: p.runId, records: [p.record], sentAt: p.sentAt });
+    if (++got >= ITERATIONS) done();
+  });
+  c.listen();
+  try {
+    const { runId } = await c.sendRequest(TrainRequest.type, { experimentPath, runsRoot: join(dir, "runs"), backend: "auto" });
+    await post(page, { type: "init", runs: [{ runId, label: runId, experimentName: "latency", seed: 1, groupKey: "g", state: "running", metrics: [] }], focusRunIds: [], reportLatency: true });
+    await finished;
+    await c.sendRequest(StopRequest.type, { runId });
+    await page.waitForTimeout(200);
+    await c.sendRequest(ShutdownRequest.type).catch(() => {});
+  } finally {
+    c.dispose();
+    child.kill();
+    await close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+  return { ...quantiles(latencies), sps };
+}
+
+// ── frame time with 5 × 1 M points ────────────────────────────────────────────
+
+async function measureFrames(url: string): Promise<Record<string, unknown>> {
+  let ready!: () => void;
+  const isReady = new Promise<void>((r) => (ready = r));
+  const { page, close } = await openDashboard(url, (m) => m.type === "ready" && ready());
+  try {
+    await isReady;
+    await post(page, { type: "init", runs: [], focusRunIds: [], reportLatency: false });
+    const load = performance.now();
+    for (let r = 0; r < 5; r++) {
+      // Built inside the page: shipping 1 M records over the DevTools protocol would measure the pipe, not the dashboard.
+      await page.evaluate(
+        ({ r, n }) => {
+          const metrics = new Array(n);
+          let ret = 20;
+          for (let i = 0; i < n; i++) {
+            ret += (500 - ret) * 2e-5 + (Math.random() - 0.5) * 20;
+            metrics[i] = { globalStep: (i + 1) * 256, iteration: i + 1, wallSeconds: (i + 1) * 0.08, metrics: { "charts/episodic_return": ret + r * 5, "losses/value_loss": 1 / (1 + i / 1e4) + Math.random() * 0.1 } };
+          }
+          const run: DashboardRun = { runId: `run-${r}`, label: `run ${r}`, experimentName: "bench", seed: r, groupKey: "bench", state: "completed", metrics };
+          window.postMessage({ type: "run", run }, "*");
+        },
+        { r, n: POINTS },
+      );
+    }
+    // Wait until all five runs are drawn.
+    await page.waitForFunction(
+      (total) => document.body.dataset.runs === "5" && Number(document.querySelector('[data-metric="charts/episodic_return"]')?.getAttribute("data-points")) >= total,
+      5 * POINTS,
+      { timeout: 300_000, polling: 200 },
+    );
+    const loadMs = performance.now() - load;
+    /** ms from `action` to the end of the animation frame that draws its result. */
+    const timed = (action: string) =>
+      page.evaluate(async (a) => {
+        const t0 = performance.now();
+        // eslint-disable-next-line no-new-func
+        new Function(a)();
+        await new Promise((ok) => requestAnimationFrame(() => setTimeout(ok, 0)));
+        return performance.now() - t0;
+      }, action);
+    const smoothing: number[] = [];
+    const append: number[] = [];
+    const redraw: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      smoothing.push(await timed(`const s = document.getElementById("smoothing"); s.value = String(${0.5 + i * 0.05}); s.dispatchEvent(new Event("input"));`));
+    }
+    let step = POINTS * 256;
+    for (let i = 0; i < 10; i++) {
+      step += 256;
+      append.push(
+        await timed(`for (let r = 0; r < 5; r++) window.postMessage({ type: "metrics", runId: "run-" + r, sentAt: Date.now(), records: [{ globalStep: ${step}, iteration: 0, wallSeconds: 0, metrics: { "charts/episodic_return": 400, "losses/value_loss": 0.1 } }] }, "*");`),
+      );
+    }
+    for (let i = 0; i < 10; i++) redraw.push(await timed(`window.dispatchEvent(new Event("resize"));`));
+    const heapMiB = await page.evaluate(() => Math.round(((performance as unknown as { memory?: { usedJSHeapSize: number } }).memory?.usedJSHeapSize ?? 0) / 2 ** 20));
+    return {
+      runs: 5,
+      pointsPerRun: POINTS,
+      metricsPerRun: 2,
+      loadAndFirstDrawMs: Math.round(loadMs),
+      smoothingChangeMs: quantiles(smoothing),
+      liveAppendMs: quantiles(append),
+      cachedRedrawMs: quantiles(redraw),
+      jsHeapMiB: heapMiB,
+    };
+  } finally {
+    await close();
+  }
+}
+
+async function main(): Promise<void> {
+  const activation = measureActivation();
+  const { server, url } = await serveDashboard();
+  try {
+    const latency = await measureLatency(url);
+    const frames = await measureFrames(url);
+    console.log(JSON.stringify({ bench: "extension", node: process.version, activation, metricToChartMs: latency, dashboardFrameMs: frames }, null, 2));
+  } finally {
+    server.close();
+  }
+}
+
+void main().then(
+  () => process.exit(0),
+  (err: unknown) => {
+    console.error(err);
+    process.exit(1);
+  },
+);

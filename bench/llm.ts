@@ -1,0 +1,153 @@
+/**
+ * LLM reward-design benchmark, printed as JSON lines and a final JSON summary.
+ * Run: `npm run bench -- llm` or `node --import tsx bench/llm.ts`.
+ *
+ * - suggest: suggestion latency (p50 over runs) and tokens/s with the test model
+ *   (RL_STUDIO_TEST_MODEL, default ../shared/models/stories260K.gguf), and the share of its
+ *   candidates that validate (its text is nonsense: expect ~0; the figure is the plumbing's).
+ * - sandbox: cost of one reward evaluation: plain function vs vm context (training path) vs vm
+ *   with a per-call timeout (validation path).
+ * - evolve: wall time of the Eureka loop, K=4 × N=3 on CartPole, scripted LLM, 8 192 steps per candidate.
+ */
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { loadavg, tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { ModelManager } from "../runtime/src/llm/model-manager.js";
+import { LlamaProvider } from "../runtime/src/llm/llama-provider.js";
+import { suggestRewards } from "../runtime/src/reward-design/suggest.js";
+import { evolveReward } from "../runtime/src/reward-design/evolve.js";
+import { SandboxedReward } from "../runtime/src/reward-design/sandbox.js";
+import { ScriptedProvider, cand } from "../test/unit/reward-design/scripted-provider.js";
+
+const print = (o: unknown) => console.log(JSON.stringify(o));
+const load = () => loadavg().map((x) => +x.toFixed(2));
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length === 0 ? null : s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+};
+
+const dir = mkdtempSync(join(tmpdir(), "rl-studio-bench-llm-"));
+writeFileSync(join(dir, "package.json"), "{}\n");
+const file = join(dir, "cartpole.rl.ts");
+writeFileSync(
+  file,
+  `import { defineExperiment } from "rl-studio";
+export default defineExperiment({
+  name: "cartpole-llm-bench", env: "CartPole-v1", task: "Balance the pole as long as possible.", algorithm: "ppo",
+  hyperparameters: { totalTimesteps: 100_000, numEnvs: 8, numSteps: 64, numMinibatches: 2, updateEpochs: 4, learningRate: 2.5e-3 },
+  seed: 1,
+});
+`,
+);
+const summary: Record<string, unknown> = { loadavg: load() };
+
+async function main(): Promise<void> {
+
+// ── suggest with the real test model ──
+const model = process.env.RL_STUDIO_TEST_MODEL ?? resolve(__dirname, "../../shared/models/stories260K.gguf");
+if (existsSync(model)) {
+  const manager = new ModelManager({ model, gpu: "off", contextSize: 2048 });
+  const provider = new LlamaProvider(manager);
+  const t0 = performance.now();
+  await manager.load();
+  const loadSeconds = (performance.now() - t0) / 1000;
+  const latencies: number[] = [];
+  let valid = 0;
+  let total = 0;
+  let tokens = 0;
+  let genSeconds = 0;
+  for (let run = 0; run < 5; run++) {
+    const t = performance.now();
+    try {
+      const out = await suggestRewards(file, { provider, count: 3, seed: run });
+      latencies.push((performance.now() - t) / 1000);
+      valid += out.candidates.length;
+      total += out.candidates.length + out.rejected.length;
+      tokens += out.stats.generatedTokens;
+      genSeconds += out.stats.seconds;
+      print({ section: "suggest", run, seconds: latencies.at(-1), valid: out.candidates.length, rejected: out.rejected.length, generations: out.stats.generations, tokens: out.stats.generatedTokens, firstRejection: out.rejected[0]?.reason.slice(0, 160) });
+    } catch (err) {
+      print({ section: "suggest", run, error: (err as Error).message.slice(0, 200) });
+    }
+  }
+  summary.suggest = {
+    model,
+    threads: manager.threads,
+    loadSeconds: +loadSeconds.toFixed(2),
+    p50Seconds: median(latencies),
+    tokensPerSecond: genSeconds > 0 ? +(tokens / genSeconds).toFixed(1) : null,
+    validShare: total > 0 ? valid / total : null,
+    candidates: total,
+  };
+  await provider.dispose();
+  await manager.dispose();
+} else {
+  summary.suggest = `skipped: test model not found at ${model} (set RL_STUDIO_TEST_MODEL)`;
+}
+
+// ── sandbox cost per reward evaluation ──
+{
+  const layout = { fields: ["x", "xDot", "theta", "thetaDot"], actionKind: "discrete" as const, actionSize: 1 };
+  const components = [
+    { name: "alive", code: "envReward" },
+    { name: "upright", code: "1 - Math.abs(nextObs.theta) / 0.2095" },
+  ];
+  const sandbox = new SandboxedReward(components, layout, { timeoutMs: 50 });
+  const obs = [0.01, 0.02, 0.03, 0.04];
+  const plain = (t: { nextObs: Record<string, number>; envReward: number }) => ({ alive: t.envReward, upright: 1 - Math.abs(t.nextObs.theta!) / 0.2095 });
+  const time = (n: number, f: (i: number) => void) => {
+    const t = performance.now();
+    for (let i = 0; i < n; i++) f(i);
+    return ((performance.now() - t) * 1000) / n;
+  };
+  let sink = 0;
+  const n = 200_000;
+  const plainUs = time(n, (i) => {
+    sink += plain({ nextObs: { x: obs[0]!, xDot: obs[1]!, theta: obs[2]! + i * 1e-9, thetaDot: obs[3]! }, envReward: 1 }).upright;
+  });
+  const vmUs = time(n, (i) => {
+    sandbox.setInput(obs, 1, obs, 1, false, false, i);
+    sink += sandbox.stepFast()[1]!;
+  });
+  const vmTimeoutUs = time(20_000, (i) => {
+    sandbox.setInput(obs, 1, obs, 1, false, false, i);
+    sink += sandbox.stepWithTimeout()[1]!;
+  });
+  summary.sandbox = { plainMicroseconds: +plainUs.toFixed(3), vmContextMicroseconds: +vmUs.toFixed(3), vmWithTimeoutMicroseconds: +vmTimeoutUs.toFixed(2), sink: sink > 0 };
+  print({ section: "sandbox", ...(summary.sandbox as object) });
+}
+
+// ── evolution loop, scripted LLM ──
+{
+  const pool = [
+    cand("alive", ["alive", "envReward"]),
+    cand("upright", ["alive", "envReward"], ["upright", "1 - Math.abs(nextObs.theta) / 0.2095"]),
+    cand("centred", ["alive", "envReward"], ["centered", "-0.2 * Math.abs(nextObs.x)"]),
+    cand("calm", ["alive", "envReward"], ["calm", "-0.05 * Math.abs(nextObs.thetaDot)"]),
+  ];
+  const provider = new ScriptedProvider(() => ({ candidates: pool }));
+  const t = performance.now();
+  const result = await evolveReward(file, { provider, candidates: 4, iterations: 3, budget: 8192, backend: "js" });
+  summary.evolve = {
+    K: 4,
+    N: 3,
+    budgetPerCandidate: 8192,
+    wallSeconds: +((performance.now() - t) / 1000).toFixed(1),
+    trainSecondsPerCandidate: +(result.candidates.reduce((s, c) => s + c.wallSeconds, 0) / result.candidates.length).toFixed(2),
+    trained: result.candidates.filter((c) => c.status === "trained").length,
+    bestFitness: result.best?.fitness ?? null,
+    best: result.best?.components.map((c) => c.name).join("+"),
+  };
+  print({ section: "evolve", ...(summary.evolve as object) });
+}
+
+summary.loadavgAfter = load();
+print({ summary });
+}
+
+main()
+  .catch((err: unknown) => {
+    console.error(err);
+    process.exitCode = 1;
+  })
+  .finally(() => rmSync(dir, { recursive: true, force: true }));

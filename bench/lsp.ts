@@ -1,0 +1,130 @@
+/**
+ * Language-server latency on a generated 500-line experiment file, over LSP to the real server
+ * process: edit → diagnostics published, completion after `nextObs.`, hover on a hyperparameter.
+ * Prints one JSON object with p50/p95 in milliseconds (target: p95 ≤ 50 ms).
+ *
+ * Run: node --import tsx bench/lsp.ts [--iterations 200]
+ */
+import { performance } from "node:perf_hooks";
+import { LspTestClient, positionOf } from "../test/lsp/lsp-client.js";
+
+const iterationsArg = process.argv.indexOf("--iterations");
+const ITERATIONS = iterationsArg > 0 ? Number(process.argv[iterationsArg + 1]) : 200;
+
+/** A realistic but long experiment: many shaping terms, helpers and comments, `lines` lines in all. */
+function generateExperiment(lines: number): string {
+  const head = [
+    'import { defineExperiment } from "rl-studio";',
+    "",
+    "// Helpers used by the reward below.",
+  ];
+  const helpers: string[] = [];
+  const terms: string[] = [];
+  let i = 0;
+  const tail = [
+    "export default defineExperiment({",
+    '  name: "cartpole-long",',
+    '  env: "CartPole-v1",',
+    '  task: "Balance the pole and keep the cart near the centre.",',
+    '  algorithm: "ppo",',
+    "  hyperparameters: { totalTimesteps: 100_000, numEnvs: 8, numSteps: 32, learningRate: 1e-3, numMinibatches: 4, gamma: 0.99 },",
+    "  seed: 1,",
+    "  reward: ({ obs, action, nextObs, envReward, terminated }) => {",
+  ];
+  const fixedLines = head.length + tail.length + 6;
+  while (fixedLines + helpers.length + terms.length < lines) {
+    if (i % 3 === 0) {
+      helpers.push(`function shape${i}(a: number, b: number): number {`, `  return Math.tanh(a * ${(i % 7) + 1}) - Math.abs(b) / ${i + 1};`, "}");
+    } else {
+      terms.push(`    const term${i} = shape${i - (i % 3)}(nextObs.theta, obs.x) + (action === ${i % 2} ? 0.01 : 0) * nextObs.thetaDot;`);
+    }
+    i++;
+  }
+  const termNames = terms.map((t) => /const (term\d+)/.exec(t)![1]);
+  return [
+    ...head,
+    ...helpers,
+    "",
+    ...tail,
+    ...terms,
+    "    return {",
+    "      alive: envReward,",
+    `      shaping: ${termNames.slice(0, 20).join(" + ") || "0"},`,
+    "      upright: terminated ? 0 : 1 - Math.abs(nextObs.theta) / 0.2095,",
+    "    };",
+    "  },",
+    "});",
+    "",
+  ].join("\n");
+}
+
+function percentile(sorted: number[], p: number): number {
+  const i = Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1));
+  return sorted[i]!;
+}
+
+function summary(samples: number[]) {
+  const sorted = [...samples].sort((a, b) => a - b);
+  const round = (x: number) => Math.round(x * 100) / 100;
+  return { n: samples.length, p50: round(percentile(sorted, 50)), p95: round(percentile(sorted, 95)), max: round(sorted[sorted.length - 1]!) };
+}
+
+async function main(): Promise<void> {
+  const text = generateExperiment(500);
+  const uri = "file:///tmp/bench-lsp.rl.ts";
+  const client = await LspTestClient.start();
+  try {
+    let version = 1;
+    const initial = await client.open(uri, text, version);
+    if (initial.length !== 0) throw new Error(`bench file should be clean, got: ${JSON.stringify(initial)}`);
+
+    // Edit → diagnostics: flip one digit of the learning rate back and forth (always re-parsed and re-checked).
+    const lr = positionOf(text, "learningRate: 1e-3", "learningRate: 1e-".length);
+    const diagnostics: number[] = [];
+    for (let i = 0; i < ITERATIONS; i++) {
+      const digit = i % 2 === 0 ? "4" : "3";
+      const t0 = performance.now();
+      await client.change(uri, ++version, [{ range: { start: lr, end: { line: lr.line, character: lr.character + 1 } }, text: digit }]);
+      diagnostics.push(performance.now() - t0);
+    }
+
+    // Completion after `nextObs.` in the middle of the reward, each right after an edit elsewhere.
+    const completionAt = positionOf(text, "nextObs.thetaDot", "nextObs.".length, 40);
+    const completion: number[] = [];
+    for (let i = 0; i < ITERATIONS; i++) {
+      await client.change(uri, ++version, [{ range: { start: lr, end: { line: lr.line, character: lr.character + 1 } }, text: i % 2 === 0 ? "4" : "3" }], false);
+      const t0 = performance.now();
+      const items = await client.completion(uri, completionAt);
+      completion.push(performance.now() - t0);
+      if (items.length !== 4) throw new Error(`expected CartPole's 4 fields, got ${items.length}`);
+    }
+
+    const hoverAt = positionOf(text, "numMinibatches", 2);
+    const hover: number[] = [];
+    for (let i = 0; i < ITERATIONS; i++) {
+      const t0 = performance.now();
+      const h = await client.hover(uri, hoverAt);
+      hover.push(performance.now() - t0);
+      if (!h) throw new Error("expected a hover on numMinibatches");
+    }
+
+    console.log(
+      JSON.stringify({
+        benchmark: "language-server latency (ms, LSP round trip to the server process)",
+        file: { lines: text.split("\n").length, chars: text.length },
+        diagnostics: summary(diagnostics),
+        completion: summary(completion),
+        hover: summary(hover),
+        targetP95Ms: 50,
+        node: process.version,
+      }),
+    );
+  } finally {
+    await client.dispose();
+  }
+}
+
+void main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});

@@ -1,0 +1,227 @@
+/**
+ * One context object owns everything the extension creates (the rust-analyzer client's pattern):
+ * the runtime client, the language client, the runs model, the views, the status bar, the dashboard
+ * and every disposable. Nothing heavy happens in the constructor: the runtime is forked the first
+ * time something needs it, the language server when an `*.rl.ts` file is opened.
+ */
+import * as path from "node:path";
+import * as vscode from "vscode";
+import type { MessageConnection } from "vscode-jsonrpc/node";
+import {
+  ListRunsRequest,
+  LogNotification,
+  MarkFailedRequest,
+  ReadRunRequest,
+  ResumeRequest,
+  RunEpisodeNotification,
+  RunMetricsNotification,
+  RunProgressNotification,
+  RunStatusNotification,
+  StopRequest,
+  TrainRequest,
+  type ReadRunResult,
+  type RunStatusParams,
+  type TrainResult,
+} from "../../protocol/src/runtime.js";
+import * as config from "./config.js";
+import { DASHBOARD_VIEW_TYPE, DashboardPanel } from "./dashboard-panel.js";
+import { LanguageClientOwner } from "./language-client.js";
+import { RuntimeClient } from "./runtime-client.js";
+import { RunsModel } from "./runs-model.js";
+import { RunsTreeProvider } from "./runs-tree.js";
+import { StatusBar } from "./status-bar.js";
+
+export const UNTRUSTED_MESSAGE =
+  "RL Studio: training is disabled in this untrusted workspace. An experiment file is a program: training compiles and runs its code (environment, reward) on your machine. Trust the workspace to train.";
+
+export class Ctx implements vscode.Disposable {
+  readonly log = vscode.window.createOutputChannel("RL Studio Runtime");
+  readonly model = new RunsModel();
+  readonly statusBar = new StatusBar();
+  readonly runtime: RuntimeClient;
+  readonly tree: RunsTreeProvider;
+  readonly dashboard: DashboardPanel;
+  readonly languageClient: LanguageClientOwner;
+  private readonly disposables: vscode.Disposable[] = [];
+  /** Runs that were training when the runtime died: marked failed by the next runtime. */
+  private orphaned: string[] = [];
+  /** Resolvers of the progress notifications, by run id. */
+  private readonly progressDone = new Map<string, () => void>();
+
+  constructor(readonly extension: vscode.ExtensionContext) {
+    this.runtime = new RuntimeClient({
+      modulePath: vscode.Uri.joinPath(extension.extensionUri, "dist", "runtime.js").fsPath,
+      cwd: vscode.workspace.workspaceFolders?.[0]?.uri.fsPath,
+      log: this.log,
+      onConnection: (c) => this.attach(c),
+      onCrash: (reason) => this.onRuntimeCrash(reason),
+    });
+    this.tree = new RunsTreeProvider(this.model, () => this.loadRuns());
+    this.dashboard = new DashboardPanel({
+      extensionUri: extension.extensionUri,
+      model: this.model,
+      readRun: (runDir) => this.readRun(runDir),
+      loadRuns: () => this.loadRuns(),
+      log: this.log,
+    });
+    this.languageClient = new LanguageClientOwner(extension, this.log);
+    this.disposables.push(
+      this.log,
+      this.model,
+      this.statusBar,
+      this.tree,
+      this.dashboard,
+      this.languageClient,
+      vscode.window.createTreeView("rlStudio.runs", { treeDataProvider: this.tree, showCollapseAll: true }),
+      vscode.window.registerWebviewPanelSerializer(DASHBOARD_VIEW_TYPE, this.dashboard.serializer()),
+      this.runtime.onDidChangeHealth((h) => {
+        this.statusBar.showHealth(h);
+        if (h.kind === "ready" && this.orphaned.length > 0) void this.markOrphansFailed();
+      }),
+      this.model.onDidChange(() => this.statusBar.showTraining(this.model.live())),
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (e.affectsConfiguration("rlStudio.runsFolder")) this.tree.refresh();
+      }),
+      vscode.workspace.onDidChangeWorkspaceFolders(() => this.tree.refresh()),
+    );
+  }
+
+  private attach(c: MessageConnection): void {
+    c.onNotification(RunMetricsNotification.type, (p) => this.model.metrics(p.runId, p.record, p.sentAt));
+    c.onNotification(RunProgressNotification.type, (p) => this.model.setProgress(p.runId, p.progress));
+    c.onNotification(RunEpisodeNotification.type, () => {
+      /* episodes are read from disk by whoever needs them; the live curve uses charts/episodic_return */
+    });
+    c.onNotification(RunStatusNotification.type, (p) => void this.onRunStatus(p));
+    c.onNotification(LogNotification.type, (p) => this.log.appendLine(`[${p.level}] ${p.message}`));
+  }
+
+  private async onRunStatus(p: RunStatusParams): Promise<void> {
+    if (p.state === "running") {
+      // New or resumed run: read its folder (resume truncated the files to the checkpoint) and show it whole.
+      try {
+        const read = await this.readRun(p.runDir);
+        this.model.upsert({ ...read.summary, live: true, state: "running" });
+        await this.dashboard.sendRun(p.runDir);
+      } catch (err) {
+        this.log.appendLine(`[client] cannot read ${p.runDir}: ${String(err)}`);
+      }
+      return;
+    }
+    this.model.setState(p.runId, p.state, p.error);
+    this.progressDone.get(p.runId)?.();
+    if (p.state === "failed") {
+      void vscode.window.showErrorMessage(`RL Studio: run ${p.runId} failed: ${p.error ?? "unknown error"}`, "Show Log").then((pick) => {
+        if (pick) this.log.show(true);
+      });
+    } else if (p.state === "completed") {
+      void vscode.window.showInformationMessage(`RL Studio: run ${p.runId} completed.`);
+    }
+  }
+
+  private onRuntimeCrash(reason: string): void {
+    const live = this.model.live();
+    this.orphaned.push(...live.map((e) => e.summary.runDir));
+    for (const e of live) this.model.setState(e.summary.runId, "failed", reason);
+    for (const done of this.progressDone.values()) done();
+    const runs = live.length > 0 ? ` Run ${live.map((e) => e.summary.runId).join(", ")} was marked failed; resume it from the Runs view.` : "";
+    void vscode.window.showErrorMessage(`RL Studio: ${reason}.${runs}`, "Show Log").then((pick) => {
+      if (pick) this.log.show(true);
+    });
+  }
+
+  private async markOrphansFailed(): Promise<void> {
+    const dirs = this.orphaned.splice(0);
+    const c = await this.runtime.ensureStarted();
+    for (const runDir of dirs) {
+      try {
+        await c.sendRequest(MarkFailedRequest.type, { runDir, error: "the runtime process died while training; resume continues from the last checkpoint" });
+      } catch (err) {
+        this.log.appendLine(`[client] cannot mark ${runDir} failed: ${String(err)}`);
+      }
+    }
+    await this.loadRuns();
+  }
+
+  /** List every run folder of the workspace (starts the runtime). */
+  async loadRuns(): Promise<void> {
+    const c = await this.runtime.ensureStarted();
+    const roots = config.allRunsRoots();
+    const lists = await Promise.all(roots.map((runsRoot) => c.sendRequest(ListRunsRequest.type, { runsRoot })));
+    this.model.replaceAll(lists.flatMap((l) => l.runs));
+  }
+
+  async readRun(runDir: string): Promise<ReadRunResult> {
+    const c = await this.runtime.ensureStarted();
+    return c.sendRequest(ReadRunRequest.type, { runDir });
+  }
+
+  /** True when training may run here; otherwise says why. */
+  checkTrusted(): boolean {
+    if (vscode.workspace.isTrusted) return true;
+    void vscode.window.showWarningMessage(UNTRUSTED_MESSAGE, "Manage Workspace Trust").then((pick) => {
+      if (pick) void vscode.commands.executeCommand("workbench.trust.manage");
+    });
+    return false;
+  }
+
+  async train(file: vscode.Uri): Promise<TrainResult | undefined> {
+    if (!this.checkTrusted()) return undefined;
+    const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === file.toString());
+    if (doc?.isDirty) await doc.save();
+    const c = await this.runtime.ensureStarted();
+    const result = await c.sendRequest(TrainRequest.type, { experimentPath: file.fsPath, runsRoot: config.runsRootForFile(file), backend: config.backend() });
+    this.log.appendLine(`[client] training ${path.basename(file.fsPath)} → ${result.runDir}`);
+    this.trackProgress(result.runId, `Training ${result.runId}`);
+    this.dashboard.show([result.runId]);
+    return result;
+  }
+
+  async resume(runDir: string): Promise<TrainResult | undefined> {
+    if (!this.checkTrusted()) return undefined;
+    const c = await this.runtime.ensureStarted();
+    const result = await c.sendRequest(ResumeRequest.type, { runDir, backend: config.backend() });
+    this.trackProgress(result.runId, `Resuming ${result.runId}`);
+    return result;
+  }
+
+  async stop(runId: string): Promise<boolean> {
+    const c = await this.runtime.ensureStarted();
+    const { stopped } = await c.sendRequest(StopRequest.type, { runId });
+    return stopped;
+  }
+
+  /** A cancellable progress notification that follows the run until it stops. */
+  private trackProgress(runId: string, title: string): void {
+    this.progressDone.get(runId)?.();
+    void vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, (progress, token) => {
+      return new Promise<void>((resolve) => {
+        let lastPercent = 0;
+        const sub = this.model.onDidChange((entry) => {
+          const p = entry?.summary.runId === runId ? entry.progress : null;
+          if (!p) return;
+          const percent = Math.min(100, (100 * p.globalStep) / Math.max(1, p.totalTimesteps));
+          progress.report({
+            increment: percent - lastPercent,
+            message: `${p.globalStep.toLocaleString("en-US")}/${p.totalTimesteps.toLocaleString("en-US")} steps · ${Math.round(p.sps)} SPS${p.lastEpisodicReturn !== null ? ` · return ${p.lastEpisodicReturn.toFixed(1)}` : ""}`,
+          });
+          lastPercent = percent;
+        });
+        const finish = () => {
+          sub.dispose();
+          cancel.dispose();
+          this.progressDone.delete(runId);
+          resolve();
+        };
+        const cancel = token.onCancellationRequested(() => void this.stop(runId).finally(finish));
+        this.progressDone.set(runId, finish);
+      });
+    });
+  }
+
+  async dispose(): Promise<void> {
+    for (const done of [...this.progressDone.values()]) done();
+    for (const d of this.disposables.splice(0).reverse()) d.dispose();
+    await this.runtime.dispose();
+  }
+}

@@ -1,0 +1,138 @@
+/** The Runs view: experiments → runs, with state icons, live step and last return. */
+import * as vscode from "vscode";
+import type { RunState } from "../../protocol/src/runtime.js";
+import { explanationMarkdown, OPEN_EXPLANATION_COMMAND } from "./explain-commands.js";
+import type { RunEntry, RunsModel } from "./runs-model.js";
+
+export type RunsTreeNode = { kind: "experiment"; name: string } | { kind: "run"; runId: string };
+
+const STATE_ICON: Record<RunState, vscode.ThemeIcon> = {
+  running: new vscode.ThemeIcon("sync~spin", new vscode.ThemeColor("charts.blue")),
+  completed: new vscode.ThemeIcon("pass", new vscode.ThemeColor("testing.iconPassed")),
+  stopped: new vscode.ThemeIcon("debug-pause", new vscode.ThemeColor("charts.yellow")),
+  failed: new vscode.ThemeIcon("error", new vscode.ThemeColor("testing.iconFailed")),
+};
+
+export function formatSteps(n: number): string {
+  return n >= 1e6 ? `${(n / 1e6).toFixed(n >= 1e7 ? 0 : 1)}M` : n >= 1e3 ? `${(n / 1e3).toFixed(n >= 1e4 ? 0 : 1)}k` : String(n);
+}
+
+export class RunsTreeProvider implements vscode.TreeDataProvider<RunsTreeNode>, vscode.Disposable {
+  private readonly emitter = new vscode.EventEmitter<RunsTreeNode | undefined>();
+  readonly onDidChangeTreeData = this.emitter.event;
+  private readonly subscription: vscode.Disposable;
+  private refreshTimer: NodeJS.Timeout | null = null;
+
+  constructor(
+    private readonly model: RunsModel,
+    /** Called the first time the view asks for children: loads the runs (starts the runtime). */
+    private readonly load: () => Promise<void>,
+  ) {
+    // Progress arrives once per PPO iteration: coalesce tree refreshes to ≤ 4 per second.
+    this.subscription = model.onDidChange(() => {
+      this.refreshTimer ??= setTimeout(() => {
+        this.refreshTimer = null;
+        this.emitter.fire(undefined);
+      }, 250);
+    });
+  }
+
+  private loaded: Promise<void> | null = null;
+
+  async getChildren(node?: RunsTreeNode): Promise<RunsTreeNode[]> {
+    if (!node) {
+      this.loaded ??= this.load().catch((err: unknown) => {
+        this.loaded = null;
+        void vscode.window.showErrorMessage(`RL Studio: could not list runs: ${err instanceof Error ? err.message : String(err)}`);
+      });
+      await this.loaded;
+      const names = [...new Set(this.model.all().map((r) => r.summary.experimentName))].sort();
+      return names.map((name) => ({ kind: "experiment", name }));
+    }
+    if (node.kind === "experiment") {
+      return this.model
+        .all()
+        .filter((r) => r.summary.experimentName === node.name)
+        .sort((a, b) => (b.summary.createdAt ?? b.summary.runId).localeCompare(a.summary.createdAt ?? a.summary.runId))
+        .map((r) => ({ kind: "run", runId: r.summary.runId }));
+    }
+    return [];
+  }
+
+  getTreeItem(node: RunsTreeNode): vscode.TreeItem {
+    if (node.kind === "experiment") {
+      const runs = this.model.all().filter((r) => r.summary.experimentName === node.name);
+      const item = new vscode.TreeItem(node.name, vscode.TreeItemCollapsibleState.Expanded);
+      item.iconPath = new vscode.ThemeIcon("beaker");
+      item.description = `${runs[0]?.summary.envId ?? ""} · ${runs.length} run${runs.length === 1 ? "" : "s"}`;
+      item.contextValue = "rlStudio.experiment";
+      item.id = `experiment:${node.name}`;
+      return item;
+    }
+    const entry = this.model.get(node.runId);
+    const item = new vscode.TreeItem(node.runId, vscode.TreeItemCollapsibleState.None);
+    item.id = `run:${node.runId}`;
+    if (!entry) return item;
+    item.label = runLabel(entry);
+    item.description = runDescription(entry);
+    item.iconPath = STATE_ICON[entry.summary.state];
+    // The tooltip is filled on hover (resolveTreeItem): it may read the run's explanation.json.
+    item.contextValue = `rlStudio.run.${entry.summary.state}`;
+    item.command = { command: "rlStudio.openRunInDashboard", title: "Open in Dashboard", arguments: [node] };
+    return item;
+  }
+
+  /** On hover: the run's details, under its explanation's summary and "Open explanation" link when it has one. */
+  async resolveTreeItem(item: vscode.TreeItem, node: RunsTreeNode): Promise<vscode.TreeItem> {
+    const entry = node.kind === "run" ? this.model.get(node.runId) : undefined;
+    if (!entry) return item;
+    const details = runTooltip(entry);
+    const explained = await explanationMarkdown(entry.summary.runDir);
+    if (!explained) {
+      item.tooltip = details;
+      return item;
+    }
+    const md = new vscode.MarkdownString(`${explained}\n\n---\n\n${details.value}`, true);
+    md.isTrusted = { enabledCommands: [OPEN_EXPLANATION_COMMAND] };
+    item.tooltip = md;
+    return item;
+  }
+
+  refresh(): void {
+    this.loaded = null;
+    this.emitter.fire(undefined);
+  }
+
+  dispose(): void {
+    if (this.refreshTimer) clearTimeout(this.refreshTimer);
+    this.subscription.dispose();
+    this.emitter.dispose();
+  }
+}
+
+function runLabel(e: RunEntry): string {
+  const s = e.summary;
+  return s.seed !== null ? `seed ${s.seed} · ${s.runId}` : s.runId;
+}
+
+function runDescription(e: RunEntry): string {
+  const s = e.summary;
+  const parts = [`${formatSteps(s.globalStep)}/${formatSteps(s.totalTimesteps)}`];
+  if (s.lastEpisodicReturn !== null) parts.push(`R ${s.lastEpisodicReturn.toFixed(1)}`);
+  if (e.progress) parts.push(`${Math.round(e.progress.sps).toLocaleString("en-US")} SPS`);
+  if (s.state !== "running") parts.push(s.state);
+  return parts.join(" · ");
+}
+
+function runTooltip(e: RunEntry): vscode.MarkdownString {
+  const s = e.summary;
+  const md = new vscode.MarkdownString(undefined, true);
+  md.appendMarkdown(`**${s.runId}** — ${s.state}\n\n`);
+  md.appendMarkdown(`- env: \`${s.envId}\`${s.seed !== null ? `, seed ${s.seed}` : ""}\n`);
+  md.appendMarkdown(`- step ${s.globalStep.toLocaleString("en-US")} of ${s.totalTimesteps.toLocaleString("en-US")}\n`);
+  if (s.lastEpisodicReturn !== null) md.appendMarkdown(`- last episodic return ${s.lastEpisodicReturn.toFixed(2)}\n`);
+  if (s.backend) md.appendMarkdown(`- backend \`${s.backend}\`\n`);
+  if (s.error) md.appendMarkdown(`\n**Error:** ${s.error}\n`);
+  md.appendMarkdown(`\n\`${s.runDir}\``);
+  return md;
+}

@@ -1,0 +1,223 @@
+/**
+ * The RL checks on an experiment file, pure: from the parsed experiment to problems with exact
+ * offset ranges and, where the fix is obvious, the replacement text. Env facts come from the env
+ * registry, hyperparameter rules from the runtime's own validator: the editor and `rl-studio
+ * train` reject the same things with the same words.
+ */
+import type { EnvSpec } from "../../runtime/src/envs/types.js";
+import { HYPERPARAMETERS } from "../../runtime/src/ppo/hyperparameters.js";
+import { checkHyperparameterValue, validateHyperparameters } from "../../runtime/src/experiment/validate.js";
+import { closestMatch } from "../../runtime/src/experiment/suggest.js";
+import { envSpecs, findEnvSpec, suggestEnv } from "./env-catalog.js";
+import type { ExperimentAst, Span } from "./experiment-ast.js";
+
+export type ProblemCode =
+  | "unknown-env"
+  | "unknown-hyperparameter"
+  | "invalid-hyperparameter"
+  | "minibatch-divisibility"
+  | "hyperparameter-consistency"
+  | "unknown-observation-field"
+  | "reward-return-type"
+  | "unknown-algorithm"
+  | "algorithm-action-space";
+
+export interface Fix {
+  title: string;
+  span: Span;
+  newText: string;
+}
+
+export interface Problem {
+  code: ProblemCode;
+  span: Span;
+  message: string;
+  severity: "error" | "warning";
+  fix?: Fix;
+}
+
+/**
+ * Algorithms the runtime trains and the action spaces each handles. PPO follows CleanRL's
+ * `ppo.py` (Discrete) and `ppo_continuous_action.py` (Box).
+ */
+export const ALGORITHMS: readonly { id: string; actionKinds: readonly ("discrete" | "box")[] }[] = [{ id: "ppo", actionKinds: ["discrete", "box"] }];
+
+const HYPERPARAMETER_KEYS = HYPERPARAMETERS.map((h) => h.key as string);
+
+export function experimentEnvSpec(ast: ExperimentAst): EnvSpec | undefined {
+  return ast.env ? findEnvSpec(ast.env.value) : undefined;
+}
+
+function checkEnv(ast: ExperimentAst, out: Problem[]): void {
+  const env = ast.env;
+  if (!env || findEnvSpec(env.value)) return;
+  const suggestion = suggestEnv(env.value);
+  const known = envSpecs().map((s) => s.id).join(", ");
+  out.push({
+    code: "unknown-env",
+    span: env.span,
+    severity: "error",
+    message: suggestion
+      ? `Unknown environment "${env.value}". Did you mean "${suggestion}"? Known environments: ${known}.`
+      : `Unknown environment "${env.value}". Known environments: ${known}; or pass a class implementing Env.`,
+    ...(suggestion ? { fix: { title: `Change to "${suggestion}"`, span: env.contentSpan, newText: suggestion } } : {}),
+  });
+}
+
+function checkAlgorithm(ast: ExperimentAst, spec: EnvSpec | undefined, out: Problem[]): void {
+  const alg = ast.algorithm;
+  if (!alg) return;
+  const known = ALGORITHMS.find((a) => a.id === alg.value);
+  if (!known) {
+    const suggestion = closestMatch(alg.value, ALGORITHMS.map((a) => a.id));
+    out.push({
+      code: "unknown-algorithm",
+      span: alg.span,
+      severity: "error",
+      message: `Unknown algorithm "${alg.value}". Allowed: ${ALGORITHMS.map((a) => `"${a.id}"`).join(", ")}.`,
+      ...(suggestion ? { fix: { title: `Change to "${suggestion}"`, span: alg.contentSpan, newText: suggestion } } : {}),
+    });
+    return;
+  }
+  if (spec && !known.actionKinds.includes(spec.actionSpace.kind)) {
+    out.push({
+      code: "algorithm-action-space",
+      span: alg.span,
+      severity: "error",
+      message: `Algorithm "${alg.value}" does not handle ${spec.id}'s ${spec.actionSpace.kind === "box" ? "continuous (Box)" : "discrete"} action space.`,
+    });
+  }
+}
+
+function checkHyperparameters(ast: ExperimentAst, spec: EnvSpec | undefined, out: Problem[]): void {
+  const hp = ast.hyperparameters;
+  if (!hp) return;
+  // Values known in source and individually valid take part in the cross-field rules.
+  const valid: Record<string, unknown> = {};
+  const unknownValue = new Set<string>();
+  for (const entry of hp.entries) {
+    if (!HYPERPARAMETER_KEYS.includes(entry.key)) {
+      const suggestion = closestMatch(entry.key, HYPERPARAMETER_KEYS);
+      out.push({
+        code: "unknown-hyperparameter",
+        span: entry.keySpan,
+        severity: "error",
+        message: suggestion
+          ? `Unknown hyperparameter "${entry.key}". Did you mean "${suggestion}"?`
+          : `Unknown hyperparameter "${entry.key}". Known: ${HYPERPARAMETER_KEYS.join(", ")}.`,
+        ...(suggestion ? { fix: { title: `Change to "${suggestion}"`, span: entry.keySpan, newText: suggestion } } : {}),
+      });
+      continue;
+    }
+    if (entry.value.kind === "unknown") {
+      unknownValue.add(entry.key);
+      continue;
+    }
+    const problem = checkHyperparameterValue(entry.key, entry.value.value);
+    if (problem) {
+      out.push({ code: "invalid-hyperparameter", span: entry.valueSpan, severity: "error", message: problem.message });
+    } else {
+      valid[entry.key] = entry.value.value;
+    }
+  }
+  const crossFieldKeys = ["numEnvs", "numSteps", "numMinibatches", "totalTimesteps"];
+  if (crossFieldKeys.some((k) => unknownValue.has(k))) return;
+  const invalidKeys = hp.entries.filter((e) => HYPERPARAMETER_KEYS.includes(e.key) && !(e.key in valid) && !unknownValue.has(e.key)).map((e) => e.key);
+  if (crossFieldKeys.some((k) => invalidKeys.includes(k))) return;
+  const { problems } = validateHyperparameters(valid, spec?.actionSpace.kind ?? "discrete");
+  for (const p of problems) {
+    // Put the problem on the field it names when written, else on the first written field of the rule.
+    const entry =
+      hp.entries.find((e) => e.key === p.field) ??
+      hp.entries.find((e) => (p.field === "numMinibatches" ? ["numEnvs", "numSteps"] : crossFieldKeys).includes(e.key));
+    out.push({
+      code: p.field === "numMinibatches" ? "minibatch-divisibility" : "hyperparameter-consistency",
+      span: entry ? (entry.key === p.field ? entry.valueSpan : entry.keySpan) : hp.span,
+      severity: "error",
+      message: p.message + (entry && entry.key === p.field ? "" : ` (${p.field} is not set: its default is ${String(p.value)})`),
+    });
+  }
+}
+
+/** Lower-case words of an identifier or a description: `poleAngle` → pole, angle. */
+function words(s: string): string[] {
+  return s
+    .replace(/([a-z0-9])([A-Z])/g, "$1 $2")
+    .toLowerCase()
+    .split(/[^a-z0-9]+/)
+    .filter((w) => w.length >= 3);
+}
+
+/**
+ * The fields a wrong name most likely means: a typo of a field name (edit distance), else the
+ * fields whose description contains every word of it — `angle` finds CartPole's `theta`, the
+ * "pole angle from vertical", and `cartVelocity` finds `xDot`.
+ */
+export function suggestObservationFields(field: string, spec: EnvSpec): string[] {
+  const names = spec.observationFields.map((f) => f.name);
+  const typo = closestMatch(field, names);
+  if (typo) return [typo];
+  const wanted = words(field);
+  if (wanted.length === 0) return [];
+  return spec.observationFields.filter((f) => {
+    const described = new Set(words(f.description));
+    return wanted.every((w) => described.has(w));
+  }).map((f) => f.name);
+}
+
+function checkReward(ast: ExperimentAst, spec: EnvSpec | undefined, out: Problem[]): void {
+  const reward = ast.reward;
+  if (!reward) return;
+  if (spec) {
+    const fields = spec.observationFields.map((f) => f.name);
+    for (const access of reward.observationAccesses) {
+      if (fields.includes(access.field)) continue;
+      const candidates = suggestObservationFields(access.field, spec);
+      const suggestion = candidates.length === 1 ? candidates[0] : undefined;
+      out.push({
+        code: "unknown-observation-field",
+        span: access.fieldSpan,
+        severity: "error",
+        message:
+          `${spec.id} has no observation field "${access.field}"` +
+          (suggestion ? `. Did you mean "${suggestion}"?` : candidates.length > 1 ? `. Did you mean one of ${candidates.map((c) => `"${c}"`).join(", ")}?` : ".") +
+          ` Fields: ${fields.join(", ")}.`,
+        ...(suggestion ? { fix: { title: `Change to "${suggestion}"`, span: access.fieldSpan, newText: suggestion } } : {}),
+      });
+    }
+  }
+  for (const p of reward.returnProblems) {
+    const what = RETURN_WORDS[p.kind];
+    out.push({
+      code: "reward-return-type",
+      span: p.span,
+      severity: "error",
+      message:
+        p.component !== undefined
+          ? `Reward component "${p.component}" is ${what}; each component must be a number (components are summed into the reward).`
+          : `The reward function returns ${what}; it must return a number or a record of numbers such as { alive: envReward, upright: 1 - Math.abs(nextObs.theta) }.`,
+    });
+  }
+}
+
+const RETURN_WORDS: Record<import("./experiment-ast.js").ReturnProblemKind, string> = {
+  string: "a string",
+  boolean: "a boolean",
+  null: "null",
+  undefined: "undefined",
+  array: "an array",
+  object: "a nested object",
+  function: "a function",
+  nothing: "nothing (a bare `return`)",
+};
+
+/** Every problem in the experiment, in document order. */
+export function checkExperiment(ast: ExperimentAst): Problem[] {
+  const out: Problem[] = [];
+  const spec = experimentEnvSpec(ast);
+  checkEnv(ast, out);
+  checkAlgorithm(ast, spec, out);
+  checkHyperparameters(ast, spec, out);
+  checkReward(ast, spec, out);
+  return out.sort((a, b) => a.span.start - b.span.start);
+}

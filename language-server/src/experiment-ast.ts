@@ -1,0 +1,349 @@
+/**
+ * Syntax-only reading of an experiment file: finds the `defineExperiment({...})` object literal and
+ * the parts the language server checks (env, algorithm, hyperparameters, reward function).
+ *
+ * One `ts.createSourceFile` per document version and no Program or type checker: parsing a
+ * 500-line file takes about a millisecond, so every keystroke can be answered. Everything here
+ * works on offsets into the document text; the LSP layer converts them to positions.
+ */
+import ts from "typescript";
+
+/** Half-open offset range [start, end) in the document text. */
+export interface Span {
+  start: number;
+  end: number;
+}
+
+/** A literal value as written in source, or "unknown" for anything computed (an identifier, a call …). */
+export type LiteralValue =
+  | { kind: "known"; value: unknown }
+  | { kind: "unknown" };
+
+export interface StringProperty {
+  value: string;
+  /** The text between the quotes (where a replacement goes). */
+  contentSpan: Span;
+  /** The whole literal, quotes included. */
+  span: Span;
+}
+
+export interface HyperparameterEntry {
+  key: string;
+  keySpan: Span;
+  valueSpan: Span;
+  value: LiteralValue;
+}
+
+export type TransitionField = "obs" | "nextObs" | "action" | "envReward" | "terminated" | "truncated" | "episodeStep";
+
+/** `nextObs.angle` (or `t.nextObs.angle`, or `{ nextObs: { angle } }`) inside the reward function. */
+export interface ObservationAccess {
+  object: "obs" | "nextObs";
+  field: string;
+  fieldSpan: Span;
+}
+
+export type ReturnProblemKind = "string" | "boolean" | "null" | "undefined" | "array" | "object" | "function" | "nothing";
+
+export interface ReturnProblem {
+  /** The offending expression (or the bare `return`). */
+  span: Span;
+  kind: ReturnProblemKind;
+  /** Set when the problem is one component of a returned record. */
+  component?: string;
+}
+
+export interface RewardComponent {
+  name: string;
+  span: Span;
+}
+
+export interface RewardInfo {
+  /** The function node, for completion of `action ===` inside it. */
+  span: Span;
+  /** Local names bound to transition fields: `nextObs` → "nextObs", or `n` for `{ nextObs: n }`. */
+  locals: Map<string, TransitionField>;
+  /** The single parameter's name in the `(t) => t.nextObs.x` form. */
+  transitionParam?: string;
+  observationAccesses: ObservationAccess[];
+  returnProblems: ReturnProblem[];
+  /** Keys of returned object literals: the named reward components. */
+  components: RewardComponent[];
+}
+
+export interface ExperimentAst {
+  sourceFile: ts.SourceFile;
+  /** The `defineExperiment(...)` call expression. */
+  callSpan: Span;
+  /** The object literal passed to it. */
+  objectSpan: Span;
+  /** Every property of the object literal, by name (the last one wins, as at run time). */
+  properties: Map<string, { nameSpan: Span; valueSpan: Span; initializer: ts.Expression | undefined }>;
+  name?: StringProperty;
+  /** `env: "CartPole-v1"`; absent when env is not a string literal (a custom env class). */
+  env?: StringProperty;
+  /** True when env is given but is not a string literal: a custom environment. */
+  customEnv: boolean;
+  algorithm?: StringProperty;
+  hyperparameters?: { span: Span; entries: HyperparameterEntry[] };
+  reward?: RewardInfo;
+}
+
+const TRANSITION_FIELDS: readonly TransitionField[] = ["obs", "nextObs", "action", "envReward", "terminated", "truncated", "episodeStep"];
+
+function spanOf(node: ts.Node, sf: ts.SourceFile): Span {
+  return { start: node.getStart(sf), end: node.getEnd() };
+}
+
+/** Drop parentheses, `as`, `satisfies` and `!` that do not change the value. */
+export function unwrap(e: ts.Expression): ts.Expression {
+  for (;;) {
+    if (ts.isParenthesizedExpression(e) || ts.isAsExpression(e) || ts.isSatisfiesExpression(e) || ts.isNonNullExpression(e) || ts.isTypeAssertionExpression(e)) {
+      e = e.expression;
+    } else {
+      return e;
+    }
+  }
+}
+
+export function propertyNameText(name: ts.PropertyName): string | undefined {
+  if (ts.isIdentifier(name) || ts.isStringLiteral(name) || ts.isNumericLiteral(name) || ts.isNoSubstitutionTemplateLiteral(name)) return name.text;
+  if (ts.isPrivateIdentifier(name)) return undefined;
+  if (ts.isComputedPropertyName(name)) {
+    const e = unwrap(name.expression);
+    if (ts.isStringLiteralLike(e)) return e.text;
+  }
+  return undefined;
+}
+
+function stringProperty(e: ts.Expression | undefined, sf: ts.SourceFile): StringProperty | undefined {
+  if (!e) return undefined;
+  const u = unwrap(e);
+  if (!ts.isStringLiteral(u) && !ts.isNoSubstitutionTemplateLiteral(u)) return undefined;
+  const span = spanOf(u, sf);
+  const text = sf.text;
+  // An unterminated string (`env: "Cart` while typing) has no closing quote.
+  const closing = span.end - 1 > span.start && text[span.end - 1] === text[span.start] ? span.end - 1 : span.end;
+  return { value: u.text, span, contentSpan: { start: span.start + 1, end: closing } };
+}
+
+/** The value of a literal expression, as JSON would hold it; numeric separators and signs allowed. */
+export function literalValue(e: ts.Expression): LiteralValue {
+  const u = unwrap(e);
+  if (ts.isNumericLiteral(u)) return { kind: "known", value: Number(u.text) };
+  if (ts.isPrefixUnaryExpression(u) && (u.operator === ts.SyntaxKind.MinusToken || u.operator === ts.SyntaxKind.PlusToken)) {
+    const inner = literalValue(u.operand);
+    if (inner.kind === "known" && typeof inner.value === "number") {
+      return { kind: "known", value: u.operator === ts.SyntaxKind.MinusToken ? -inner.value : inner.value };
+    }
+    return { kind: "unknown" };
+  }
+  if (ts.isStringLiteralLike(u)) return { kind: "known", value: u.text };
+  if (u.kind === ts.SyntaxKind.TrueKeyword) return { kind: "known", value: true };
+  if (u.kind === ts.SyntaxKind.FalseKeyword) return { kind: "known", value: false };
+  if (u.kind === ts.SyntaxKind.NullKeyword) return { kind: "known", value: null };
+  if (ts.isIdentifier(u) && (u.text === "Infinity" || u.text === "NaN")) return { kind: "known", value: u.text === "NaN" ? NaN : Infinity };
+  if (ts.isArrayLiteralExpression(u)) {
+    const out: unknown[] = [];
+    for (const el of u.elements) {
+      const v = literalValue(el);
+      if (v.kind === "unknown") return v;
+      out.push(v.value);
+    }
+    return { kind: "known", value: out };
+  }
+  return { kind: "unknown" };
+}
+
+function isDefineExperimentCall(node: ts.Node): node is ts.CallExpression {
+  if (!ts.isCallExpression(node)) return false;
+  const callee = node.expression;
+  if (ts.isIdentifier(callee)) return callee.text === "defineExperiment";
+  return ts.isPropertyAccessExpression(callee) && callee.name.text === "defineExperiment";
+}
+
+function findDefineExperiment(sf: ts.SourceFile): ts.CallExpression | undefined {
+  let found: ts.CallExpression | undefined;
+  const visit = (node: ts.Node): void => {
+    if (found) return;
+    if (isDefineExperimentCall(node)) {
+      found = node;
+      return;
+    }
+    ts.forEachChild(node, visit);
+  };
+  visit(sf);
+  return found;
+}
+
+export function parseSource(text: string, fileName = "experiment.rl.ts"): ts.SourceFile {
+  return ts.createSourceFile(fileName, text, ts.ScriptTarget.Latest, true, ts.ScriptKind.TS);
+}
+
+/** Read the experiment from a document; undefined when it has no `defineExperiment({...})` call. */
+export function parseExperiment(text: string, fileName?: string): ExperimentAst | undefined {
+  const sf = parseSource(text, fileName);
+  const call = findDefineExperiment(sf);
+  const arg = call?.arguments[0] ? unwrap(call.arguments[0]) : undefined;
+  if (!call || !arg || !ts.isObjectLiteralExpression(arg)) return undefined;
+
+  const properties: ExperimentAst["properties"] = new Map();
+  for (const p of arg.properties) {
+    if (ts.isPropertyAssignment(p) || ts.isShorthandPropertyAssignment(p) || ts.isMethodDeclaration(p)) {
+      const name = propertyNameText(p.name);
+      if (name === undefined) continue;
+      const initializer = ts.isPropertyAssignment(p) ? p.initializer : ts.isShorthandPropertyAssignment(p) ? p.name : undefined;
+      properties.set(name, { nameSpan: spanOf(p.name, sf), valueSpan: spanOf(initializer ?? p, sf), initializer: ts.isMethodDeclaration(p) ? undefined : initializer });
+    }
+  }
+
+  const ast: ExperimentAst = {
+    sourceFile: sf,
+    callSpan: spanOf(call, sf),
+    objectSpan: spanOf(arg, sf),
+    properties,
+    customEnv: false,
+  };
+  const nameProp = stringProperty(properties.get("name")?.initializer, sf);
+  if (nameProp) ast.name = nameProp;
+  const envInit = properties.get("env")?.initializer;
+  const env = stringProperty(envInit, sf);
+  if (env) ast.env = env;
+  else if (envInit && !ts.isStringLiteralLike(unwrap(envInit))) ast.customEnv = true;
+  const algorithm = stringProperty(properties.get("algorithm")?.initializer, sf);
+  if (algorithm) ast.algorithm = algorithm;
+
+  const hp = properties.get("hyperparameters")?.initializer;
+  if (hp && ts.isObjectLiteralExpression(unwrap(hp))) {
+    const obj = unwrap(hp) as ts.ObjectLiteralExpression;
+    const entries: HyperparameterEntry[] = [];
+    for (const p of obj.properties) {
+      if (!ts.isPropertyAssignment(p) && !ts.isShorthandPropertyAssignment(p)) continue;
+      const key = propertyNameText(p.name);
+      if (key === undefined || key === "") continue;
+      const valueNode = ts.isPropertyAssignment(p) ? p.initializer : p.name;
+      const missingValue = ts.isPropertyAssignment(p) && p.initializer.getWidth(sf) === 0;
+      entries.push({
+        key,
+        keySpan: spanOf(p.name, sf),
+        valueSpan: spanOf(valueNode, sf),
+        // A shorthand `{ gamma }` or a half-typed `gamma:` is a value we cannot know.
+        value: ts.isShorthandPropertyAssignment(p) || missingValue ? { kind: "unknown" } : literalValue(valueNode),
+      });
+    }
+    ast.hyperparameters = { span: spanOf(obj, sf), entries };
+  }
+
+  const rewardProp = arg.properties.find((p) => p.name !== undefined && propertyNameText(p.name) === "reward");
+  let rewardFn: ts.FunctionLikeDeclaration | undefined;
+  if (rewardProp && ts.isPropertyAssignment(rewardProp)) {
+    const init = unwrap(rewardProp.initializer);
+    if (ts.isArrowFunction(init) || ts.isFunctionExpression(init)) rewardFn = init;
+  } else if (rewardProp && ts.isMethodDeclaration(rewardProp)) {
+    rewardFn = rewardProp;
+  }
+  if (rewardFn) ast.reward = readReward(rewardFn, sf);
+  return ast;
+}
+
+/** Bind names from the reward's parameter: `({ obs, nextObs: n, action })`, `({ nextObs: { theta } })` or `(t)`. */
+function bindParameter(param: ts.ParameterDeclaration, info: RewardInfo, sf: ts.SourceFile): void {
+  if (ts.isIdentifier(param.name)) {
+    info.transitionParam = param.name.text;
+    return;
+  }
+  if (!ts.isObjectBindingPattern(param.name)) return;
+  for (const el of param.name.elements) {
+    const fieldName = el.propertyName ? propertyNameText(el.propertyName) : ts.isIdentifier(el.name) ? el.name.text : undefined;
+    if (!fieldName || !(TRANSITION_FIELDS as readonly string[]).includes(fieldName)) continue;
+    const field = fieldName as TransitionField;
+    if (ts.isIdentifier(el.name)) {
+      info.locals.set(el.name.text, field);
+    } else if (ts.isObjectBindingPattern(el.name) && (field === "obs" || field === "nextObs")) {
+      // `{ nextObs: { theta, x: cartX } }`: each destructured key is an observation field read.
+      for (const inner of el.name.elements) {
+        const key = inner.propertyName ? propertyNameText(inner.propertyName) : ts.isIdentifier(inner.name) ? inner.name.text : undefined;
+        const keyNode = inner.propertyName ?? inner.name;
+        if (key) info.observationAccesses.push({ object: field, field: key, fieldSpan: spanOf(keyNode, sf) });
+      }
+    }
+  }
+}
+
+/** Which transition field an expression names: `nextObs`, `n` bound to nextObs, or `t.nextObs`. */
+function transitionFieldOf(e: ts.Expression, info: RewardInfo): TransitionField | undefined {
+  const u = unwrap(e);
+  if (ts.isIdentifier(u)) return info.locals.get(u.text);
+  if (ts.isPropertyAccessExpression(u) && info.transitionParam && ts.isIdentifier(u.expression) && u.expression.text === info.transitionParam) {
+    const name = u.name.text;
+    return (TRANSITION_FIELDS as readonly string[]).includes(name) ? (name as TransitionField) : undefined;
+  }
+  return undefined;
+}
+
+function classifyReturn(e: ts.Expression): ReturnProblemKind | undefined {
+  const u = unwrap(e);
+  if (ts.isStringLiteralLike(u) || ts.isTemplateExpression(u)) return "string";
+  if (u.kind === ts.SyntaxKind.TrueKeyword || u.kind === ts.SyntaxKind.FalseKeyword) return "boolean";
+  if (u.kind === ts.SyntaxKind.NullKeyword) return "null";
+  if (ts.isIdentifier(u) && u.text === "undefined") return "undefined";
+  if (ts.isVoidExpression(u)) return "undefined";
+  if (ts.isArrayLiteralExpression(u)) return "array";
+  if (ts.isArrowFunction(u) || ts.isFunctionExpression(u)) return "function";
+  return undefined;
+}
+
+function checkReturned(e: ts.Expression, info: RewardInfo, sf: ts.SourceFile): void {
+  const u = unwrap(e);
+  if (ts.isConditionalExpression(u)) {
+    checkReturned(u.whenTrue, info, sf);
+    checkReturned(u.whenFalse, info, sf);
+    return;
+  }
+  if (ts.isObjectLiteralExpression(u)) {
+    for (const p of u.properties) {
+      if (!ts.isPropertyAssignment(p) && !ts.isShorthandPropertyAssignment(p)) continue;
+      const name = propertyNameText(p.name);
+      if (name === undefined) continue;
+      info.components.push({ name, span: spanOf(p.name, sf) });
+      if (ts.isPropertyAssignment(p)) {
+        const v = unwrap(p.initializer);
+        const kind = ts.isObjectLiteralExpression(v) ? "object" : classifyReturn(v);
+        if (kind) info.returnProblems.push({ span: spanOf(v, sf), kind, component: name });
+      }
+    }
+    return;
+  }
+  const kind = classifyReturn(u);
+  if (kind) info.returnProblems.push({ span: spanOf(u, sf), kind });
+}
+
+function readReward(fn: ts.FunctionLikeDeclaration, sf: ts.SourceFile): RewardInfo {
+  const info: RewardInfo = { span: spanOf(fn, sf), locals: new Map(), observationAccesses: [], returnProblems: [], components: [] };
+  const param = fn.parameters[0];
+  if (param) bindParameter(param, info, sf);
+
+  const body = fn.body;
+  if (!body) return info;
+  if (!ts.isBlock(body)) {
+    checkReturned(body, info, sf);
+  }
+  const visit = (node: ts.Node, inNestedFunction: boolean): void => {
+    if (ts.isReturnStatement(node) && !inNestedFunction) {
+      if (node.expression) checkReturned(node.expression, info, sf);
+      else info.returnProblems.push({ span: spanOf(node, sf), kind: "nothing" });
+    }
+    if (ts.isPropertyAccessExpression(node) && node.name.text !== "") {
+      const field = transitionFieldOf(node.expression, info);
+      if (field === "obs" || field === "nextObs") info.observationAccesses.push({ object: field, field: node.name.text, fieldSpan: spanOf(node.name, sf) });
+    } else if (ts.isElementAccessExpression(node) && ts.isStringLiteralLike(node.argumentExpression)) {
+      const field = transitionFieldOf(node.expression, info);
+      const arg = node.argumentExpression;
+      if (field === "obs" || field === "nextObs") info.observationAccesses.push({ object: field, field: arg.text, fieldSpan: { start: arg.getStart(sf) + 1, end: arg.getEnd() - 1 } });
+    }
+    const nested = inNestedFunction || ts.isFunctionLike(node);
+    ts.forEachChild(node, (child) => visit(child, nested));
+  };
+  visit(body, false);
+  return info;
+}

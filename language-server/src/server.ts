@@ -1,0 +1,170 @@
+/**
+ * RL Studio language server for `*.rl.ts` experiment files: diagnostics with quick fixes,
+ * completion, hover and the ▶ Train code lens. Start with `node dist/language-server.js --stdio`
+ * (or `--node-ipc`, as the extension does).
+ *
+ * This file is the thin LSP edge: documents, caching per version, offset ↔ position, and a guard
+ * around every handler so that no input, however broken, takes the server down. The analysis
+ * lives in pure modules (experiment-ast, checks, completion, hover).
+ */
+import { fileURLToPath } from "node:url";
+import {
+  CodeActionKind,
+  DiagnosticSeverity,
+  ProposedFeatures,
+  TextDocumentSyncKind,
+  TextDocuments,
+  createConnection,
+  type CodeAction,
+  type CodeLens,
+  type Diagnostic,
+} from "vscode-languageserver/node";
+import { TextDocument } from "vscode-languageserver-textdocument";
+import { checkExperiment, type Problem } from "./checks.js";
+import { completions } from "./completion.js";
+import { parseExperiment, type ExperimentAst } from "./experiment-ast.js";
+import { hoverAt } from "./hover.js";
+
+/** Diagnostic source, also used by the extension and tests to tell our diagnostics apart. */
+const DIAGNOSTIC_SOURCE = "rl-studio";
+/** Command the ▶ Train lens runs, with the document URI as its argument (registered by the extension). */
+const TRAIN_COMMAND = "rlStudio.train";
+/** Command the 💬 Explain lens runs: explain the experiment's latest run (registered by the extension). */
+const EXPLAIN_COMMAND = "rlStudio.explain";
+/** Command the ✨ Suggest reward lens runs: LLM-written reward candidates for this experiment (registered by the extension). */
+const SUGGEST_REWARD_COMMAND = "rlStudio.suggestReward";
+
+const connection = createConnection(ProposedFeatures.all);
+const documents = new TextDocuments(TextDocument);
+
+interface Analysis {
+  version: number;
+  ast: ExperimentAst | undefined;
+  problems: Problem[];
+}
+const analyses = new Map<string, Analysis>();
+
+/** Log a handler's failure and answer with the fallback: a bad document must never stop the server. */
+function guard<T>(what: string, fallback: T, run: () => T): T {
+  try {
+    return run();
+  } catch (err) {
+    connection.console.error(`rl-studio language server: ${what} failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+    return fallback;
+  }
+}
+
+function analyse(doc: TextDocument): Analysis {
+  const cached = analyses.get(doc.uri);
+  if (cached && cached.version === doc.version) return cached;
+  const ast = parseExperiment(doc.getText(), doc.uri);
+  const analysis = { version: doc.version, ast, problems: ast ? checkExperiment(ast) : [] };
+  analyses.set(doc.uri, analysis);
+  return analysis;
+}
+
+function toRange(doc: TextDocument, span: { start: number; end: number }) {
+  return { start: doc.positionAt(span.start), end: doc.positionAt(span.end) };
+}
+
+function toDiagnostic(doc: TextDocument, p: Problem): Diagnostic {
+  return {
+    range: toRange(doc, p.span),
+    message: p.message,
+    severity: p.severity === "error" ? DiagnosticSeverity.Error : DiagnosticSeverity.Warning,
+    source: DIAGNOSTIC_SOURCE,
+    code: p.code,
+    ...(p.fix ? { data: { fix: p.fix.newText } } : {}),
+  };
+}
+
+function filePath(uri: string): string | null {
+  if (!uri.startsWith("file:")) return null;
+  try {
+    return fileURLToPath(uri);
+  } catch {
+    return null;
+  }
+}
+
+function publish(doc: TextDocument): void {
+  const diagnostics = guard("diagnostics", [] as Diagnostic[], () => analyse(doc).problems.map((p) => toDiagnostic(doc, p)));
+  void connection.sendDiagnostics({ uri: doc.uri, version: doc.version, diagnostics });
+}
+
+connection.onInitialize(() => ({
+  capabilities: {
+    textDocumentSync: TextDocumentSyncKind.Incremental,
+    completionProvider: { triggerCharacters: [".", '"', "'", "`", "{", ",", " "] },
+    hoverProvider: true,
+    codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
+    codeLensProvider: { resolveProvider: false },
+  },
+  serverInfo: { name: "rl-studio-language-server", version: "0.1.0" },
+}));
+
+documents.onDidChangeContent((e) => publish(e.document));
+documents.onDidClose((e) => {
+  analyses.delete(e.document.uri);
+  void connection.sendDiagnostics({ uri: e.document.uri, diagnostics: [] });
+});
+
+connection.onCompletion((params) =>
+  guard("completion", [], () => {
+    const doc = documents.get(params.textDocument.uri);
+    if (!doc) return [];
+    return completions(doc, analyse(doc).ast, doc.offsetAt(params.position));
+  }),
+);
+
+connection.onHover((params) =>
+  guard("hover", null, () => {
+    const doc = documents.get(params.textDocument.uri);
+    if (!doc) return null;
+    return hoverAt(doc, analyse(doc).ast, doc.offsetAt(params.position), filePath(doc.uri));
+  }),
+);
+
+connection.onCodeAction((params) =>
+  guard("code actions", [] as CodeAction[], () => {
+    const doc = documents.get(params.textDocument.uri);
+    if (!doc) return [];
+    const start = doc.offsetAt(params.range.start);
+    const end = doc.offsetAt(params.range.end);
+    const actions: CodeAction[] = [];
+    for (const p of analyse(doc).problems) {
+      if (!p.fix || p.span.end < start || p.span.start > end) continue;
+      const diagnostic = toDiagnostic(doc, p);
+      actions.push({
+        title: p.fix.title,
+        kind: CodeActionKind.QuickFix,
+        isPreferred: true,
+        diagnostics: [diagnostic],
+        edit: { changes: { [doc.uri]: [{ range: toRange(doc, p.fix.span), newText: p.fix.newText }] } },
+      });
+    }
+    return actions;
+  }),
+);
+
+connection.onCodeLens((params) =>
+  guard("code lenses", [] as CodeLens[], () => {
+    const doc = documents.get(params.textDocument.uri);
+    const ast = doc ? analyse(doc).ast : undefined;
+    if (!doc || !ast) return [];
+    const line = doc.positionAt(ast.callSpan.start).line;
+    const range = { start: { line, character: 0 }, end: { line, character: 0 } };
+    return [
+      { range, command: { title: "▶ Train", command: TRAIN_COMMAND, arguments: [doc.uri] } },
+      { range, command: { title: "✨ Suggest reward", command: SUGGEST_REWARD_COMMAND, arguments: [doc.uri] } },
+      { range, command: { title: "💬 Explain", command: EXPLAIN_COMMAND, arguments: [doc.uri] } },
+    ];
+  }),
+);
+
+// Last line of defence: log, keep serving. The handlers above already catch their own errors.
+process.on("uncaughtException", (err) => connection.console.error(`rl-studio language server: uncaught: ${err.stack ?? err.message}`));
+process.on("unhandledRejection", (err) => connection.console.error(`rl-studio language server: unhandled rejection: ${String(err)}`));
+
+documents.listen(connection);
+connection.listen();

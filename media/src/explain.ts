@@ -1,0 +1,501 @@
+/**
+ * The explanation panel (bundled to dist/media/explain.js, chart.js included — no remote content).
+ * Shows one saved explanation: the narrative (when the LLM's passed the number check) and the
+ * summary, the fact tables, charts (how episodes end, action over the two most influential fields
+ * as a heat map, action by field range, reward components) and a replay of the typical or worst
+ * episode: a 2-D drawing for the classic-control envs and the state over time for any env.
+ * Everything drawn comes from `Explanation.facts`; nothing is computed here but layout.
+ */
+import { BarController, BarElement, CategoryScale, Chart, Legend, LinearScale, LineController, LineElement, PointElement, Tooltip, type ChartConfiguration } from "chart.js";
+import type { ActionBin, BehaviourFacts, EpisodeTrajectory, Explanation, ExplainHostToWebview, ExplainPanelState, ExplainWebviewToHost, ModeFacts } from "../../protocol/src/explain.js";
+import { drawScene, hasScene, type SceneColours } from "./explain-scene.js";
+
+Chart.register(BarController, BarElement, LineController, LineElement, PointElement, LinearScale, CategoryScale, Tooltip, Legend);
+
+interface VsCodeApi {
+  postMessage(message: ExplainWebviewToHost): void;
+  getState(): ExplainPanelState | undefined;
+  setState(state: ExplainPanelState): void;
+}
+declare function acquireVsCodeApi(): VsCodeApi;
+const vscode = acquireVsCodeApi();
+let state: ExplainPanelState = vscode.getState() ?? { runId: null, replayStep: 0 };
+
+const $ = <T extends HTMLElement>(id: string): T => {
+  const el = document.getElementById(id);
+  if (!el) throw new Error(`explain.ts: the page has no #${id}`);
+  return el as T;
+};
+
+// ── theme ─────────────────────────────────────────────────────────────────────
+
+function cssVar(name: string, fallback: string): string {
+  return getComputedStyle(document.documentElement).getPropertyValue(name).trim() || fallback;
+}
+const PALETTE = ["--vscode-charts-blue", "--vscode-charts-orange", "--vscode-charts-green", "--vscode-charts-red", "--vscode-charts-purple", "--vscode-charts-yellow"];
+const colour = (i: number) => cssVar(PALETTE[i % PALETTE.length]!, ["#3794ff", "#d18616", "#89d185", "#f14c4c", "#b180d7", "#cca700"][i % 6]!);
+const sceneColours = (): SceneColours => ({
+  foreground: cssVar("--vscode-foreground", "#cccccc"),
+  accent: colour(1),
+  muted: cssVar("--vscode-descriptionForeground", "#888888"),
+  background: cssVar("--vscode-editor-background", "#1e1e1e"),
+});
+
+function applyChartTheme(): void {
+  Chart.defaults.color = cssVar("--vscode-foreground", "#cccccc");
+  Chart.defaults.borderColor = cssVar("--vscode-panel-border", "rgba(128,128,128,0.3)");
+  Chart.defaults.font.family = cssVar("--vscode-font-family", "sans-serif");
+  Chart.defaults.animation = false;
+}
+
+// ── formatting (display only; the figures themselves come from the facts) ──────
+
+const fmt = (x: number | null | undefined): string => {
+  if (x === null || x === undefined) return "–";
+  if (!Number.isFinite(x)) return String(x);
+  if (Number.isInteger(x)) return x.toLocaleString("en-US");
+  const a = Math.abs(x);
+  return a >= 100 ? x.toFixed(1) : a >= 1 ? x.toFixed(2) : String(Number(x.toPrecision(2)));
+};
+const pct = (f: number) => `${(f * 100).toFixed(Math.abs(f * 100 - Math.round(f * 100)) < 1e-9 ? 0 : 1)}%`;
+
+function el<K extends keyof HTMLElementTagNameMap>(tag: K, text?: string, className?: string): HTMLElementTagNameMap[K] {
+  const e = document.createElement(tag);
+  if (text !== undefined) e.textContent = text;
+  if (className) e.className = className;
+  return e;
+}
+
+function table(head: string[], rows: (string | number)[][]): HTMLTableElement {
+  const t = el("table");
+  const tr = el("tr");
+  for (const h of head) tr.append(el("th", h));
+  t.append(tr);
+  for (const r of rows) {
+    const row = el("tr");
+    for (const c of r) row.append(el("td", typeof c === "number" ? fmt(c) : c));
+    t.append(row);
+  }
+  return t;
+}
+
+// ── rendering ─────────────────────────────────────────────────────────────────
+
+let current: Explanation | null = null;
+const charts = new Map<string, Chart>();
+
+function chart(id: string, config: ChartConfiguration<"bar" | "line">): void {
+  charts.get(id)?.destroy();
+  charts.set(id, new Chart($<HTMLCanvasElement>(id), config) as unknown as Chart);
+}
+
+function show(e: Explanation, runId: string): void {
+  current = e;
+  if (state.runId !== runId) state = { runId, replayStep: 0 };
+  vscode.setState(state);
+  applyChartTheme();
+  const f = e.facts;
+  $("empty").hidden = true;
+  $("error").hidden = true;
+  $("content").hidden = false;
+  $("progress").hidden = true;
+  $("title").textContent = `${f.experimentName} · ${f.envId}`;
+  $("meta").textContent = `run ${f.runId} · ${fmt(f.globalStep)} training steps · ${f.evaluation.episodesPerMode} episodes per mode · ${new Date(e.createdAt).toLocaleString()}`;
+  $<HTMLInputElement>("episodes").value = String(f.evaluation.episodesPerMode);
+  renderWords(e);
+  renderTables(f);
+  renderEndings(f);
+  renderActionMap(f);
+  renderFieldChart(f);
+  renderComponents(f);
+  setupReplay(f);
+}
+
+function renderWords(e: Explanation): void {
+  const narrative = $("narrative");
+  narrative.replaceChildren();
+  if (e.narrative) {
+    for (const para of e.narrative.split(/\n\s*\n/)) narrative.append(el("p", para));
+    narrative.append(el("p", "Written by the local language model from the facts below; every number in it was checked against them.", "note"));
+  } else if (e.narrativeNote) {
+    narrative.append(el("p", e.narrativeNote[0]!.toUpperCase() + e.narrativeNote.slice(1) + ".", "note"));
+  }
+  const ul = $("summary");
+  ul.replaceChildren(...e.summary.map((s) => el("li", s)));
+}
+
+function modeRow(m: ModeFacts): (string | number)[] {
+  const r = m.return;
+  const endings = m.endings.causes.map((c) => `${c.kind === "truncated" ? "truncated" : "terminated"}: ${c.cause} ${c.count}`).join("; ");
+  return [m.mode, `${fmt(r.mean)} ± ${fmt(r.std)}`, `${fmt(r.min)} / ${fmt(r.p10)} / ${fmt(r.p50)} / ${fmt(r.p90)} / ${fmt(r.max)}`, m.length.mean, m.steps, endings];
+}
+
+function renderTables(f: BehaviourFacts): void {
+  const box = $("factTables");
+  box.replaceChildren();
+  box.append(el("h3", "Returns and endings"));
+  box.append(table(["rollouts", "return (mean ± std)", "min / p10 / median / p90 / max", "mean length", "states (n)", "how episodes end"], [modeRow(f.deterministic), modeRow(f.stochastic)]));
+  box.append(el("h3", "Sensitivity (most influential first)"));
+  const effect = f.actionKind === "discrete" ? "mean total variation" : "mean |Δ mean action|";
+  box.append(
+    table(
+      ["rank", "field", "perturbation (std)", effect, "states (n)"],
+      f.sensitivity.map((s) => [String(s.rank), s.field, s.delta, s.meanEffect, s.n]),
+    ),
+  );
+  const c = f.deterministic.components;
+  if (c) {
+    box.append(el("h3", `Reward components (${fmt(c.steps)} steps, deterministic rollouts)`));
+    box.append(table(["component", "share of shaped return", "|share|", "mean per step", "mean per episode"], c.components.map((x) => [x.name, pct(x.share), pct(x.absShare), x.meanPerStep, x.meanPerEpisode])));
+  }
+  if (f.criticalStates.length > 0) {
+    box.append(el("h3", "Critical states (deterministic rollouts)"));
+    const names = f.observationFields.map((o) => o.name);
+    box.append(
+      table(
+        ["kind", "episode", "step", "score", "V(s)", "action", ...names],
+        f.criticalStates.map((s) => [
+          s.kind === "valueSwing" ? "value swing" : "action gap",
+          s.episode,
+          s.step,
+          s.score,
+          s.value,
+          typeof s.action === "number" ? (f.actionMeanings[s.action] ?? String(s.action)) : s.action.map(fmt).join(", "),
+          ...s.obs,
+        ]),
+      ),
+    );
+  }
+}
+
+function renderEndings(f: BehaviourFacts): void {
+  const key = (c: { kind: string; cause: string }) => `${c.kind}: ${c.cause}`;
+  const labels = [...new Set([...f.deterministic.endings.causes, ...f.stochastic.endings.causes].map(key))];
+  for (const cause of f.terminationCauses) if (!labels.includes(`terminated: ${cause}`)) labels.push(`terminated: ${cause}`);
+  const count = (m: ModeFacts, label: string) => m.endings.causes.find((c) => key(c) === label)?.count ?? 0;
+  chart("endingsChart", {
+    type: "bar",
+    data: {
+      labels,
+      datasets: [f.deterministic, f.stochastic].map((m, i) => ({ label: `${m.mode} (n = ${m.episodes})`, data: labels.map((l) => count(m, l)), backgroundColor: colour(i) })),
+    },
+    options: { scales: { y: { beginAtZero: true, title: { display: true, text: "episodes" }, ticks: { precision: 0 } } } },
+  });
+}
+
+/** Which action (or action element) the heat map shows. */
+let mapAction = 0;
+
+function renderActionMap(f: BehaviourFacts): void {
+  const select = $<HTMLSelectElement>("mapAction");
+  const width = f.actionKind === "discrete" ? f.actionMeanings.length : f.actionMeanings.length;
+  select.replaceChildren(...Array.from({ length: width }, (_, k) => {
+    const o = el("option", f.actionMeanings[k] ?? `action ${k}`);
+    o.value = String(k);
+    return o;
+  }));
+  mapAction = Math.min(mapAction, width - 1);
+  select.value = String(mapAction);
+  select.onchange = () => {
+    mapAction = Number(select.value);
+    drawActionMap(f);
+    renderFieldChart(f);
+  };
+  drawActionMap(f);
+}
+
+function drawActionMap(f: BehaviourFacts): void {
+  const canvas = $<HTMLCanvasElement>("actionMap");
+  const ctx = canvas.getContext("2d")!;
+  const map = f.actionMap;
+  ctx.clearRect(0, 0, canvas.width, canvas.height);
+  const note = $("mapNote");
+  if (!map) {
+    note.textContent = "Fewer than two observation fields vary in the visited states: no map.";
+    return;
+  }
+  $("mapTitle").textContent = `Action over ${map.xField} and ${map.yField} (deterministic rollouts)`;
+  const discrete = f.actionKind === "discrete";
+  const left = 56;
+  const bottom = 36;
+  const w = canvas.width - left - 8;
+  const h = canvas.height - bottom - 8;
+  const xs = [map.xRange[0], ...map.xEdges, map.xRange[1]];
+  const ys = [map.yRange[0], ...map.yEdges, map.yRange[1]];
+  // Cells are drawn with equal widths (quantile bins hold similar n); the axis labels give the edges.
+  const cw = w / (xs.length - 1);
+  const ch = h / (ys.length - 1);
+  const values = map.cells.flat().filter((c) => c.n > 0).map((c) => (discrete ? c.actionFrequency![mapAction]! : c.meanAction![mapAction]!));
+  const lo = discrete ? 0 : Math.min(...values);
+  const hi = discrete ? 1 : Math.max(...values);
+  const fg = cssVar("--vscode-foreground", "#cccccc");
+  ctx.font = `11px ${cssVar("--vscode-font-family", "sans-serif")}`;
+  map.cells.forEach((row, iy) =>
+    row.forEach((cell, ix) => {
+      const x = left + ix * cw;
+      const y = 8 + (ys.length - 2 - iy) * ch;
+      if (cell.n === 0) {
+        ctx.strokeStyle = fg;
+        ctx.globalAlpha = 0.2;
+        ctx.strokeRect(x + 0.5, y + 0.5, cw - 1, ch - 1);
+        ctx.globalAlpha = 1;
+        return;
+      }
+      const v = discrete ? cell.actionFrequency![mapAction]! : cell.meanAction![mapAction]!;
+      const t = hi > lo ? (v - lo) / (hi - lo) : 0.5;
+      ctx.fillStyle = colour(0);
+      ctx.globalAlpha = 0.08 + 0.92 * t;
+      ctx.fillRect(x, y, cw - 1, ch - 1);
+      ctx.globalAlpha = 1;
+      ctx.fillStyle = fg;
+      ctx.textAlign = "center";
+      ctx.fillText(discrete ? pct(v) : fmt(v), x + cw / 2, y + ch / 2);
+      ctx.fillText(`n=${fmt(cell.n)}`, x + cw / 2, y + ch / 2 + 12);
+    }),
+  );
+  ctx.fillStyle = fg;
+  ctx.textAlign = "center";
+  xs.forEach((v, i) => ctx.fillText(fmt(v), left + i * cw, canvas.height - bottom + 14));
+  ctx.fillText(map.xField, left + w / 2, canvas.height - 6);
+  ctx.textAlign = "right";
+  ys.forEach((v, i) => ctx.fillText(fmt(v), left - 4, 8 + (ys.length - 1 - i) * ch + 4));
+  ctx.save();
+  ctx.translate(12, 8 + h / 2);
+  ctx.rotate(-Math.PI / 2);
+  ctx.textAlign = "center";
+  ctx.fillText(map.yField, 0, 0);
+  ctx.restore();
+  note.textContent = discrete
+    ? `Share of visited states in each cell where the policy chose "${f.actionMeanings[mapAction] ?? mapAction}".`
+    : `Mean applied action (${f.actionMeanings[mapAction] ?? mapAction}) in each cell.`;
+}
+
+function binLabel(b: ActionBin): string {
+  if (b.lo === null && b.hi === null) return "all";
+  if (b.lo === null) return `< ${fmt(b.hi)}`;
+  if (b.hi === null) return `≥ ${fmt(b.lo)}`;
+  return `[${fmt(b.lo)}, ${fmt(b.hi)})`;
+}
+
+function renderFieldChart(f: BehaviourFacts): void {
+  // The two most influential fields: the action (probability or mean) per quantile bin, as lines over bin index.
+  const fields = f.sensitivity.slice(0, 2).map((s) => f.deterministic.conditioning.find((c) => c.field === s.field)!).filter(Boolean);
+  const discrete = f.actionKind === "discrete";
+  const bins = Math.max(...fields.map((c) => c.bins.length), 1);
+  chart("fieldChart", {
+    type: "line",
+    data: {
+      labels: Array.from({ length: bins }, (_, k) => `bin ${k + 1}`),
+      datasets: fields.map((c, i) => ({
+        label: discrete ? `P(${f.actionMeanings[mapAction] ?? mapAction}) by ${c.field}` : `mean action by ${c.field}`,
+        data: c.bins.map((b) => (discrete ? b.actionFrequency![mapAction]! : b.meanAction![0]!)),
+        borderColor: colour(i),
+        backgroundColor: colour(i),
+      })),
+    },
+    options: {
+      scales: { y: discrete ? { min: 0, max: 1 } : {} },
+      plugins: {
+        tooltip: {
+          callbacks: {
+            afterLabel: (item) => {
+              const b = fields[item.datasetIndex]?.bins[item.dataIndex];
+              return b ? `${fields[item.datasetIndex]!.field} ${binLabel(b)}, n = ${fmt(b.n)}` : "";
+            },
+          },
+        },
+      },
+    },
+  });
+}
+
+function renderComponents(f: BehaviourFacts): void {
+  const card = $("componentsCard");
+  const d = f.deterministic.components;
+  const s = f.stochastic.components;
+  card.hidden = !d;
+  if (!d) return;
+  chart("componentsChart", {
+    type: "bar",
+    data: {
+      labels: d.components.map((c) => c.name),
+      datasets: [
+        { label: "deterministic: mean per step", data: d.components.map((c) => c.meanPerStep), backgroundColor: colour(0) },
+        ...(s ? [{ label: "stochastic: mean per step", data: s.components.map((c) => c.meanPerStep), backgroundColor: colour(1) }] : []),
+      ],
+    },
+    options: {
+      plugins: { tooltip: { callbacks: { afterLabel: (item) => `share of shaped return ${pct((item.datasetIndex === 0 ? d : s!).components[item.dataIndex]!.share)}` } } },
+    },
+  });
+}
+
+// ── replay ────────────────────────────────────────────────────────────────────
+
+let episode: EpisodeTrajectory | null = null;
+let timer: number | null = null;
+
+function setupReplay(f: BehaviourFacts): void {
+  const choice = $<HTMLSelectElement>("episodeChoice");
+  const pick = () => {
+    stop();
+    episode = choice.value === "worst" ? f.worstEpisode : f.typicalEpisode;
+    const scrub = $<HTMLInputElement>("scrub");
+    scrub.max = String(episode.observations.length - 1);
+    state.replayStep = Math.min(state.replayStep, episode.observations.length - 1);
+    scrub.value = String(state.replayStep);
+    renderStateChart(f, episode);
+    showStep(f, state.replayStep);
+  };
+  choice.onchange = () => {
+    state.replayStep = 0;
+    pick();
+  };
+  $<HTMLInputElement>("scrub").oninput = (ev) => showStep(f, Number((ev.target as HTMLInputElement).value));
+  $("play").onclick = () => (timer === null ? play(f) : stop());
+  $("scene").hidden = !hasScene(f.envId);
+  pick();
+}
+
+function play(f: BehaviourFacts): void {
+  if (!episode) return;
+  if (state.replayStep >= episode.observations.length - 1) state.replayStep = 0;
+  $("play").textContent = "Pause";
+  // Real time for the classic-control envs is 50 steps/s (τ = 0.02 s in CartPole); speed multiplies it.
+  const tick = () => {
+    if (!episode) return;
+    const speed = Number($<HTMLSelectElement>("speed").value);
+    const next = state.replayStep + speed;
+    if (next > episode.observations.length - 1) {
+      showStep(f, episode.observations.length - 1);
+      stop();
+      return;
+    }
+    showStep(f, next);
+  };
+  timer = window.setInterval(tick, 20);
+}
+
+function stop(): void {
+  if (timer !== null) window.clearInterval(timer);
+  timer = null;
+  $("play").textContent = "Play";
+}
+
+function showStep(f: BehaviourFacts, step: number): void {
+  if (!episode) return;
+  state.replayStep = step;
+  vscode.setState(state);
+  $<HTMLInputElement>("scrub").value = String(step);
+  const last = episode.observations.length - 1;
+  $("stepLabel").textContent = `step ${step} / ${last}`;
+  const obs = episode.observations[step]!;
+  if (hasScene(f.envId)) {
+    const ctx = $<HTMLCanvasElement>("scene").getContext("2d")!;
+    drawScene(ctx, f.envId, obs, episode.states?.[step] ?? null, sceneColours());
+  }
+  const lines: string[] = [`${episode.role} episode ${episode.episode} (seed ${episode.seed}): return ${fmt(episode.return)}, ${episode.length} steps, ended by ${episode.ending.kind === "truncated" ? "truncation" : "termination"} (${episode.ending.cause})`];
+  lines.push(f.observationFields.map((o, j) => `${o.name} = ${fmt(obs[j]!)}`).join(", "));
+  if (step < last) {
+    const a = episode.actions[step]!;
+    const name = typeof a === "number" ? (f.actionMeanings[a] ?? String(a)) : a.map(fmt).join(", ");
+    const p = episode.probabilities?.[step];
+    lines.push(`action: ${name}${p ? ` (π = ${p.map(fmt).join(", ")})` : ""}; V(s) = ${fmt(episode.values[step]!)}; reward ${fmt(episode.rewards[step]!)}`);
+  } else {
+    lines.push("final state");
+  }
+  $("stepFacts").replaceChildren(...lines.map((l) => el("div", l)));
+  const sc = charts.get("stateChart");
+  if (sc) sc.draw();
+}
+
+/** Draws the replay position as a vertical line on the state chart. */
+const cursorPlugin = {
+  id: "replayCursor",
+  afterDatasetsDraw(c: Chart): void {
+    const x = c.scales.x;
+    if (!x || !episode) return;
+    const px = x.getPixelForValue(state.replayStep);
+    const { top, bottom } = c.chartArea;
+    const ctx = c.ctx;
+    ctx.save();
+    ctx.strokeStyle = cssVar("--vscode-foreground", "#ccc");
+    ctx.globalAlpha = 0.6;
+    ctx.beginPath();
+    ctx.moveTo(px, top);
+    ctx.lineTo(px, bottom);
+    ctx.stroke();
+    ctx.restore();
+  },
+};
+
+function renderStateChart(f: BehaviourFacts, t: EpisodeTrajectory): void {
+  chart("stateChart", {
+    type: "line",
+    data: {
+      labels: t.observations.map((_, i) => i),
+      datasets: f.observationFields.map((o, j) => ({
+        label: o.name,
+        data: t.observations.map((obs) => obs[j]!),
+        borderColor: colour(j),
+        backgroundColor: colour(j),
+        pointRadius: 0,
+        borderWidth: 1.5,
+      })),
+    },
+    options: {
+      scales: { x: { type: "linear", title: { display: true, text: "step" } } },
+      plugins: { tooltip: { mode: "index", intersect: false } },
+      onClick: (_e, _items, c) => {
+        const px = (_e.x ?? 0) as number;
+        const step = Math.round(c.scales.x!.getValueForPixel(px) ?? 0);
+        if (current) showStep(current.facts, Math.max(0, Math.min(step, t.observations.length - 1)));
+      },
+    },
+    plugins: [cursorPlugin],
+  });
+}
+
+// ── messages ──────────────────────────────────────────────────────────────────
+
+$("again").addEventListener("click", () => {
+  const n = Number($<HTMLInputElement>("episodes").value);
+  if (!Number.isInteger(n) || n < 1) {
+    showError(`Episodes per mode must be a whole number ≥ 1, got "${$<HTMLInputElement>("episodes").value}".`);
+    return;
+  }
+  vscode.postMessage({ type: "explainAgain", episodes: n });
+});
+
+function showError(message: string): void {
+  const box = $("error");
+  box.textContent = message;
+  box.hidden = false;
+  $("progress").hidden = true;
+}
+
+window.addEventListener("message", (event: MessageEvent<ExplainHostToWebview>) => {
+  const m = event.data;
+  try {
+    switch (m.type) {
+      case "explanation":
+        show(m.explanation, m.runId);
+        break;
+      case "progress": {
+        const bar = $<HTMLProgressElement>("progress");
+        bar.hidden = false;
+        bar.max = m.total;
+        bar.value = m.done;
+        bar.title = `${m.phase}: ${m.done} / ${m.total}`;
+        break;
+      }
+      case "error":
+        showError(m.message);
+        break;
+    }
+  } catch (err) {
+    vscode.postMessage({ type: "error", message: err instanceof Error ? (err.stack ?? err.message) : String(err) });
+  }
+});
+
+vscode.postMessage({ type: "ready" });

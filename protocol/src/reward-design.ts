@@ -1,0 +1,104 @@
+/**
+ * Local-LLM reward design between the extension and the runtime: model state and download,
+ * reward suggestions, Eureka-style evolution. The runtime side is `runtime/src/reward-design/`
+ * and `runtime/src/llm/`; results are JSON-serialisable as they stand.
+ */
+import { NotificationType, RequestType } from "vscode-jsonrpc";
+
+/**
+ * The model the README recommends for reward design: a 1.5 B code-instruct model, 4-bit (≈1 GB),
+ * fast enough on a laptop CPU. Offered by "Download Model" when `rlStudio.llm.model` is empty.
+ */
+export const RECOMMENDED_MODEL_URI = "hf:Qwen/Qwen2.5-Coder-1.5B-Instruct-GGUF/qwen2.5-coder-1.5b-instruct-q4_k_m.gguf";
+
+/** `rlStudio.llm.*` settings, sent on start and whenever they change. */
+export interface LlmSettings {
+  /** A .gguf path or an hf: / https: URI; empty for none. */
+  model: string;
+  gpu: "auto" | "off";
+}
+
+export type LlmModelState =
+  | { state: "no-model"; message: string }
+  | { state: "downloading"; uri: string; downloadedBytes: number; totalBytes: number }
+  | { state: "loading"; path: string }
+  | { state: "ready"; path: string; gpu: string | false; threads: number; contextSize: number }
+  | { state: "failed"; reason: string };
+
+export interface RewardComponentDto {
+  name: string;
+  code: string;
+}
+
+export interface RewardCandidateDto {
+  components: RewardComponentDto[];
+  rationale: string;
+  /** The `reward: (…) => ({ … }),` property text to put in the experiment file. */
+  code: string;
+  repaired: boolean;
+  sampleStats: Record<string, { min: number; mean: number; max: number }>;
+}
+
+export interface SuggestRewardParams {
+  /** Absolute path of the *.rl.ts file. */
+  experimentPath: string;
+  count?: number;
+}
+
+export interface SuggestRewardResult {
+  candidates: RewardCandidateDto[];
+  rejected: { reason: string; components?: RewardComponentDto[] }[];
+  stats: { generations: number; promptTokens: number; generatedTokens: number; seconds: number; tokensPerSecond: number };
+  /** Where the `reward` property is (0-based offsets; start = end = insertion point when absent), for the diff preview. */
+  rewardRange: { start: number; end: number } | null;
+}
+
+export interface EvolveRewardParams {
+  experimentPath: string;
+  candidates?: number;
+  iterations?: number;
+  budget?: number;
+}
+
+/** The evolution as saved in `<workspace>/.rl-studio/evolutions/<id>/evolution.json` (runtime's EvolutionResult). */
+export type EvolveRewardResult = Record<string, unknown> & { id: string; dir: string; status: "completed" | "cancelled" };
+
+/** New LLM settings; the runtime reloads the model on next use. */
+export namespace LlmConfigureNotification {
+  export const method = "llm/configure" as const;
+  export const direction = "extensionToRuntime" as const;
+  export const type = new NotificationType<LlmSettings>(method);
+}
+
+/** Download the configured (or recommended) model; cancellable with $/cancelRequest. Returns the file path. */
+export namespace LlmDownloadRequest {
+  export const method = "llm/download" as const;
+  export const direction = "extensionToRuntime" as const;
+  export const type = new RequestType<{ uri?: string }, { path: string }, void>(method);
+}
+
+/** Every model state change (shown in the status bar; "failed" with its reason). */
+export namespace LlmStateNotification {
+  export const method = "llm/state" as const;
+  export const direction = "runtimeToExtension" as const;
+  export const type = new NotificationType<LlmModelState>(method);
+}
+
+export namespace SuggestRewardRequest {
+  export const method = "reward/suggest" as const;
+  export const direction = "extensionToRuntime" as const;
+  export const type = new RequestType<SuggestRewardParams, SuggestRewardResult, void>(method);
+}
+
+export namespace EvolveRewardRequest {
+  export const method = "reward/evolve" as const;
+  export const direction = "extensionToRuntime" as const;
+  export const type = new RequestType<EvolveRewardParams, EvolveRewardResult, void>(method);
+}
+
+/** Progress of `reward/evolve` (runtime's EvolveProgress). */
+export namespace EvolveRewardProgressNotification {
+  export const method = "reward/evolveProgress" as const;
+  export const direction = "runtimeToExtension" as const;
+  export const type = new NotificationType<Record<string, unknown> & { phase: string }>(method);
+}

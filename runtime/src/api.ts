@@ -1,0 +1,63 @@
+/**
+ * The `rl-studio` module as experiment files see it: `import { defineExperiment } from "rl-studio"`.
+ * The runtime's esbuild step maps that import here; the editor gets the same declarations.
+ */
+import type { Hyperparameters } from "./ppo/hyperparameters.js";
+import type { Env } from "./envs/types.js";
+
+export { Box, Discrete } from "./envs/spaces.js";
+export { Rng } from "./rng.js";
+export type { Env, EnvSpec, ObservationField, ResetResult, StepResult, Action, Info } from "./envs/types.js";
+export type { Hyperparameters } from "./ppo/hyperparameters.js";
+
+/** Named observation fields of the built-in envs, so `nextObs.theta` type-checks. */
+export interface BuiltinObservations {
+  "CartPole-v1": { x: number; xDot: number; theta: number; thetaDot: number };
+  "Acrobot-v1": { cosTheta1: number; sinTheta1: number; cosTheta2: number; sinTheta2: number; thetaDot1: number; thetaDot2: number };
+  "MountainCar-v0": { position: number; velocity: number };
+  "MountainCarContinuous-v0": { position: number; velocity: number };
+  "Pendulum-v1": { cosTheta: number; sinTheta: number; thetaDot: number };
+}
+
+export type BuiltinEnvId = keyof BuiltinObservations;
+
+/** One transition, handed to the experiment's `reward` function. */
+export interface Transition<O = Record<string, number>> {
+  obs: O;
+  /** Discrete: the action index. Continuous: the action vector as the env received it (after clipping). */
+  action: number | number[];
+  nextObs: O;
+  /** The environment's own reward for this step. */
+  envReward: number;
+  terminated: boolean;
+  truncated: boolean;
+  /** Step index inside the episode, from 0. */
+  episodeStep: number;
+}
+
+/**
+ * Reward shaping: a number, or named components whose sum is the reward. Each component's
+ * per-episode sum is logged as `reward/<name>` so its contribution can be measured.
+ */
+export type RewardFunction<O = Record<string, number>> = (t: Transition<O>) => number | Record<string, number>;
+
+/** A custom environment: a class implementing `Env`, or a factory returning one. */
+export type EnvConstructor = (new () => Env) | (() => Env);
+
+export interface ExperimentConfig<Id extends BuiltinEnvId | EnvConstructor = BuiltinEnvId | EnvConstructor> {
+  /** Run name; runs are grouped by it. */
+  name: string;
+  /** A built-in env id, or a custom env class/factory. */
+  env: Id;
+  /** What the agent should achieve, in plain language (read by the reward designer). */
+  task?: string;
+  algorithm: "ppo";
+  hyperparameters?: Partial<Hyperparameters>;
+  seed?: number;
+  reward?: RewardFunction<Id extends BuiltinEnvId ? BuiltinObservations[Id] : Record<string, number>>;
+}
+
+/** Identity at run time; exists so the editor can type-check the experiment. */
+export function defineExperiment<Id extends BuiltinEnvId | EnvConstructor>(config: ExperimentConfig<Id>): ExperimentConfig<Id> {
+  return config;
+}

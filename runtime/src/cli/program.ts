@@ -1,0 +1,289 @@
+/**
+ * `rl-studio` commands: train, resume, eval, envs. Each returns its exit code instead of calling
+ * `process.exit`, so the whole CLI can be driven in-process; `main.ts` is the thin entry point.
+ *
+ * Output contract: progress and notices go to stderr; stdout carries the result — a human report,
+ * or with `--json` exactly one JSON object as the last line.
+ */
+import { existsSync, readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
+import { ENV_SPECS, getEnvSpec } from "../envs/registry.js";
+import { evaluateRun } from "../ppo/policy.js";
+import type { BackendName, TrainSummary } from "../ppo/train.js";
+import { RunDir, RunDirError } from "../runs/run-dir.js";
+import { resumeRun, startRun, type StartedRun } from "../runs/start-run.js";
+import { envToJson, formatEnvTable } from "./env-table.js";
+import { displayPath, EXIT, reportError } from "./errors.js";
+import { ProgressReporter } from "./progress.js";
+import { evalResultJson, formatEvalSummary, formatTrainSummary, trainResultJson } from "./summary.js";
+import { runExplainCommand } from "../explain/adapters.js";
+import { runEvolveRewardCommand, runSuggestRewardCommand } from "../reward-design/adapters.js";
+
+export const BACKEND_CHOICES: readonly (BackendName | "auto")[] = ["auto", "js", "wasm", "cpu", "tfjs-node", "tfjs-node-gpu", "webgpu"];
+
+/** Where the CLI writes and what it listens to; the process's own streams and signals by default. */
+export interface CliIo {
+  stdout: NodeJS.WriteStream;
+  stderr: NodeJS.WriteStream;
+  /** Ctrl-C: first press stops training gracefully, second exits at once. */
+  onInterrupt: (handler: () => void) => () => void;
+  /** Immediate exit for a second Ctrl-C. */
+  exit: (code: number) => never;
+  cwd: string;
+}
+
+export function processIo(): CliIo {
+  return {
+    stdout: process.stdout,
+    stderr: process.stderr,
+    onInterrupt: (handler) => {
+      process.on("SIGINT", handler);
+      process.on("SIGTERM", handler);
+      return () => {
+        process.off("SIGINT", handler);
+        process.off("SIGTERM", handler);
+      };
+    },
+    exit: (code) => process.exit(code),
+    cwd: process.cwd(),
+  };
+}
+
+/** A non-negative integer flag; accepts `100000`, `100_000`, `100,000` and `1e5`. */
+export function parseCount(flag: string, min: number): (value: string) => number {
+  return (value: string) => {
+    const n = Number(value.replace(/[_,]/g, ""));
+    if (value.trim() === "" || !Number.isSafeInteger(n) || n < min) {
+      throw new InvalidArgumentError(`${flag} must be an integer ≥ ${min}, got "${value}"`);
+    }
+    return n;
+  };
+}
+
+/** The package version, read from the package.json beside the bundle (dist/) or the sources. */
+function packageVersion(): string {
+  for (let dir = __dirname; ; dir = dirname(dir)) {
+    const file = join(dir, "package.json");
+    if (existsSync(file)) {
+      try {
+        const pkg = JSON.parse(readFileSync(file, "utf8")) as { name?: string; version?: string };
+        if (pkg.name === "rl-studio" && pkg.version) return pkg.version;
+      } catch {
+        // Not ours or unreadable: keep looking upwards.
+      }
+    }
+    if (dirname(dir) === dir) return "unknown";
+  }
+}
+
+interface TrainFlags {
+  seed?: number;
+  totalTimesteps?: number;
+  backend: BackendName | "auto";
+  runsDir?: string;
+  json?: boolean;
+}
+
+/** Run the CLI on `argv` (without node and script); resolves to the exit code. */
+export async function runCli(argv: readonly string[], io: CliIo = processIo()): Promise<number> {
+  let exitCode: number = EXIT.ok;
+  let json = false;
+  const out = (text: string) => io.stdout.write(text.endsWith("\n") ? text : text + "\n");
+  const err = (text: string) => io.stderr.write(text.endsWith("\n") ? text : text + "\n");
+
+  const program = new Command("rl-studio")
+    .description("Train, resume and evaluate reinforcement-learning experiments (*.rl.ts) from a terminal.")
+    .version(packageVersion())
+    .exitOverride()
+    .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) })
+    .showSuggestionAfterError();
+
+  const backendOption = () =>
+    new Option("--backend <name>", "tensor backend; auto picks the fastest available").choices(BACKEND_CHOICES as string[]).default("auto");
+
+  program
+    .command("train")
+    .description("train an experiment; writes a run folder under <workspace>/.rl-studio/runs")
+    .argument("<experiment>", "the experiment file, e.g. examples/cartpole.rl.ts")
+    .option("--seed <n>", "override the experiment's seed", parseCount("--seed", 0))
+    .option("--total-timesteps <n>", "override hyperparameters.totalTimesteps", parseCount("--total-timesteps", 1))
+    .addOption(backendOption())
+    .option("--runs-dir <dir>", "folder for run folders (default: <workspace>/.rl-studio/runs)")
+    .option("--json", "print the result as one JSON object on the last stdout line")
+    .action(async (experimentPath: string, flags: TrainFlags) => {
+      json = flags.json === true;
+      exitCode = await trainOrResume(io, json, (hooks) =>
+        startRun({
+          experimentPath,
+          ...(flags.runsDir !== undefined ? { runsRoot: flags.runsDir } : {}),
+          ...(flags.seed !== undefined ? { seed: flags.seed } : {}),
+          ...(flags.totalTimesteps !== undefined ? { totalTimesteps: flags.totalTimesteps } : {}),
+          backend: flags.backend,
+          ...hooks,
+        }),
+      );
+    });
+
+  program
+    .command("resume")
+    .description("continue a stopped or failed run from its last checkpoint (same run folder, same curves)")
+    .argument("<run-dir>", "the run folder, e.g. .rl-studio/runs/cartpole-ppo-20250101-120000-s1")
+    .addOption(backendOption())
+    .option("--json", "print the result as one JSON object on the last stdout line")
+    .action(async (runDirPath: string, flags: { backend: BackendName | "auto"; json?: boolean }) => {
+      json = flags.json === true;
+      exitCode = await trainOrResume(io, json, (hooks) => resumeRun({ runDir: runDirPath, backend: flags.backend, ...hooks }));
+    });
+
+  program
+    .command("eval")
+    .description("run the trained policy for some episodes and report returns, lengths and how episodes ended")
+    .argument("<run-dir>", "the run folder")
+    .option("--episodes <n>", "episodes to run", parseCount("--episodes", 1), 10)
+    .option("--seed <n>", "seed of the evaluation episodes", parseCount("--seed", 0))
+    .option("--stochastic", "sample actions from the policy instead of taking the most likely (mean) action")
+    .option("--json", "print the result as one JSON object on the last stdout line")
+    .action(async (runDirPath: string, flags: { episodes: number; seed?: number; stochastic?: boolean; json?: boolean }) => {
+      json = flags.json === true;
+      const run = RunDir.open(runDirPath);
+      if (!existsSync(run.file("checkpoint"))) {
+        throw new RunDirError(run.path, `${runDirPath}: no checkpoint yet, so there is no trained policy to evaluate (a checkpoint is written every checkpointEvery iterations and when training stops)`);
+      }
+      const controller = new AbortController();
+      const release = interruptible(io, controller, "stopping the evaluation…");
+      try {
+        const summary = await evaluateRun(run, {
+          episodes: flags.episodes,
+          ...(flags.stochastic ? { deterministic: false } : {}),
+          ...(flags.seed !== undefined ? { seed: flags.seed } : {}),
+          signal: controller.signal,
+          onEpisode: json ? undefined : (i: number, ret: number) => err(`episode ${i + 1}/${flags.episodes}: return ${ret.toFixed(1)}`),
+        });
+        out(json ? JSON.stringify(evalResultJson(run.path, summary)) : formatEvalSummary(run.id, summary));
+        exitCode = controller.signal.aborted ? EXIT.interrupted : EXIT.ok;
+      } finally {
+        release();
+      }
+    });
+
+  program
+    .command("explain")
+    .description("measure what the trained policy does (how episodes end, action choice by observation field, reward components) and say it in sentences with figures")
+    .argument("<run-dir>", "the run folder")
+    .option("--episodes <n>", "evaluation episodes per mode (deterministic and stochastic)", parseCount("--episodes", 1), 50)
+    .option("--json", "print the explanation as one JSON object on the last stdout line")
+    .action(async (runDirPath: string, flags: { episodes: number; json?: boolean }) => {
+      json = flags.json === true;
+      const controller = new AbortController();
+      const release = interruptible(io, controller, "stopping the explanation…");
+      try {
+        await runExplainCommand(runDirPath, { episodes: flags.episodes, json }, { stdout: out, stderr: err, signal: controller.signal, writer: null });
+        exitCode = controller.signal.aborted ? EXIT.interrupted : EXIT.ok;
+      } finally {
+        release();
+      }
+    });
+
+  program
+    .command("suggest-reward")
+    .description("ask the local LLM for reward functions for an experiment; each is validated in a sandbox before it is shown")
+    .argument("<experiment>", "the experiment file")
+    .option("--model <path>", "a .gguf file or hf: URI (default: RL_STUDIO_LLM_MODEL)")
+    .option("--count <k>", "candidates to ask for", parseCount("--count", 1), 3)
+    .option("--json", "print the result as one JSON object")
+    .action(async (experimentPath: string, flags: { model?: string; count: number; json?: boolean }) => {
+      json = flags.json === true;
+      const controller = new AbortController();
+      const release = interruptible(io, controller, "stopping the suggestion…");
+      try {
+        await runSuggestRewardCommand(experimentPath, { ...flags, json }, { stdout: out, stderr: err, signal: controller.signal });
+        exitCode = controller.signal.aborted ? EXIT.interrupted : EXIT.ok;
+      } finally {
+        release();
+      }
+    });
+
+  program
+    .command("evolve-reward")
+    .description("Eureka-style reward evolution: K candidates x N iterations, each trained briefly and scored by the env's own return")
+    .argument("<experiment>", "the experiment file")
+    .option("--model <path>", "a .gguf file or hf: URI (default: RL_STUDIO_LLM_MODEL)")
+    .option("--candidates <k>", "candidates per iteration", parseCount("--candidates", 1), 4)
+    .option("--iterations <n>", "iterations", parseCount("--iterations", 1), 3)
+    .option("--budget <steps>", "training steps per candidate", parseCount("--budget", 1))
+    .option("--json", "print the result as one JSON object")
+    .action(async (experimentPath: string, flags: { model?: string; candidates: number; iterations: number; budget?: number; json?: boolean }) => {
+      json = flags.json === true;
+      const controller = new AbortController();
+      const release = interruptible(io, controller, "stopping the evolution…");
+      try {
+        await runEvolveRewardCommand(experimentPath, { ...flags, json }, { stdout: out, stderr: err, signal: controller.signal });
+        exitCode = controller.signal.aborted ? EXIT.interrupted : EXIT.ok;
+      } finally {
+        release();
+      }
+    });
+
+  program
+    .command("envs")
+    .description("list the built-in environments: spaces, named observation fields with ranges, action meanings")
+    .option("--json", "print the list as one JSON object")
+    .action((flags: { json?: boolean }) => {
+      json = flags.json === true;
+      out(json ? JSON.stringify({ envs: ENV_SPECS.map(envToJson) }) : formatEnvTable(ENV_SPECS));
+    });
+
+  try {
+    await program.parseAsync(argv as string[], { from: "user" });
+    return exitCode;
+  } catch (e) {
+    if (e instanceof CommanderError) {
+      // Commander has already printed its message (or the help/version text).
+      return e.exitCode === 0 ? EXIT.ok : EXIT.badInput;
+    }
+    const reported = reportError(e, io.cwd);
+    err(reported.message);
+    if (json) out(JSON.stringify({ status: "error", error: reported.json }));
+    return reported.exitCode;
+  }
+}
+
+/** First Ctrl-C aborts `controller`; a second exits immediately. Returns the function that unhooks it. */
+function interruptible(io: CliIo, controller: AbortController, message: string): () => void {
+  return io.onInterrupt(() => {
+    if (controller.signal.aborted) {
+      io.stderr.write("\ninterrupted again: exiting now (the run resumes from its last checkpoint)\n");
+      io.exit(EXIT.interrupted);
+    }
+    io.stderr.write(`\n${message} (Ctrl-C again to exit at once)\n`);
+    controller.abort(new Error("interrupted (Ctrl-C)"));
+  });
+}
+
+type Hooks = Pick<Parameters<typeof startRun>[0], "signal" | "onProgress" | "log">;
+
+/** The shared body of train and resume: progress bar, Ctrl-C, the report, the exit code. */
+async function trainOrResume(io: CliIo, json: boolean, begin: (hooks: Hooks) => Promise<StartedRun>): Promise<number> {
+  const controller = new AbortController();
+  const progress = new ProgressReporter({ stream: io.stderr });
+  const release = interruptible(io, controller, "stopping after this iteration and writing a checkpoint…");
+  let summary: TrainSummary;
+  let started: StartedRun;
+  try {
+    started = await begin({ signal: controller.signal, onProgress: (p) => progress.update(p), log: (line) => progress.log(line) });
+    progress.log(`run ${started.runDir.id} (${started.experiment.envId}, seed ${started.experiment.seed}): ${displayPath(started.runDir.path, io.cwd)}`);
+    summary = await started.done;
+  } finally {
+    progress.dispose();
+    release();
+  }
+  const threshold = getEnvSpec(started.experiment.envId)?.rewardThreshold ?? started.experiment.spec.rewardThreshold;
+  if (json) {
+    if (summary.status === "failed" && summary.error) io.stderr.write(`error: run failed: ${summary.error}\n`);
+    io.stdout.write(JSON.stringify(trainResultJson(started.runDir.id, summary)) + "\n");
+  } else {
+    io.stdout.write(formatTrainSummary(started.runDir.id, summary, threshold, io.cwd) + "\n");
+  }
+  return summary.status === "completed" ? EXIT.ok : summary.status === "stopped" ? EXIT.interrupted : EXIT.runFailed;
+}

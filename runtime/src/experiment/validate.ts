@@ -1,0 +1,296 @@
+/**
+ * Hyperparameter validation, pure and synchronous: shared by the runtime (before training) and the
+ * language server (diagnostics while typing). The JSON Schema is generated from the one table in
+ * `ppo/hyperparameters.ts`, so a knob added there is validated here with no second list.
+ */
+import Ajv, { type ErrorObject, type ValidateFunction } from "ajv";
+import {
+  HYPERPARAMETERS,
+  defaultHyperparameters,
+  type HyperparameterSpec,
+  type Hyperparameters,
+} from "../ppo/hyperparameters.js";
+import { closestMatch } from "./suggest.js";
+
+export interface HyperparameterProblem {
+  /** The offending key (e.g. "learningRate"), or "hyperparameters" for the object as a whole. */
+  field: string;
+  /** The value as written. */
+  value: unknown;
+  /** What is wrong and what is allowed, e.g. `learningRate = -0.001 is out of range: must be > 0 and ≤ 1`. */
+  message: string;
+  /** For an unknown key: the known key it most likely means. */
+  suggestion?: string;
+}
+
+const SPEC_BY_KEY = new Map<string, HyperparameterSpec>(HYPERPARAMETERS.map((h) => [h.key, h]));
+const KNOWN_KEYS = HYPERPARAMETERS.map((h) => h.key as string);
+
+/** hiddenSizes: at least one hidden layer (the actor/critic are MLPs), and not absurdly deep. */
+const MAX_HIDDEN_LAYERS = 8;
+
+type JsonSchema = Record<string, unknown>;
+
+function boundsSchema(h: HyperparameterSpec): JsonSchema {
+  const s: JsonSchema = {};
+  if (h.min !== undefined) s.minimum = h.min;
+  if (h.exclusiveMin !== undefined) s.exclusiveMinimum = h.exclusiveMin;
+  if (h.max !== undefined) s.maximum = h.max;
+  return s;
+}
+
+/** The JSON Schema of one hyperparameter, from its table row. */
+export function hyperparameterSchema(h: HyperparameterSpec): JsonSchema {
+  switch (h.type) {
+    case "boolean":
+      return { type: "boolean", description: h.doc };
+    case "number":
+    case "integer":
+      return { type: h.nullable ? [h.type, "null"] : h.type, ...boundsSchema(h), description: h.doc };
+    case "integer[]":
+      return {
+        type: "array",
+        items: { type: "integer", ...boundsSchema(h) },
+        minItems: 1,
+        maxItems: MAX_HIDDEN_LAYERS,
+        description: h.doc,
+      };
+  }
+}
+
+/** The JSON Schema of the `hyperparameters` object of an experiment (every key optional). */
+export function hyperparametersSchema(): JsonSchema {
+  return {
+    type: "object",
+    additionalProperties: false,
+    properties: Object.fromEntries(HYPERPARAMETERS.map((h) => [h.key, hyperparameterSchema(h)])),
+  };
+}
+
+// Compiled once, lazily: ajv compilation costs milliseconds and the language server calls us per keystroke.
+let ajv: Ajv | undefined;
+let objectValidator: ValidateFunction | undefined;
+const fieldValidators = new Map<string, ValidateFunction>();
+
+function getAjv(): Ajv {
+  // allErrors: report every bad field at once. strictNumbers (ajv's default) rejects NaN and ±Infinity.
+  ajv ??= new Ajv({ allErrors: true, strict: true, strictNumbers: true });
+  return ajv;
+}
+
+function getObjectValidator(): ValidateFunction {
+  objectValidator ??= getAjv().compile(hyperparametersSchema());
+  return objectValidator;
+}
+
+function getFieldValidator(h: HyperparameterSpec): ValidateFunction {
+  let v = fieldValidators.get(h.key);
+  if (!v) {
+    v = getAjv().compile(hyperparameterSchema(h));
+    fieldValidators.set(h.key, v);
+  }
+  return v;
+}
+
+/** Format a value for a message the way it would be written in source. */
+export function formatValue(value: unknown): string {
+  if (typeof value === "string") return JSON.stringify(value);
+  if (typeof value === "number") return Number.isNaN(value) ? "NaN" : String(value);
+  if (value === undefined) return "undefined";
+  if (typeof value === "function") return "a function";
+  if (typeof value === "bigint") return `${value}n`;
+  try {
+    const s = JSON.stringify(value);
+    return s === undefined ? String(value) : s.length > 60 ? `${s.slice(0, 57)}...` : s;
+  } catch {
+    return String(value);
+  }
+}
+
+function describeType(value: unknown): string {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "an array";
+  if (typeof value === "number" && !Number.isFinite(value)) return Number.isNaN(value) ? "NaN" : "an infinite number";
+  return typeof value === "object" ? "an object" : `a ${typeof value}`;
+}
+
+/** The allowed range in words: "> 0 and ≤ 1", "≥ 1", "" when unbounded. */
+function rangeText(h: HyperparameterSpec): string {
+  const parts: string[] = [];
+  if (h.exclusiveMin !== undefined) parts.push(`> ${h.exclusiveMin}`);
+  if (h.min !== undefined) parts.push(`≥ ${h.min}`);
+  if (h.max !== undefined) parts.push(`≤ ${h.max}`);
+  return parts.join(" and ");
+}
+
+/** What the field must be, in words: "a finite number > 0 and ≤ 1", "a list of 1–8 integers each ≥ 1 and ≤ 4096". */
+export function allowedText(h: HyperparameterSpec): string {
+  const range = rangeText(h);
+  const withRange = (s: string) => (range ? `${s} ${range}` : s);
+  switch (h.type) {
+    case "boolean":
+      return "true or false";
+    case "number":
+      return withRange("a finite number") + (h.nullable ? ", or null" : "");
+    case "integer":
+      return withRange("an integer") + (h.nullable ? ", or null" : "");
+    case "integer[]":
+      return `a list of 1–${MAX_HIDDEN_LAYERS} integers, each ${range || "any integer"}`;
+  }
+}
+
+function unknownKeyProblem(key: string, value: unknown): HyperparameterProblem {
+  const suggestion = closestMatch(key, KNOWN_KEYS);
+  return {
+    field: key,
+    value,
+    message: suggestion
+      ? `unknown hyperparameter "${key}": did you mean "${suggestion}"?`
+      : `unknown hyperparameter "${key}"; known: ${KNOWN_KEYS.join(", ")}`,
+    ...(suggestion ? { suggestion } : {}),
+  };
+}
+
+/**
+ * One problem per field from ajv's errors on that field's value. ajv reports a type error
+ * instead of range errors, so the first error decides between "wrong type" and "out of range".
+ */
+function problemFromErrors(h: HyperparameterSpec, value: unknown, errors: readonly ErrorObject[]): HyperparameterProblem {
+  const first = errors[0];
+  const key = h.key;
+  if (h.type === "integer[]" && Array.isArray(value)) {
+    if (first && (first.keyword === "minItems" || first.keyword === "maxItems")) {
+      return { field: key, value, message: `${key} = ${formatValue(value)} has ${value.length} layers: must be ${allowedText(h)}` };
+    }
+    // Element errors carry a path suffix "/<index>" relative to the field.
+    const bad = errors.map((e) => Number(e.instancePath.split("/").pop())).filter((i) => Number.isInteger(i));
+    const i = bad[0] ?? 0;
+    const element = value[i];
+    const what = typeof element === "number" && Number.isInteger(element) ? "is out of range" : "is not an integer";
+    return {
+      field: key,
+      value,
+      message: `${key}[${i}] = ${formatValue(element)} ${what}: each element must be an integer ${rangeText(h)}`,
+    };
+  }
+  if (first?.keyword === "type" && h.type === "integer" && typeof value === "number" && Number.isFinite(value)) {
+    return { field: key, value, message: `${key} = ${formatValue(value)} is not an integer: must be ${allowedText(h)}` };
+  }
+  if (first?.keyword === "type") {
+    return {
+      field: key,
+      value,
+      message: `${key} = ${formatValue(value)} has the wrong type (${describeType(value)}): must be ${allowedText(h)}`,
+    };
+  }
+  return { field: key, value, message: `${key} = ${formatValue(value)} is out of range: must be ${rangeText(h)}` };
+}
+
+/** Errors grouped by the top-level field they are about ("" for the object itself). */
+function groupByField(errors: readonly ErrorObject[]): Map<string, ErrorObject[]> {
+  const out = new Map<string, ErrorObject[]>();
+  for (const e of errors) {
+    const field = e.keyword === "additionalProperties" ? "" : (e.instancePath.split("/")[1] ?? "");
+    const list = out.get(field) ?? [];
+    list.push(e);
+    out.set(field, list);
+  }
+  return out;
+}
+
+/**
+ * Check a single hyperparameter as written, for the editor. Returns null when it is valid.
+ * Cross-field rules (minibatch divisibility, totalTimesteps ≥ batch) need the whole object: see
+ * `validateHyperparameters`.
+ */
+export function checkHyperparameterValue(key: string, value: unknown): HyperparameterProblem | null {
+  const h = SPEC_BY_KEY.get(key);
+  if (!h) return unknownKeyProblem(key, value);
+  const validate = getFieldValidator(h);
+  if (validate(value)) return null;
+  return problemFromErrors(h, value, validate.errors ?? []);
+}
+
+/** Divisors of n, ascending (n is a batch size: small). */
+function divisors(n: number): number[] {
+  const out: number[] = [];
+  for (let d = 1; d <= n; d++) if (n % d === 0) out.push(d);
+  return out;
+}
+
+/** Rules that relate fields, checked on the merged values (CleanRL derives batch and minibatch sizes from them). */
+function crossFieldProblems(h: Hyperparameters): HyperparameterProblem[] {
+  const problems: HyperparameterProblem[] = [];
+  const batch = h.numEnvs * h.numSteps;
+  const batchWords = `batch of ${batch} (numEnvs ${h.numEnvs} × numSteps ${h.numSteps})`;
+  if (batch % h.numMinibatches !== 0) {
+    const ds = divisors(batch);
+    const near = ds.filter((d) => d <= Math.max(h.numMinibatches * 4, 64)).slice(-8);
+    problems.push({
+      field: "numMinibatches",
+      value: h.numMinibatches,
+      message: `numMinibatches = ${h.numMinibatches}: ${batchWords} is not divisible into ${h.numMinibatches} minibatches; choose a divisor of ${batch} such as ${near.join(", ")}`,
+    });
+  }
+  if (h.totalTimesteps < batch) {
+    problems.push({
+      field: "totalTimesteps",
+      value: h.totalTimesteps,
+      message: `totalTimesteps = ${h.totalTimesteps} is smaller than one rollout, a ${batchWords}: must be ≥ ${batch}`,
+    });
+  }
+  return problems;
+}
+
+/**
+ * Validate an experiment's `hyperparameters` object (undefined means "all defaults") and fill the
+ * defaults for the action kind (CleanRL's `ppo.py` for discrete, `ppo_continuous_action.py` for box).
+ * Every problem is reported, each naming its field, the value and what is allowed; the merged
+ * hyperparameters are returned only when there are none.
+ */
+export function validateHyperparameters(
+  raw: unknown,
+  actionKind: "discrete" | "box",
+): { hyperparameters: Hyperparameters | null; problems: HyperparameterProblem[] } {
+  if (raw === undefined) return { hyperparameters: defaultHyperparameters(actionKind), problems: [] };
+  if (raw === null || typeof raw !== "object" || Array.isArray(raw)) {
+    return {
+      hyperparameters: null,
+      problems: [
+        {
+          field: "hyperparameters",
+          value: raw,
+          message: `hyperparameters = ${formatValue(raw)} has the wrong type (${describeType(raw)}): must be an object such as { totalTimesteps: 100_000, learningRate: 3e-4 }`,
+        },
+      ],
+    };
+  }
+  const record = raw as Record<string, unknown>;
+  const problems: HyperparameterProblem[] = [];
+  const validate = getObjectValidator();
+  if (!validate(record)) {
+    const grouped = groupByField(validate.errors ?? []);
+    for (const [field, errors] of grouped) {
+      if (field === "") {
+        for (const e of errors) {
+          const key = String((e.params as { additionalProperty?: unknown }).additionalProperty);
+          problems.push(unknownKeyProblem(key, record[key]));
+        }
+        continue;
+      }
+      const h = SPEC_BY_KEY.get(field);
+      if (h) problems.push(problemFromErrors(h, record[field], errors));
+    }
+  }
+  // Keys present with value undefined mean "not given", as in a spread of an optional field.
+  const given = Object.fromEntries(Object.entries(record).filter(([k, v]) => v !== undefined && SPEC_BY_KEY.has(k)));
+  const merged = { ...defaultHyperparameters(actionKind), ...given } as Hyperparameters;
+  // Cross-field rules only make sense on fields that are individually valid.
+  const badFields = new Set(problems.map((p) => p.field));
+  if (!["numEnvs", "numSteps", "numMinibatches", "totalTimesteps"].some((k) => badFields.has(k))) {
+    problems.push(...crossFieldProblems(merged));
+  }
+  if (problems.length > 0) return { hyperparameters: null, problems };
+  if (Array.isArray(merged.hiddenSizes)) merged.hiddenSizes = [...merged.hiddenSizes];
+  return { hyperparameters: merged, problems };
+}

@@ -1,0 +1,89 @@
+/**
+ * Thin edges of reward design: the CLI verbs (`rl-studio suggest-reward`, `evolve-reward`) and the
+ * pieces the JSON-RPC server needs. All behaviour is in suggest.ts / evolve.ts; here only model
+ * setup, printing and disposal.
+ */
+import { ModelManager, type ModelManagerOptions } from "../llm/model-manager.js";
+import { LlamaProvider } from "../llm/llama-provider.js";
+import type { LlmProvider } from "../llm/provider.js";
+import { suggestRewards, type SuggestResult } from "./suggest.js";
+import { evolveReward, type EvolutionResult, type EvolveProgress } from "./evolve.js";
+
+export interface CommandIo {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+  signal?: AbortSignal;
+}
+
+export interface LlmFlags {
+  /** A .gguf path or hf: URI; default the RL_STUDIO_LLM_MODEL environment variable. */
+  model?: string;
+  gpu?: "auto" | "off";
+  json?: boolean;
+}
+
+/** The model manager for settings (`rlStudio.llm.*` in the editor, flags on the CLI). One per process. */
+export function createModelManager(settings: ModelManagerOptions): ModelManager {
+  return new ModelManager(settings);
+}
+
+async function withProvider<T>(flags: LlmFlags, fn: (provider: LlmProvider) => Promise<T>): Promise<T> {
+  const model = flags.model ?? process.env.RL_STUDIO_LLM_MODEL;
+  const manager = new ModelManager({ ...(model ? { model } : {}), gpu: flags.gpu ?? "auto" });
+  const provider = new LlamaProvider(manager);
+  try {
+    return await fn(provider);
+  } finally {
+    await provider.dispose();
+    await manager.dispose();
+  }
+}
+
+export async function runSuggestRewardCommand(path: string, flags: LlmFlags & { count: number }, io: CommandIo): Promise<SuggestResult> {
+  return withProvider(flags, async (provider) => {
+    const result = await suggestRewards(path, { provider, count: flags.count, ...(io.signal ? { signal: io.signal } : {}) });
+    if (flags.json) {
+      io.stdout(JSON.stringify({ status: "ok", ...result }));
+      return result;
+    }
+    result.candidates.forEach((c, i) => {
+      io.stdout(`candidate ${i + 1}${c.repaired ? " (repaired)" : ""}: ${c.rationale}`);
+      io.stdout(`  ${c.code.replace(/\n/g, "\n  ")}`);
+    });
+    for (const r of result.rejected) io.stderr(`rejected: ${r.reason}`);
+    io.stderr(`${result.candidates.length} valid, ${result.rejected.length} rejected; ${result.stats.generatedTokens} tokens in ${result.stats.seconds.toFixed(1)} s`);
+    return result;
+  });
+}
+
+export async function runEvolveRewardCommand(
+  path: string,
+  flags: LlmFlags & { candidates: number; iterations: number; budget?: number },
+  io: CommandIo,
+): Promise<EvolutionResult> {
+  return withProvider(flags, async (provider) => {
+    const onProgress = (e: EvolveProgress) => {
+      if (flags.json) return;
+      if (e.phase === "designing") io.stderr(`iteration ${e.iteration}/${e.iterations}: asking the LLM for ${flags.candidates} candidates…`);
+      if (e.phase === "candidate-done") {
+        const r = e.result;
+        io.stderr(`  candidate ${r.iteration}.${r.index} ${r.status}${r.fitness !== null ? `: fitness ${r.fitness.toFixed(1)}` : ""}${r.error ? ` (${r.error.split("\n")[0]})` : ""}`);
+      }
+    };
+    const result = await evolveReward(path, {
+      provider,
+      candidates: flags.candidates,
+      iterations: flags.iterations,
+      ...(flags.budget !== undefined ? { budget: flags.budget } : {}),
+      ...(io.signal ? { signal: io.signal } : {}),
+      onProgress,
+    });
+    if (flags.json) io.stdout(JSON.stringify({ status: result.status, id: result.id, dir: result.dir, best: result.best, candidates: result.candidates.length }));
+    else {
+      io.stdout(`evolution ${result.status}: ${result.dir}`);
+      if (result.best) io.stdout(`best (fitness ${result.best.fitness?.toFixed(1)}, iteration ${result.best.iteration}):\n  ${result.best.code.replace(/\n/g, "\n  ")}`);
+      else io.stdout("no candidate trained successfully");
+    }
+    return result;
+  });
+}

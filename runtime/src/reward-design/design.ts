@@ -1,0 +1,128 @@
+/**
+ * One round of reward design: ask the provider for K candidates, validate each, give each invalid
+ * one a single repair attempt with its error fed back, and report the rest as rejected with the
+ * reason. Shared by suggestions (Text2Reward style) and each Eureka iteration.
+ */
+import { LlmOutputError, type GenerationStats, type LlmProvider } from "../llm/provider.js";
+import { repairPrompt, suggestionPrompt, type DesignContext } from "./prompt.js";
+import { candidatesSchema, readCandidates, REPAIR_SCHEMA, type RawCandidate } from "./schema.js";
+import type { TransitionLayout } from "./sandbox.js";
+import type { ComponentStats } from "./sandbox-worker.js";
+import { rewardSnippet } from "./snippet.js";
+import { validateCandidates } from "./validate.js";
+
+export interface ValidCandidate extends RawCandidate {
+  /** The `reward: (…) => ({ … })` property for the experiment file. */
+  code: string;
+  /** Each component's min / mean / max over the sample transitions. */
+  sampleStats: Record<string, ComponentStats>;
+  /** True when the first version failed validation and the repaired one passed. */
+  repaired: boolean;
+  /** What the first version failed on, when repaired. */
+  repairedFrom?: string;
+}
+
+export interface RejectedCandidate {
+  reason: string;
+  components?: RawCandidate["components"];
+}
+
+export interface DesignStats {
+  generations: number;
+  promptTokens: number;
+  generatedTokens: number;
+  seconds: number;
+  tokensPerSecond: number;
+}
+
+export interface DesignRound {
+  candidates: ValidCandidate[];
+  rejected: RejectedCandidate[];
+  stats: DesignStats;
+}
+
+export interface DesignOptions {
+  provider: LlmProvider;
+  count: number;
+  layout: TransitionLayout;
+  /** Input rows of sample transitions (samples.ts). */
+  samples: readonly (readonly number[])[];
+  /** Eureka's reward reflection from the previous iteration. */
+  reflection?: string;
+  /** Tokens for the whole answer (default 256 per candidate + 128). */
+  maxTokens?: number;
+  seed?: number;
+  signal?: AbortSignal;
+}
+
+export async function designRewards(ctx: DesignContext, options: DesignOptions): Promise<DesignRound> {
+  const stats: DesignStats = { generations: 0, promptTokens: 0, generatedTokens: 0, seconds: 0, tokensPerSecond: 0 };
+  const count = (s: GenerationStats) => {
+    stats.generations++;
+    stats.promptTokens += s.promptTokens;
+    stats.generatedTokens += s.generatedTokens;
+    stats.seconds += s.seconds;
+  };
+  const generate = async (prompt: string, schema: object, n: number) => {
+    const out = await options.provider.generateJson({
+      prompt,
+      schema: schema as Record<string, unknown>,
+      maxTokens: options.maxTokens ?? 256 * n + 128,
+      ...(options.seed !== undefined ? { seed: options.seed } : {}),
+      ...(options.signal ? { signal: options.signal } : {}),
+    });
+    count(out.stats);
+    return readCandidates(out.value);
+  };
+
+  const rejected: RejectedCandidate[] = [];
+  let first: ReturnType<typeof readCandidates>;
+  try {
+    first = await generate(suggestionPrompt(ctx, options.count, options.reflection), candidatesSchema(options.count), options.count);
+  } catch (err) {
+    // Output that is not the JSON asked for (cut short, typically) is a rejection, not a crash of the round.
+    if (!(err instanceof LlmOutputError)) throw err;
+    if (err.stats) count(err.stats);
+    else stats.generations++;
+    first = { candidates: [], malformed: [err.message] };
+  }
+  for (const m of first.malformed) rejected.push({ reason: m });
+  const checks = await validateCandidates(first.candidates, options.layout, options.samples, options.signal ? { signal: options.signal } : {});
+
+  const candidates: ValidCandidate[] = [];
+  for (const check of checks) {
+    if (check.ok) {
+      candidates.push({ ...check.candidate, code: rewardSnippet(check.candidate.components), sampleStats: check.stats, repaired: false });
+      continue;
+    }
+    // One repair attempt with the error fed back (Eureka feeds execution errors back the same way).
+    let repairedCheck: Awaited<ReturnType<typeof validateCandidates>>[number] | undefined;
+    let repairFailure: string;
+    try {
+      const repair = await generate(repairPrompt(ctx, check.candidate.components, check.reason), REPAIR_SCHEMA, 1);
+      const fixed = repair.candidates[0];
+      if (fixed) {
+        [repairedCheck] = await validateCandidates([fixed], options.layout, options.samples, options.signal ? { signal: options.signal } : {});
+        repairFailure = repairedCheck && !repairedCheck.ok ? repairedCheck.reason : "";
+      } else {
+        repairFailure = repair.malformed[0] ?? "the repair produced no candidate";
+      }
+    } catch (err) {
+      if (options.signal?.aborted) throw err;
+      repairFailure = `the repair request failed: ${(err as Error).message}`;
+    }
+    if (repairedCheck?.ok) {
+      candidates.push({
+        ...repairedCheck.candidate,
+        code: rewardSnippet(repairedCheck.candidate.components),
+        sampleStats: repairedCheck.stats,
+        repaired: true,
+        repairedFrom: check.reason,
+      });
+    } else {
+      rejected.push({ reason: `${check.reason}; after one repair attempt: ${repairFailure}`, components: check.candidate.components });
+    }
+  }
+  stats.tokensPerSecond = stats.seconds > 0 ? stats.generatedTokens / stats.seconds : 0;
+  return { candidates, rejected, stats };
+}

@@ -1,0 +1,90 @@
+/**
+ * The runtime process (`dist/runtime.js`): a JSON-RPC server over the IPC channel of a child
+ * forked by the extension (`child_process.fork`, the editor's own Node with
+ * ELECTRON_RUN_AS_NODE=1). Messages are declared in protocol/src/runtime.ts.
+ *
+ * Lifetime: exits after `runtime/shutdown`, or when the parent goes away (IPC disconnect) —
+ * in both cases after every run has been stopped and has written its checkpoint, so a run is
+ * never left "running" by a clean exit.
+ */
+import { createMessageConnection, IPCMessageReader, IPCMessageWriter } from "vscode-jsonrpc/node";
+import { ExplainProgressNotification, ExplainRequest } from "../../../protocol/src/explain.js";
+import { handleExplainRequest } from "../explain/adapters.js";
+import { RewardDesignService } from "./reward-design.js";
+import {
+  EnvsRequest,
+  HelloRequest,
+  ListRunsRequest,
+  LogNotification,
+  MarkFailedRequest,
+  PROTOCOL_VERSION,
+  ReadRunRequest,
+  ResumeRequest,
+  RunEpisodeNotification,
+  RunMetricsNotification,
+  RunProgressNotification,
+  RunStatusNotification,
+  ShutdownRequest,
+  StopRequest,
+  TrainRequest,
+} from "../../../protocol/src/runtime.js";
+import { listEnvs, createLauncher } from "./launcher.js";
+import { RunManager } from "./run-manager.js";
+
+if (typeof process.send !== "function") {
+  process.stderr.write("dist/runtime.js is the RL Studio extension's runtime process: start it with child_process.fork (it talks JSON-RPC over IPC). For a terminal, use `npx rl-studio`.\n");
+  process.exit(2);
+}
+
+const connection = createMessageConnection(new IPCMessageReader(process), new IPCMessageWriter(process));
+
+const manager = new RunManager(createLauncher(), {
+  metrics: (runId, record) => void connection.sendNotification(RunMetricsNotification.type, { runId, record, sentAt: Date.now() }),
+  episode: (runId, record) => void connection.sendNotification(RunEpisodeNotification.type, { runId, record }),
+  progress: (runId, progress) => void connection.sendNotification(RunProgressNotification.type, { runId, progress }),
+  status: (runId, runDir, state, extra) => void connection.sendNotification(RunStatusNotification.type, { runId, runDir, state, ...extra }),
+  log: (params) => void connection.sendNotification(LogNotification.type, params),
+});
+
+connection.onRequest(HelloRequest.type, () => ({ pid: process.pid, nodeVersion: process.version, protocolVersion: PROTOCOL_VERSION }));
+connection.onRequest(TrainRequest.type, (params) => manager.train(params));
+connection.onRequest(ResumeRequest.type, (params) => manager.resume(params));
+connection.onRequest(StopRequest.type, async (params) => ({ stopped: await manager.stop(params.runId) }));
+connection.onRequest(ListRunsRequest.type, (params) => ({ runs: manager.list(params.runsRoot) }));
+connection.onRequest(ReadRunRequest.type, (params) => manager.read(params.runDir, params.episodes ?? false));
+connection.onRequest(MarkFailedRequest.type, (params) => manager.markFailed(params.runDir, params.error));
+connection.onRequest(EnvsRequest.type, () => ({ envs: listEnvs() }));
+const rewardDesign = new RewardDesignService(connection);
+connection.onRequest(ExplainRequest.type, (params, token) => {
+  const controller = new AbortController();
+  token.onCancellationRequested(() => controller.abort());
+  return handleExplainRequest(params, {
+    signal: controller.signal,
+    notify: (p) => void connection.sendNotification(ExplainProgressNotification.type, p),
+    writer: rewardDesign.narrativeWriter(),
+  });
+});
+
+let exiting = false;
+async function shutdown(code: number): Promise<void> {
+  if (exiting) return;
+  exiting = true;
+  // A trainer that ignores its signal must not keep the process alive forever.
+  const force = setTimeout(() => process.exit(code), 10_000);
+  force.unref();
+  try {
+    await manager.dispose();
+    await rewardDesign.dispose();
+  } finally {
+    connection.dispose();
+    process.exit(code);
+  }
+}
+connection.onRequest(ShutdownRequest.type, () => {
+  // Answer first, then exit: the extension awaits the reply before it stops waiting.
+  setImmediate(() => void shutdown(0));
+});
+process.on("disconnect", () => void shutdown(0));
+process.on("SIGTERM", () => void shutdown(0));
+
+connection.listen();

@@ -1,0 +1,33 @@
+// Runs the test suites with Node's own test runner (TypeScript through tsx).
+// Usage: node scripts/test.mjs [unit|integration|lsp|e2e ...]  (default: all four; e2e needs `bash test/e2e/install.sh` once)
+import { spawnSync } from "node:child_process";
+import { readdirSync, statSync, existsSync } from "node:fs";
+import { join } from "node:path";
+
+const requested = process.argv.slice(2);
+const suites = requested.length > 0 ? requested : ["unit", "integration", "lsp", "e2e"];
+
+function findTests(dir) {
+  if (!existsSync(dir)) return [];
+  const out = [];
+  for (const name of readdirSync(dir)) {
+    if (name === "node_modules" || name.startsWith(".")) continue;
+    const p = join(dir, name);
+    if (statSync(p).isDirectory()) out.push(...findTests(p));
+    else if (/\.test\.(ts|mts|js|mjs)$/.test(name)) out.push(p);
+  }
+  return out.sort();
+}
+
+const files = suites.flatMap((s) => findTests(join("test", s)));
+if (files.length === 0) {
+  console.error(`no test files found for suites: ${suites.join(", ")}`);
+  process.exit(1);
+}
+const concurrency = process.env.RL_STUDIO_TEST_CONCURRENCY ?? "2";
+const result = spawnSync(
+  process.execPath,
+  ["--import", "tsx", "--test", `--test-concurrency=${concurrency}`, ...files],
+  { stdio: "inherit", env: { ...process.env, NODE_ENV: "test" } },
+);
+process.exit(result.status ?? 1);

@@ -1,0 +1,152 @@
+// The dashboard's analysis features in a real VS Code, on two runs the CLI made beforehand (seeds 1
+// and 2 of the same experiment, as `npx rl-studio train` leaves them): Compare Runs overlays both,
+// Group seeds draws one mean curve with a ±std band, the smoothing slider changes the drawn curve,
+// Export CSV writes a file with the expected header, the dashboard's state survives a window reload
+// (webview serializer + getState), and Delete Run (Runs view context menu, with its confirmation)
+// removes the run folder. Screenshots: test/e2e/out/dash-*.png.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
+import { OUT, ROOT, findFrame, missingBuild, missingTools, openWorkbench, runCommand, waitUntil, withCodeServer } from "./harness.mjs";
+
+const missing = missingTools() ?? missingBuild() ?? (fs.existsSync(path.join(ROOT, "dist/cli.js")) ? null : "dist/cli.js is not built: run `node scripts/build.mjs`");
+const CARD = '[data-metric="charts/episodic_return"]';
+
+function returnsIn(runDir) {
+  return fs.readFileSync(path.join(runDir, "metrics.jsonl"), "utf8").split("\n").filter((l) => l.trim())
+    .filter((l) => Number.isFinite(JSON.parse(l).metrics["charts/episodic_return"])).length;
+}
+
+test("e2e: dashboard compares runs, groups seeds, smooths, exports CSV, survives a reload; Delete Run removes the folder", { skip: missing ?? false, timeout: 240_000 }, async (t) => {
+  const runsRoot = (ws) => path.join(ws, ".rl-studio", "runs");
+  const prepare = (ws) => {
+    // Two tiny CLI runs differing only by seed, as a user would make them from a terminal.
+    for (const seed of [1, 2]) {
+      execFileSync(process.execPath, [path.join(ROOT, "dist/cli.js"), "train", "cartpole.rl.ts", "--seed", String(seed), "--total-timesteps", "4096"], { cwd: ws, stdio: "pipe", env: { ...process.env, NODE_OPTIONS: "" } });
+    }
+  };
+  await withCodeServer(t, { files: { "cartpole.rl.ts": fs.readFileSync(path.join(ROOT, "examples/cartpole.rl.ts"), "utf8") }, prepare }, async ({ cs, browser, lap }) => {
+    const runIds = fs.readdirSync(runsRoot(cs.workspace)).sort();
+    assert.equal(runIds.length, 2, "the CLI made two runs");
+    const [run1, run2] = runIds.map((id) => path.join(runsRoot(cs.workspace), id));
+    const [n1, n2] = [returnsIn(run1), returnsIn(run2)];
+    lap(`CLI runs: ${runIds.join(", ")} (${n1} and ${n2} episodic-return points)`);
+    const { page, offbox } = await openWorkbench(browser, cs.url);
+
+    // 1. Compare Runs: pick both → the dashboard overlays them.
+    await runCommand(page, "RL Studio: Compare Runs");
+    for (const id of runIds) {
+      // In a multi-select pick, clicking a row toggles its checkbox.
+      const row = page.locator(".quick-input-list .monaco-list-row", { hasText: id }).first();
+      await row.click();
+      await waitUntil(`${id} checked`, async () => (await row.getAttribute("aria-checked")) === "true", 5000);
+    }
+    await page.keyboard.press("Enter");
+    let frame = await findFrame(page, CARD, 60_000);
+    const card = () => frame.locator(CARD);
+    const attr = async (name) => (await card().getAttribute(name)) ?? "";
+    const datasets = async () => (await attr("data-datasets")).split("\n").filter(Boolean);
+    await waitUntil("both runs drawn", async () => Number(await attr("data-points")) === n1 + n2, 30_000);
+    const overlaid = await datasets();
+    for (const id of runIds) assert.ok(overlaid.some((l) => l.includes(id) && !l.includes("(raw)")), `a curve for ${id}: ${JSON.stringify(overlaid)}`);
+    assert.equal(await frame.locator("#runs input[type=checkbox]:checked").count(), 2, "both runs selected");
+    await page.screenshot({ path: path.join(OUT, "dash-compare.png") });
+    lap(`Compare Runs overlays both: ${JSON.stringify(overlaid)}`);
+
+    // 2. Group seeds → one mean curve with a ±std band.
+    await frame.locator("#groupSeeds").check();
+    await waitUntil("a mean curve with a band", async () => (await datasets()).some((l) => /\(2 seeds\) mean$/.test(l)), 10_000);
+    const grouped = await datasets();
+    assert.deepEqual(grouped.map((l) => l.replace(/^.*\(2 seeds\) /, "")).sort(), ["+std", "mean", "−std"].sort(), `one group of 2 seeds: ${JSON.stringify(grouped)}`);
+    await page.waitForTimeout(300);
+    await card().screenshot({ path: path.join(OUT, "dash-seeds.png") });
+    lap(`Group seeds: ${JSON.stringify(grouped)}`);
+    await frame.locator("#groupSeeds").uncheck();
+
+    // 3. Smoothing: the slider changes the drawn curve (the canvas pixels), 0 drops the faint raw copy.
+    const pixels = () => card().locator("canvas").evaluate((c) => c.toDataURL("image/png"));
+    await waitUntil("curves per run again", async () => !(await datasets()).some((l) => l.includes("seeds")), 10_000);
+    const atDefault = await pixels();
+    assert.equal(await frame.locator("#smoothing").inputValue(), "0.6", "default smoothing");
+    await frame.locator("#smoothing").fill("0");
+    await waitUntil("no raw copies at smoothing 0", async () => !(await datasets()).some((l) => l.includes("(raw)")), 10_000);
+    await page.waitForTimeout(300);
+    const atZero = await pixels();
+    await frame.locator("#smoothing").fill("0.95");
+    await waitUntil("raw copies behind smoothed curves", async () => (await datasets()).some((l) => l.includes("(raw)")), 10_000);
+    await page.waitForTimeout(300);
+    const atHigh = await pixels();
+    assert.notEqual(atZero, atDefault, "smoothing 0.6 → 0 redraws the curve");
+    assert.notEqual(atHigh, atZero, "smoothing 0 → 0.95 redraws the curve");
+    assert.equal(await frame.locator("#smoothingValue").innerText(), "0.95");
+    await card().screenshot({ path: path.join(OUT, "dash-smoothing-095.png") });
+    lap("smoothing slider redraws the curve");
+
+    // 4. Export CSV → VS Code's save dialog (prefilled with the workspace) → the file.
+    await frame.locator("#exportCsv").click();
+    const input = page.locator(".quick-input-widget input.input");
+    await waitUntil("the save dialog", async () => (await input.isVisible()) && /rl-studio-metrics\.csv$/.test(await input.inputValue()), 30_000);
+    await page.keyboard.press("Enter");
+    const csvFile = path.join(cs.workspace, "rl-studio-metrics.csv");
+    await waitUntil("the CSV file", () => fs.existsSync(csvFile) && fs.statSync(csvFile).size > 0, 30_000);
+    const csv = fs.readFileSync(csvFile, "utf8").split("\n");
+    assert.equal(csv[0], "run,global_step,wall_seconds,metric,value");
+    for (const id of runIds) assert.ok(csv.some((l) => l.startsWith(`${id},`) && l.includes(",charts/episodic_return,")), `CSV has ${id}'s returns`);
+    lap(`Export CSV wrote ${csv.length - 2} rows`);
+
+    // 5. Hide run 2, then reload the window: the serializer restores the panel, getState the controls.
+    await frame.locator(`#runs label[data-run-id="${runIds[1]}"] input`).uncheck();
+    await waitUntil("only run 1 drawn", async () => Number(await attr("data-points")) === n1, 10_000);
+    await runCommand(page, "Developer: Reload Window");
+    await page.waitForEvent("load");
+    await page.locator(".monaco-workbench").waitFor();
+    lap("window reloaded");
+    frame = await findFrame(page, CARD, 60_000);
+    await waitUntil("the restored dashboard drawing run 1 only", async () => Number(await attr("data-points")) === n1, 30_000);
+    assert.equal(await frame.locator("#smoothing").inputValue(), "0.95", "smoothing restored");
+    assert.equal(await frame.locator(`#runs label[data-run-id="${runIds[1]}"] input`).isChecked(), false, "run 2 still hidden");
+    assert.equal(await frame.locator(`#runs label[data-run-id="${runIds[0]}"] input`).isChecked(), true, "run 1 still shown");
+    await page.screenshot({ path: path.join(OUT, "dash-restored.png") });
+    lap("dashboard restored after reload with its selection and smoothing");
+
+    // 6. Delete Run from the Runs view's context menu, confirmed in the modal dialog.
+    await page.locator('.activitybar .action-item a[aria-label^="RL Studio"]').first().click();
+    const item = page.locator(".pane-body .monaco-list-row", { hasText: runIds[1] }).first();
+    await item.waitFor({ timeout: 30_000 });
+    const dialog = page.locator(".monaco-dialog-box");
+    // Hovering a menu entry focuses it; Enter runs it (a click can land before the menu accepts mouse-up).
+    // On a loaded machine the hover can come before the menu is ready: open it again, up to 3 times.
+    for (let attempt = 1; ; attempt++) {
+      await item.click({ button: "right" });
+      const entry = page.locator(".context-view .action-item", { hasText: "Delete Run" }).first();
+      await entry.waitFor({ timeout: 15_000 });
+      await entry.hover();
+      await page.keyboard.press("Enter");
+      const shown = await dialog.waitFor({ timeout: 10_000 }).then(() => true, () => false);
+      if (shown) break;
+      if (attempt === 3) throw new Error("the Delete Run confirmation never appeared after 3 tries");
+      await page.keyboard.press("Escape");
+    }
+    assert.match(await dialog.innerText(), new RegExp(`Delete run ${runIds[1]}\\?`));
+    await page.screenshot({ path: path.join(OUT, "dash-delete-confirm.png") });
+    await dialog.locator(".monaco-button", { hasText: /^Delete$/ }).first().click();
+    // code-server's file system has no trash: the extension asks once more before deleting for good.
+    const permanently = page.locator(".monaco-dialog-box .monaco-button", { hasText: "Delete Permanently" }).first();
+    await waitUntil("the folder deleted, or the permanent-delete question", async () => !fs.existsSync(run2) || (await permanently.isVisible()), 30_000);
+    if (fs.existsSync(run2)) {
+      assert.match(await dialog.innerText(), /trash is not available/);
+      await page.screenshot({ path: path.join(OUT, "dash-delete-permanently.png") });
+      await permanently.click();
+    }
+    await waitUntil("the run folder removed", () => !fs.existsSync(run2), 30_000);
+    assert.ok(fs.existsSync(run1), "the other run is untouched");
+    await waitUntil("the Runs view without it", async () => (await page.locator(".pane-body .monaco-list-row", { hasText: runIds[1] }).count()) === 0, 15_000);
+    await waitUntil("the dashboard without it", async () => (await frame.locator(`#runs label[data-run-id="${runIds[1]}"]`).count()) === 0, 15_000);
+    await page.screenshot({ path: path.join(OUT, "dash-deleted.png") });
+    lap("Delete Run removed the folder, the tree item and the dashboard entry");
+
+    assert.deepEqual([...offbox], [], "no request left 127.0.0.1");
+  });
+});

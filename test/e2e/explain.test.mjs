@@ -1,0 +1,138 @@
+// Policy explanations in a real VS Code (code-server), on a run the CLI trained and explained
+// beforehand (`rl-studio train` then `rl-studio explain`, as from a terminal): hovering the env id
+// of the experiment shows the measured summary with an "Open explanation" link; the link opens the
+// explanation panel (summary, fact tables, replay canvas); the 💬 Explain code lens measures the run
+// again through the runtime (runtime/explain with progress) and the same panel shows the new figures;
+// after a window reload the panel comes back (webview serializer); in the Runs view the run's tooltip
+// carries the summary and its context menu offers Explain Policy. Screenshots: test/e2e/out/explain-*.png.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { execFileSync } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
+import { OUT, ROOT, findFrame, missingBuild, missingTools, openFile, openWorkbench, runCommand, waitUntil, withCodeServer } from "./harness.mjs";
+
+const missing =
+  missingTools() ??
+  missingBuild() ??
+  (["dist/cli.js", "dist/media/explain.js"].every((f) => fs.existsSync(path.join(ROOT, f))) ? null : "dist/cli.js or dist/media/explain.js is not built: run `node scripts/build.mjs`");
+
+const SOURCE = fs.readFileSync(path.join(ROOT, "examples/cartpole.rl.ts"), "utf8");
+const readExplanation = (runDir) => JSON.parse(fs.readFileSync(path.join(runDir, "explanation.json"), "utf8"));
+
+/** Pixels of the canvas that differ from its first pixel: > 0 once something was drawn on it. */
+const drawnPixels = (frame, id) =>
+  frame.evaluate((canvasId) => {
+    const c = document.getElementById(canvasId);
+    const d = c.getContext("2d").getImageData(0, 0, c.width, c.height).data;
+    let n = 0;
+    for (let i = 4; i < d.length; i += 4) if (d[i] !== d[0] || d[i + 1] !== d[1] || d[i + 2] !== d[2] || d[i + 3] !== d[3]) n++;
+    return n;
+  }, id);
+
+test("e2e: env-id hover shows the measured summary; Open explanation opens the panel; 💬 Explain re-measures; the panel survives a reload", { skip: missing ?? false, timeout: 240_000 }, async (t) => {
+  const cli = (ws, ...args) => execFileSync(process.execPath, [path.join(ROOT, "dist/cli.js"), ...args], { cwd: ws, stdio: "pipe", env: { ...process.env, NODE_OPTIONS: "" } });
+  const prepare = (ws) => {
+    cli(ws, "train", "cartpole.rl.ts", "--total-timesteps", "4096");
+    const [runId] = fs.readdirSync(path.join(ws, ".rl-studio", "runs"));
+    cli(ws, "explain", path.join(".rl-studio", "runs", runId), "--episodes", "5");
+  };
+  await withCodeServer(t, { files: { "cartpole.rl.ts": SOURCE }, prepare }, async ({ cs, browser, lap }) => {
+    const runsRoot = path.join(cs.workspace, ".rl-studio", "runs");
+    const [runId] = fs.readdirSync(runsRoot);
+    const runDir = path.join(runsRoot, runId);
+    const cliExplanation = readExplanation(runDir);
+    const firstSentence = cliExplanation.summary[0];
+    assert.match(firstSentence, /^Deterministic policy: mean return /, "the CLI's summary starts with the deterministic return");
+    assert.equal(cliExplanation.facts.evaluation.episodesPerMode, 5);
+    lap(`CLI trained and explained ${runId}: "${firstSentence}"`);
+
+    const { page, offbox } = await openWorkbench(browser, cs.url);
+    await openFile(page, "cartpole.rl.ts");
+    // The language server is up once its code lenses show.
+    const explainLens = page.locator(".monaco-editor .codelens-decoration a", { hasText: "Explain" }).first();
+    await explainLens.waitFor({ timeout: 60_000 });
+    lap("language server ready (💬 Explain lens shown)");
+
+    // 1. Hover the env id: RL Studio's hover carries the measured summary and the link.
+    const hoverWidget = page.locator(".monaco-hover", { hasText: "Deterministic policy: mean return" }).first();
+    const envToken = page.locator(".monaco-editor .view-line span", { hasText: /^"CartPole-v1"$/ }).first();
+    await waitUntil("the explanation in the env id's hover", async () => {
+      await page.mouse.move(5, 5);
+      await envToken.hover();
+      return hoverWidget.waitFor({ timeout: 4000 }).then(() => true, () => false);
+    }, 60_000, 500);
+    const hoverText = (await hoverWidget.innerText()).replace(/\s+/g, " ");
+    t.diagnostic(`hover: ${hoverText.slice(0, 400)}`);
+    // The hover escapes markdown in the sentence (e.g. "−" stays, "(" stays): compare on the leading words and figure.
+    const figure = /mean return ([\d.,]+)/.exec(firstSentence)?.[1];
+    assert.ok(figure && hoverText.includes(`mean return ${figure}`), `the hover shows the saved figure ${figure}`);
+    assert.ok(hoverText.includes(runId), "the hover names the run");
+    const link = hoverWidget.locator("a", { hasText: "Open explanation" }).first();
+    await link.waitFor();
+    // The env's documentation follows the explanation in the same hover: scroll so the link shows too.
+    await link.scrollIntoViewIfNeeded();
+    await page.screenshot({ path: path.join(OUT, "explain-hover.png") });
+    lap("env-id hover shows the summary and Open explanation");
+
+    // 2. The link opens the explanation panel of that run.
+    await link.click();
+    let frame = await findFrame(page, "#summary li", 60_000);
+    await page.locator(".tab", { hasText: `Explanation: ${runId}` }).first().waitFor();
+    const summary = () => frame.locator("#summary li").allInnerTexts();
+    assert.equal((await summary())[0], firstSentence, "the panel's first sentence is the saved one");
+    assert.ok((await frame.locator("#factTables table").count()) >= 1, "fact tables");
+    assert.match(await frame.locator("#factTables").innerText(), /deterministic/);
+    assert.equal(await frame.locator("#scene").isVisible(), true, "CartPole has a replay drawing");
+    await waitUntil("the replay drawn on its canvas", async () => (await drawnPixels(frame, "scene")) > 500, 15_000);
+    assert.match(await frame.locator("#meta").innerText(), /5 episodes per mode/);
+    // Screenshots of the panel alone: the hover away, the side bar closed.
+    await page.mouse.move(5, 400);
+    await page.keyboard.press("Escape");
+    await page.keyboard.press("Control+B");
+    await page.locator(".monaco-hover").first().waitFor({ state: "hidden" }).catch(() => {});
+    await page.screenshot({ path: path.join(OUT, "explain-panel.png") });
+    await frame.locator("#replay").scrollIntoViewIfNeeded();
+    await page.screenshot({ path: path.join(OUT, "explain-replay.png") });
+    lap(`panel open: ${(await summary()).length} sentences, ${await frame.locator("#factTables table").count()} fact tables, replay drawn`);
+
+    // 3. 💬 Explain (code lens): the runtime measures again (default 50 episodes per mode); the same panel shows it.
+    await page.locator(".tab", { hasText: "cartpole.rl.ts" }).first().click();
+    await explainLens.click();
+    await waitUntil("explanation.json rewritten by the runtime", () => readExplanation(runDir).facts.evaluation.episodesPerMode === 50, 60_000);
+    await waitUntil("the panel showing the new measurement", async () => /50 episodes per mode/.test(await frame.locator("#meta").innerText()), 30_000);
+    assert.equal(await page.locator(".tab", { hasText: "Explanation:" }).count(), 1, "one panel per run");
+    lap("💬 Explain re-measured the run through the runtime; the same panel updated");
+
+    // 4. Reload the window: the serializer restores the panel from the page's state.
+    await runCommand(page, "Developer: Reload Window");
+    await page.waitForEvent("load");
+    await page.locator(".monaco-workbench").waitFor();
+    await page.locator(".tab", { hasText: `Explanation: ${runId}` }).first().click();
+    frame = await findFrame(page, "#summary li", 60_000);
+    await waitUntil("the restored panel with the latest explanation", async () => /50 episodes per mode/.test(await frame.locator("#meta").innerText()), 30_000);
+    lap("panel restored after reload");
+
+    // 5. The Runs view: the run's tooltip carries the explanation and its link; its context menu offers Explain.
+    await page.locator('.activitybar .action-item a[aria-label^="RL Studio"]').first().click();
+    const row = page.locator(".pane-body .monaco-list-row", { hasText: runId }).first();
+    await row.waitFor({ timeout: 30_000 });
+    const tooltip = page.locator(".monaco-hover, .workbench-hover", { hasText: "Deterministic policy: mean return" }).first();
+    await waitUntil("the run's tooltip with its explanation", async () => {
+      await page.mouse.move(700, 5);
+      await row.hover();
+      return tooltip.waitFor({ timeout: 4000 }).then(() => true, () => false);
+    }, 30_000, 500);
+    assert.match(await tooltip.innerText(), /Open explanation/);
+    await page.screenshot({ path: path.join(OUT, "explain-runs-tooltip.png") });
+    await page.mouse.move(700, 5);
+    await row.click({ button: "right" });
+    const menu = page.locator(".context-view");
+    await menu.locator(".action-item", { hasText: "Explain Policy" }).first().waitFor();
+    assert.ok((await menu.locator(".action-item", { hasText: "Open Explanation" }).count()) >= 1, "Open Explanation in the run's context menu");
+    await page.keyboard.press("Escape");
+    lap("Runs view: tooltip with the summary and link; context menu with Explain Policy / Open Explanation");
+
+    assert.deepEqual([...offbox], [], "no request left 127.0.0.1");
+  });
+});

@@ -1,0 +1,115 @@
+// RL Studio end to end in a real VS Code (code-server): what a new user does.
+// New Experiment → Train (command palette) → the dashboard's curve grows → Stop → Resume continues
+// the same curve → the runtime is killed: a notification (with Show Log) and the status bar show the
+// crash, the run is marked failed, the runtime comes back. Screenshots go to test/e2e/out/.
+// Needs `bash test/e2e/install.sh` and a build (`node scripts/build.mjs`); run: node scripts/test.mjs e2e
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import fs from "node:fs";
+import path from "node:path";
+import { OUT, findFrame, missingBuild, missingTools, openWorkbench, runCommand, waitUntil, withCodeServer } from "./harness.mjs";
+
+const missing = missingTools() ?? missingBuild();
+
+function readJsonl(file) {
+  if (!fs.existsSync(file)) return [];
+  return fs.readFileSync(file, "utf8").split("\n").filter((l) => l.trim()).flatMap((l) => { try { return [JSON.parse(l)]; } catch { return []; } });
+}
+const readStatus = (runDir) => { try { return JSON.parse(fs.readFileSync(path.join(runDir, "status.json"), "utf8")); } catch { return null; } };
+
+test("e2e: new experiment → train → live dashboard → stop → resume → runtime crash recovers", { skip: missing ?? false, timeout: 420_000 }, async (t) => {
+  await withCodeServer(t, {}, async ({ cs, browser, lap }) => {
+    const { page, offbox } = await openWorkbench(browser, cs.url);
+    lap("workbench ready");
+
+    // 1. New Experiment → CartPole → name "cartpole": writes cartpole.rl.ts and opens it.
+    await runCommand(page, "RL Studio: New Experiment");
+    const pick = page.locator(".quick-input-list .monaco-list-row", { hasText: "CartPole-v1" }).first();
+    await pick.waitFor();
+    await pick.click();
+    const input = page.locator(".quick-input-widget input.input");
+    await input.waitFor({ state: "visible" });
+    await input.fill("cartpole");
+    await page.keyboard.press("Enter");
+    const file = path.join(cs.workspace, "cartpole.rl.ts");
+    await waitUntil("cartpole.rl.ts written", () => fs.existsSync(file));
+    await page.locator(".tab", { hasText: "cartpole.rl.ts" }).first().waitFor();
+    assert.match(fs.readFileSync(file, "utf8"), /env: "CartPole-v1"/);
+    lap("New Experiment wrote cartpole.rl.ts and opened it");
+    // A budget long enough that Stop has something to stop (the template's 100 k steps can finish in seconds).
+    fs.writeFileSync(file, fs.readFileSync(file, "utf8").replace("totalTimesteps: 100_000", "totalTimesteps: 5_000_000"));
+    await page.waitForTimeout(1500); // let the editor pick up the change on disk
+
+    // 2. Train from the palette → dashboard with a growing curve.
+    await page.locator(".tab", { hasText: "cartpole.rl.ts" }).first().click();
+    await runCommand(page, "RL Studio: Train Experiment");
+    const runsRoot = path.join(cs.workspace, ".rl-studio", "runs");
+    const runDir = await waitUntil("a run folder", () => fs.existsSync(runsRoot) && fs.readdirSync(runsRoot).map((d) => path.join(runsRoot, d))[0], 60_000);
+    lap(`training: ${path.basename(runDir)}`);
+    const card = '[data-metric="charts/episodic_return"]';
+    const frame = await findFrame(page, card, 90_000);
+    const points = async () => Number((await frame.locator(card).getAttribute("data-points")) ?? 0);
+    const lastX = async () => Number((await frame.locator(card).getAttribute("data-last-x")) ?? 0);
+    const p1 = await waitUntil("points on the episodic-return chart", async () => ((await points()) > 0 ? points() : 0));
+    const p2 = await waitUntil("the curve to grow", async () => { const p = await points(); return p > p1 ? p : 0; });
+    assert.ok(p2 > p1, `points grew: ${p1} → ${p2}`);
+    const trainingItem = page.locator(".statusbar-item", { hasText: /SPS/ }).first();
+    await trainingItem.waitFor();
+    lap(`dashboard curve grows (${p1} → ${p2} points); status bar: ${(await trainingItem.innerText()).replace(/\s+/g, " ")}`);
+
+    // 3. Stop.
+    await runCommand(page, "RL Studio: Stop Run");
+    await waitUntil("status.json stopped", () => readStatus(runDir)?.state === "stopped", 60_000);
+    const stoppedRecords = readJsonl(path.join(runDir, "metrics.jsonl"));
+    const stoppedSteps = stoppedRecords.map((r) => r.globalStep);
+    const stoppedAt = stoppedSteps[stoppedSteps.length - 1];
+    const withReturn = stoppedRecords.filter((r) => Number.isFinite(r.metrics["charts/episodic_return"])).length;
+    await waitUntil(`the chart to show all ${withReturn} recorded returns`, async () => (await points()) === withReturn);
+    const xBefore = await lastX();
+    lap(`stopped at step ${stoppedAt} (${stoppedSteps.length} iterations)`);
+
+    // 4. Resume: the same run folder, the curve continues from the checkpoint.
+    await runCommand(page, "RL Studio: Resume Run");
+    await waitUntil("status.json running again", () => readStatus(runDir)?.state === "running", 60_000);
+    const xAfter = await waitUntil("the curve to continue past the stop", async () => { const x = await lastX(); return x > xBefore ? x : 0; }, 90_000);
+    assert.equal(fs.readdirSync(runsRoot).length, 1, "resume continues the same run (no new run folder)");
+    const steps = readJsonl(path.join(runDir, "metrics.jsonl")).map((r) => r.globalStep);
+    for (let i = 1; i < steps.length; i++) assert.ok(steps[i] > steps[i - 1], `metrics.jsonl steps strictly increase (line ${i + 1}: ${steps[i - 1]} → ${steps[i]})`);
+    assert.ok(steps.length > stoppedSteps.length, "new iterations after resume");
+    lap(`resumed: curve continues ${xBefore} → ${xAfter}`);
+    await page.waitForTimeout(1500);
+    await page.screenshot({ path: path.join(OUT, "dashboard.png") });
+
+    // 5. Kill the runtime while it trains: the status bar shows the crash, the run is marked failed, the runtime comes back.
+    const runtimePid = readStatus(runDir)?.pid;
+    assert.ok(Number.isInteger(runtimePid) && runtimePid > 0, "status.json names the runtime's pid");
+    // The crashed state lasts one backoff second (restartDelayMs(1)); on a loaded machine the workbench
+    // can render it and the restart within one frame, so every text the health item takes is recorded.
+    await page.evaluate(() => {
+      const seen = (window.__rlHealthTexts = []);
+      const bar = document.querySelector(".part.statusbar");
+      const note = (text) => { const t = (text ?? "").replace(/\s+/g, " ").trim(); if (/RL runtime/.test(t) && seen[seen.length - 1] !== t) seen.push(t); };
+      new MutationObserver((records) => {
+        for (const r of records) {
+          for (const n of r.removedNodes) note(n.textContent);
+          if (r.type === "characterData") note(r.oldValue);
+        }
+        for (const item of bar.querySelectorAll(".statusbar-item")) note(item.textContent);
+      }).observe(bar, { subtree: true, childList: true, characterData: true, characterDataOldValue: true });
+    });
+    process.kill(runtimePid, "SIGKILL");
+    const toast = page.locator(".notification-toast", { hasText: "the runtime process was killed" }).first();
+    await toast.waitFor({ timeout: 30_000 });
+    assert.ok(await toast.locator(".monaco-button", { hasText: "Show Log" }).count(), "the crash notification links to the log");
+    await page.screenshot({ path: path.join(OUT, "runtime-crashed.png") });
+    const healthTexts = await waitUntil("the status bar to show the crash", async () => { const h = await page.evaluate(() => window.__rlHealthTexts); return h.some((x) => /RL runtime crashed/.test(x)) ? h : null; }, 30_000);
+    lap(`crash notification shown; status bar went ${JSON.stringify(healthTexts)}`);
+    await page.locator(".statusbar-item", { hasText: /^\s*RL runtime\s*$/ }).first().waitFor({ timeout: 60_000 });
+    await waitUntil("the killed run marked failed", () => readStatus(runDir)?.state === "failed", 30_000);
+    assert.match(readStatus(runDir).error ?? "", /runtime process died/);
+    lap("runtime restarted; run marked failed (resumable)");
+    await page.screenshot({ path: path.join(OUT, "recovered.png") });
+
+    assert.deepEqual([...offbox], [], "no request left 127.0.0.1");
+  });
+});

@@ -1,0 +1,265 @@
+// End-to-end harness: a throw-away code-server (VS Code in the browser) with RL Studio installed
+// from this checkout, driven by playwright-core through Debian's Chromium. Offline: nothing but
+// 127.0.0.1 is contacted (asserted by the tests). Tools come from `bash test/e2e/install.sh`.
+import { spawn, spawnSync } from "node:child_process";
+import { createRequire } from "node:module";
+import fs from "node:fs";
+import net from "node:net";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+export const HERE = path.dirname(fileURLToPath(import.meta.url));
+export const ROOT = path.resolve(HERE, "../..");
+export const TOOLS = process.env.E2E_TOOLS || path.join(HERE, ".tools");
+export const CS_DIR = path.join(TOOLS, "cs");
+export const CODE_SERVER = path.join(CS_DIR, "node_modules/.bin/code-server");
+export const CHROMIUM = process.env.CHROMIUM || "/usr/bin/chromium";
+export const OUT = path.join(HERE, "out");
+
+/** Why the e2e suite cannot run here, or null. */
+export function missingTools() {
+  if (!fs.existsSync(CODE_SERVER)) return `code-server is not installed in ${CS_DIR}: run \`bash test/e2e/install.sh\``;
+  if (!fs.existsSync(CHROMIUM)) return `${CHROMIUM} not found: run \`bash test/e2e/install.sh\` (apt chromium)`;
+  return null;
+}
+
+export function playwright() {
+  return createRequire(path.join(CS_DIR, "package.json"))("playwright-core");
+}
+
+function freePort() {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once("error", reject);
+    srv.listen(0, "127.0.0.1", () => {
+      const { port } = srv.address();
+      srv.close(() => resolve(port));
+    });
+  });
+}
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Start code-server on a free port with a fresh profile and a workspace holding `files` (name → text),
+ * after `prepare(workspace)` ran. RL Studio is linked from this checkout (the folder must be built:
+ * dist/extension.js, dist/runtime.js, dist/media/dashboard.js) or, with `vsix`, installed from that package.
+ * Returns { url, workspace, run, stop() }; stop() ends the whole process group it started.
+ */
+export async function startCodeServer({ settings = {}, vsix = null, files = {}, prepare = null } = {}) {
+  const run = fs.mkdtempSync(path.join(process.env.TMPDIR || "/tmp", "rl-e2e-"));
+  const port = await freePort();
+  const workspace = path.join(run, "workspace");
+  for (const d of ["user/User", "exts", "workspace", "xdg"]) fs.mkdirSync(path.join(run, d), { recursive: true });
+  fs.writeFileSync(path.join(run, "config.yaml"), [
+    `bind-addr: 127.0.0.1:${port}`, "auth: none", "cert: false", "disable-telemetry: true", "disable-update-check: true",
+    "disable-workspace-trust: true", "disable-getting-started-override: true", ""].join("\n"));
+  fs.writeFileSync(path.join(run, "user/User/settings.json"), JSON.stringify({
+    "telemetry.telemetryLevel": "off", "update.mode": "none", "extensions.autoCheckUpdates": false, "extensions.autoUpdate": false,
+    "extensions.ignoreRecommendations": true, "workbench.enableExperiments": false, "workbench.startupEditor": "none",
+    "workbench.tips.enabled": false, "security.workspace.trust.enabled": false, "chat.commandCenter.enabled": false,
+    "workbench.colorTheme": "Default Dark Modern", "window.restoreWindows": "none", ...settings,
+  }, null, 2));
+  for (const [name, text] of Object.entries(files)) {
+    fs.mkdirSync(path.dirname(path.join(workspace, name)), { recursive: true });
+    fs.writeFileSync(path.join(workspace, name), text);
+  }
+  if (prepare) await prepare(workspace);
+  const env = {
+    ...process.env,
+    XDG_CONFIG_HOME: path.join(run, "xdg/config"), XDG_DATA_HOME: path.join(run, "xdg/data"), XDG_CACHE_HOME: path.join(run, "xdg/cache"),
+    EXTENSIONS_GALLERY: '{"serviceUrl":""}',
+  };
+  delete env.NODE_OPTIONS; // the test runner's `--import tsx` must not leak into VS Code's processes
+  const pkg = JSON.parse(fs.readFileSync(path.join(ROOT, "package.json"), "utf8"));
+  if (vsix) {
+    // What users install: the packaged VSIX, unpacked by VS Code's own installer.
+    const r = spawnSync(CODE_SERVER, ["--user-data-dir", path.join(run, "user"), "--extensions-dir", path.join(run, "exts"), "--install-extension", vsix], { env, encoding: "utf8", timeout: 120_000 });
+    if (r.status !== 0) throw new Error(`code-server --install-extension ${vsix} failed (${r.status}): ${r.stdout}${r.stderr}`);
+    const installed = fs.readdirSync(path.join(run, "exts")).find((d) => d.startsWith(`${pkg.publisher}.${pkg.name}-`));
+    if (!installed) throw new Error(`the VSIX installed nothing into ${path.join(run, "exts")}: ${r.stdout}${r.stderr}`);
+  } else {
+    // An unpacked extension folder linked as <publisher>.<name>-<version>: VS Code registers it at the first start of a fresh extensions dir.
+    fs.symlinkSync(ROOT, path.join(run, "exts", `${pkg.publisher}.${pkg.name}-${pkg.version}`));
+  }
+  const log = fs.openSync(path.join(run, "code-server.log"), "w");
+  const child = spawn(CODE_SERVER, ["--config", path.join(run, "config.yaml"), "--user-data-dir", path.join(run, "user"), "--extensions-dir", path.join(run, "exts"), workspace], {
+    env, detached: true, stdio: ["ignore", log, log],
+  });
+  let exited = false;
+  child.once("exit", () => (exited = true));
+  const stop = async () => {
+    if (exited) return;
+    try { process.kill(-child.pid, "SIGTERM"); } catch { return; }
+    for (let i = 0; i < 100 && !exited; i++) await sleep(100);
+    if (!exited) try { process.kill(-child.pid, "SIGKILL"); } catch { /* gone */ }
+  };
+  for (let i = 0; ; i++) {
+    if (exited) throw new Error(`code-server exited: ${fs.readFileSync(path.join(run, "code-server.log"), "utf8").slice(-2000)}`);
+    try { if ((await fetch(`http://127.0.0.1:${port}/healthz`)).ok) break; } catch { /* not yet */ }
+    if (i > 600) { await stop(); throw new Error("code-server did not answer /healthz within 60 s"); }
+    await sleep(100);
+  }
+  return { url: `http://127.0.0.1:${port}/?folder=${workspace}`, workspace, run, stop, extensionsDir: path.join(run, "exts") };
+}
+
+export async function launchBrowser(runDir) {
+  const { chromium } = playwright();
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    env: { ...process.env, XDG_CONFIG_HOME: path.join(runDir, "xdg/chromium-config"), XDG_CACHE_HOME: path.join(runDir, "xdg/chromium-cache") },
+    args: ["--no-sandbox", "--disable-dev-shm-usage", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
+      "--disable-default-apps", "--disable-sync", "--no-first-run", "--disable-features=Translate,MediaRouter,OptimizationHints", "--metrics-recording-only"],
+  });
+}
+
+/**
+ * Run a command from the palette. The palette's list is computed when it opens: if the
+ * extension's contributions are not registered yet the entry is missing, so reopen until it shows.
+ */
+export async function runCommand(page, title, { attempts = 20 } = {}) {
+  const input = page.locator(".quick-input-widget input.input");
+  const row = page.locator(".quick-input-list .monaco-list-row", { hasText: title }).first();
+  for (let attempt = 1; ; attempt++) {
+    await page.keyboard.press("F1");
+    await input.waitFor({ state: "visible" });
+    await input.fill(`>${title}`);
+    try {
+      await row.waitFor({ timeout: 3000 });
+      break;
+    } catch (e) {
+      if (attempt >= attempts) throw new Error(`command "${title}" never appeared in the palette`);
+      await page.keyboard.press("Escape");
+      await sleep(1000);
+    }
+  }
+  await page.keyboard.press("Enter");
+}
+
+/** The frame (webview iframe) in which `selector` exists, waiting up to `ms`. */
+export async function findFrame(page, selector, ms = 60_000) {
+  for (const deadline = Date.now() + ms; Date.now() < deadline;) {
+    for (const f of page.frames()) {
+      if (f === page.mainFrame()) continue;
+      try { if (await f.locator(selector).count()) return f; } catch { /* detached */ }
+    }
+    await sleep(250);
+  }
+  throw new Error(`no frame with ${selector} within ${ms} ms`);
+}
+
+export async function waitUntil(what, f, ms = 60_000, every = 250) {
+  for (const deadline = Date.now() + ms; Date.now() < deadline;) {
+    const v = await f();
+    if (v) return v;
+    await sleep(every);
+  }
+  throw new Error(`timed out after ${ms} ms waiting for ${what}`);
+}
+
+/** The built extension's files the e2e flows need, or why they are missing. */
+export function missingBuild() {
+  const missing = ["dist/extension.js", "dist/runtime.js", "dist/media/dashboard.js", "dist/language-server.js", "dist/rl-studio.d.ts"].filter((f) => !fs.existsSync(path.join(ROOT, f)));
+  return missing.length > 0 ? `the extension is not built (${missing.join(", ")} missing): run \`node scripts/build.mjs\`` : null;
+}
+
+/** `t.diagnostic` with seconds since the test started. */
+export function lapper(t) {
+  const t0 = Date.now();
+  return (m) => t.diagnostic(`+${((Date.now() - t0) / 1000).toFixed(1)}s ${m}`);
+}
+
+/**
+ * A browser page on the workbench, with every response that left 127.0.0.1 recorded in `offbox`.
+ * Webview resources use https://*.vscode-resource.vscode-cdn.net URLs that the webview's service
+ * worker answers from the local server: only a request answered from the network counts as leaving.
+ */
+export async function openWorkbench(browser, url, { viewport = { width: 1400, height: 900 } } = {}) {
+  const context = await browser.newContext({ viewport });
+  const offbox = new Set();
+  const offboxUrl = (u) => { const x = new URL(u); return /^https?:$/.test(x.protocol) && !["127.0.0.1", "localhost"].includes(x.hostname); };
+  context.on("response", (r) => { if (offboxUrl(r.url()) && !r.fromServiceWorker()) offbox.add(new URL(r.url()).origin); });
+  context.on("requestfailed", (r) => { if (offboxUrl(r.url())) offbox.add(`${new URL(r.url()).origin} (failed)`); });
+  const page = await context.newPage();
+  page.setDefaultTimeout(60_000);
+  openPages.add(page);
+  await page.goto(url);
+  await page.locator(".monaco-workbench").waitFor();
+  await page.locator(".monaco-workbench").click({ position: { x: 700, y: 450 } }).catch(() => {});
+  return { context, page, offbox };
+}
+
+/**
+ * code-server + Chromium around `body({ cs, browser, lap })`; stops both whatever happens and keeps
+ * the profile, workspace and code-server.log of a failed run for diagnosis.
+ */
+const openPages = new Set();
+export async function withCodeServer(t, options, body) {
+  fs.mkdirSync(OUT, { recursive: true });
+  const lap = lapper(t);
+  const cs = await startCodeServer(options);
+  lap(`code-server up${options.vsix ? ` with ${path.basename(options.vsix)} installed` : ""}`);
+  const browser = await launchBrowser(cs.run);
+  let passed = false;
+  try {
+    await body({ cs, browser, lap });
+    passed = true;
+  } finally {
+    if (!passed) {
+      // What the screen showed when it failed, for diagnosis.
+      const name = t.name.replace(/[^a-z0-9]+/gi, "-").slice(0, 60);
+      for (const [i, page] of [...openPages].entries()) await page.screenshot({ path: path.join(OUT, `failed-${name}-${i}.png`) }).catch(() => {});
+    }
+    openPages.clear();
+    await browser.close().catch(() => {});
+    await cs.stop();
+    if (passed) fs.rmSync(cs.run, { recursive: true, force: true });
+    else t.diagnostic(`kept for diagnosis: ${cs.run} (code-server.log, workspace/.rl-studio/runs)`);
+  }
+}
+
+/** Open a workspace file through Quick Open (Ctrl+P), as a user does; resolves when its tab is active. */
+export async function openFile(page, name) {
+  const input = page.locator(".quick-input-widget input.input");
+  const row = page.locator(".quick-input-list .monaco-list-row", { hasText: name }).first();
+  for (let attempt = 1; ; attempt++) {
+    await page.keyboard.press("Control+P");
+    await input.waitFor({ state: "visible" });
+    await input.fill(name);
+    try {
+      await row.waitFor({ timeout: 5000 });
+      break;
+    } catch (e) {
+      if (attempt >= 6) throw new Error(`Quick Open never listed ${name}`);
+      await page.keyboard.press("Escape");
+      await sleep(1000);
+    }
+  }
+  await page.keyboard.press("Enter");
+  await page.locator(".tab.active", { hasText: name }).waitFor();
+  await page.locator(".monaco-editor .view-lines").first().waitFor();
+}
+
+/** Move the editor's cursor to a 1-based line and column with Go to Line (Ctrl+G, "line:column"). */
+export async function goTo(page, line, column = 1) {
+  await page.keyboard.press("Control+G");
+  const input = page.locator(".quick-input-widget input.input");
+  await input.waitFor({ state: "visible" });
+  await input.fill(`:${line}:${column}`);
+  await page.keyboard.press("Enter");
+  await input.waitFor({ state: "hidden" });
+}
+
+/** Rows of the Problems panel (opened with Ctrl+Shift+M), as text. */
+export async function problems(page) {
+  return page.locator(".markers-panel .monaco-list-row").allInnerTexts();
+}
+
+/** Paths (relative to `root`) of the files under `dir`, sorted. */
+export function listFiles(dir, root = dir) {
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+    const p = path.join(dir, e.name);
+    return e.isDirectory() ? listFiles(p, root) : [path.relative(root, p)];
+  }).sort();
+}

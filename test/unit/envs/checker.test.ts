@@ -1,0 +1,101 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { checkEnv, type EnvCheckReport } from "../../../runtime/src/envs/checker.js";
+import { envIds, makeEnv } from "../../../runtime/src/envs/registry.js";
+import { CartPoleEnv, CARTPOLE_SPEC } from "../../../runtime/src/envs/cartpole.js";
+import { Discrete } from "../../../runtime/src/envs/spaces.js";
+import type { Env, EnvSpec, ResetResult, StepResult } from "../../../runtime/src/envs/types.js";
+
+const STEPS = 600;
+
+function failed(report: EnvCheckReport): string[] {
+  return report.results.filter((r) => r.status === "fail").map((r) => r.check);
+}
+
+for (const id of envIds()) {
+  test(`checkEnv passes on ${id}`, () => {
+    const report = checkEnv(() => makeEnv(id), { steps: STEPS, seed: 3 });
+    assert.equal(report.envId, id);
+    assert.deepEqual(failed(report), [], JSON.stringify(report.results, null, 2));
+    assert.ok(report.ok);
+    const statuses = Object.fromEntries(report.results.map((r) => [r.check, r.status]));
+    assert.equal(statuses["determinism"], "pass");
+    assert.equal(statuses["invalid actions throw"], "pass");
+  });
+}
+
+/** CartPole with one deliberate defect, switched on by name. */
+type Defect = "nondeterministic" | "no-end-guard" | "obs-outside-space" | "reseeds-on-reset" | "accepts-any-action" | "field-count" | "nan-reward";
+
+class BrokenCartPole implements Env<number> {
+  readonly spec: EnvSpec;
+  readonly actionSpace = new Discrete(2);
+  private readonly inner = new CartPoleEnv();
+  readonly observationSpace = this.inner.observationSpace;
+  private ended = false;
+
+  constructor(private readonly defect: Defect) {
+    this.spec = defect === "field-count" ? { ...CARTPOLE_SPEC, id: "Broken-v0", observationFields: CARTPOLE_SPEC.observationFields.slice(0, 3) } : { ...CARTPOLE_SPEC, id: "Broken-v0" };
+  }
+
+  reset(options: { seed?: number } = {}): ResetResult {
+    this.ended = false;
+    if (this.defect === "nondeterministic") return this.inner.reset({ seed: Math.floor(Math.random() * 1e9) });
+    if (this.defect === "reseeds-on-reset") return this.inner.reset({ seed: options.seed ?? 0 });
+    return this.inner.reset(options);
+  }
+
+  step(action: number): StepResult {
+    if (this.defect === "no-end-guard" && this.ended) {
+      return { obs: new Float32Array(4), reward: 0, terminated: true, truncated: false, info: {} };
+    }
+    const r = this.inner.step(this.defect === "accepts-any-action" ? (action === 1 ? 1 : 0) : action);
+    this.ended = r.terminated;
+    if (this.defect === "obs-outside-space" && r.terminated) r.obs[2] = 1.0; // θ beyond the ±0.419 bound
+    if (this.defect === "nan-reward") return { ...r, reward: Number.NaN };
+    return r;
+  }
+}
+
+const EXPECTED_FAILURE: Record<Defect, string> = {
+  nondeterministic: "determinism",
+  "no-end-guard": "step after episode end throws",
+  "obs-outside-space": "rollout",
+  "reseeds-on-reset": "reset without seed continues the stream",
+  "accepts-any-action": "invalid actions throw",
+  "field-count": "spaces",
+  "nan-reward": "rollout",
+};
+
+for (const [defect, check] of Object.entries(EXPECTED_FAILURE) as [Defect, string][]) {
+  test(`checkEnv fails a deliberately broken env (${defect}) on "${check}", naming env and check`, () => {
+    const report = checkEnv(() => new BrokenCartPole(defect), { steps: STEPS });
+    assert.equal(report.ok, false);
+    assert.ok(failed(report).includes(check), `failed checks: ${failed(report).join(", ")}`);
+    const result = report.results.find((r) => r.check === check)!;
+    assert.ok(result.message.startsWith(`Broken-v0: ${check}: `), result.message);
+  });
+}
+
+test("checkEnv: specific messages for an out-of-space observation and a NaN reward", () => {
+  const outside = checkEnv(() => new BrokenCartPole("obs-outside-space"), { steps: STEPS });
+  assert.match(outside.results.find((r) => r.check === "rollout")!.message, /observation\[2\] \(theta\) = 1 is outside \[-0.41887\d*, 0.41887\d*\]/);
+  const nan = checkEnv(() => new BrokenCartPole("nan-reward"), { steps: STEPS });
+  assert.match(nan.results.find((r) => r.check === "rollout")!.message, /step 0: reward must be a finite number, got NaN/);
+});
+
+test("checkEnv: throwOnFailure throws one error listing the failures", () => {
+  assert.throws(
+    () => checkEnv(() => new BrokenCartPole("accepts-any-action"), { steps: STEPS, throwOnFailure: true }),
+    /env check failed for Broken-v0:\n {2}- Broken-v0: invalid actions throw: step\(-1\) did not throw; it is outside Discrete\(2\)/,
+  );
+});
+
+test("checkEnv: a constructor that throws is reported, not thrown", () => {
+  const report = checkEnv(() => {
+    throw new Error("boom");
+  });
+  assert.equal(report.ok, false);
+  assert.deepEqual(failed(report), ["construct"]);
+  assert.match(report.results[0]!.message, /construct: boom/);
+});

@@ -1,0 +1,80 @@
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { ENV_SPECS, envIds, getEnvSpec, makeEnv, suggestEnvId } from "../../../runtime/src/envs/registry.js";
+import { TimeLimit } from "../../../runtime/src/envs/time-limit.js";
+import { levenshtein } from "../../../runtime/src/util/levenshtein.js";
+
+test("levenshtein: textbook distances", () => {
+  assert.equal(levenshtein("kitten", "sitting"), 3); // k→s, e→i, +g
+  assert.equal(levenshtein("flaw", "lawn"), 2); // −f, +n
+  assert.equal(levenshtein("", "abc"), 3);
+  assert.equal(levenshtein("abc", ""), 3);
+  assert.equal(levenshtein("same", "same"), 0);
+  assert.equal(levenshtein("ab", "ba"), 2); // no transpositions in plain Levenshtein
+  assert.equal(levenshtein("Case", "case"), 1, "case-sensitive");
+  assert.equal(levenshtein("sitting", "kitten"), levenshtein("kitten", "sitting"), "symmetric");
+});
+
+test("registry: the five built-in ids with Gymnasium's limits and thresholds", () => {
+  assert.deepEqual(envIds(), ["CartPole-v1", "Acrobot-v1", "MountainCar-v0", "MountainCarContinuous-v0", "Pendulum-v1"]);
+  assert.deepEqual(
+    ENV_SPECS.map((s) => [s.id, s.maxEpisodeSteps, s.rewardThreshold]),
+    [
+      ["CartPole-v1", 500, 475],
+      ["Acrobot-v1", 500, -100],
+      ["MountainCar-v0", 200, -110],
+      ["MountainCarContinuous-v0", 999, 90],
+      ["Pendulum-v1", 200, undefined],
+    ],
+  );
+  assert.equal(getEnvSpec("Pendulum-v1")?.id, "Pendulum-v1");
+  assert.equal(getEnvSpec("pendulum-v1"), undefined, "ids are exact");
+});
+
+test("registry: makeEnv wraps in TimeLimit(spec.maxEpisodeSteps) and gives a fresh env each call", () => {
+  for (const spec of ENV_SPECS) {
+    const env = makeEnv(spec.id);
+    assert.ok(env instanceof TimeLimit);
+    assert.equal((env as TimeLimit).maxEpisodeSteps, spec.maxEpisodeSteps);
+    assert.equal(env.spec, spec);
+    assert.notEqual(makeEnv(spec.id), env);
+  }
+});
+
+test("registry: an unknown id names the known ones and the closest", () => {
+  assert.throws(
+    () => makeEnv("CartPole-v0"),
+    (e: Error) =>
+      e.message.includes('Unknown environment id "CartPole-v0"') &&
+      e.message.includes('Did you mean "CartPole-v1"?') &&
+      e.message.includes("Known ids: CartPole-v1, Acrobot-v1, MountainCar-v0, MountainCarContinuous-v0, Pendulum-v1"),
+  );
+  assert.throws(() => makeEnv("HalfCheetah-v4"), (e: Error) => !e.message.includes("Did you mean") && e.message.includes("Known ids"));
+});
+
+test("suggestEnvId: case-insensitive, version optional, nothing when far", () => {
+  assert.equal(suggestEnvId("cartpole"), "CartPole-v1");
+  assert.equal(suggestEnvId("CARTPOLE-V1"), "CartPole-v1");
+  assert.equal(suggestEnvId("Cartpol-v1"), "CartPole-v1");
+  assert.equal(suggestEnvId("acrobot-v0"), "Acrobot-v1");
+  assert.equal(suggestEnvId("mountaincar"), "MountainCar-v0");
+  assert.equal(suggestEnvId("MountainCarContinous-v0"), "MountainCarContinuous-v0");
+  assert.equal(suggestEnvId("Pendulum-v0"), "Pendulum-v1");
+  assert.equal(suggestEnvId("HalfCheetah-v4"), undefined);
+  assert.equal(suggestEnvId(""), undefined);
+});
+
+test("registry: observation field names match the rl-studio API's BuiltinObservations", () => {
+  const expected: Record<string, string[]> = {
+    "CartPole-v1": ["x", "xDot", "theta", "thetaDot"],
+    "Acrobot-v1": ["cosTheta1", "sinTheta1", "cosTheta2", "sinTheta2", "thetaDot1", "thetaDot2"],
+    "MountainCar-v0": ["position", "velocity"],
+    "MountainCarContinuous-v0": ["position", "velocity"],
+    "Pendulum-v1": ["cosTheta", "sinTheta", "thetaDot"],
+  };
+  for (const spec of ENV_SPECS) {
+    assert.deepEqual(spec.observationFields.map((f) => f.name), expected[spec.id], spec.id);
+    for (const field of spec.observationFields) assert.ok(field.description.length > 10, `${spec.id}.${field.name} has a description`);
+    for (const section of Object.values(spec.docs)) assert.ok(section.length > 10, `${spec.id} docs`);
+  }
+});

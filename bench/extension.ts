@@ -11,9 +11,14 @@
  *   Target ≤ 150 ms.
  * - dashboardFrameMs: 5 runs × 1 M points (2 metrics each) loaded in the dashboard; time from an
  *   interaction to the frame that shows it: smoothing changed (everything recomputed), one live
- *   record appended to every run, and a redraw with cached series (resize).
+ *   record appended to every run, a redraw with cached series (resize) and a full render pass with
+ *   every cache valid (the x-axis select re-sent unchanged). Then the same with "group seeds" on: the
+ *   five runs differ only by seed (one group key), so each chart draws one mean ± std band over
+ *   5 × 1 M points: groupToggleMs (the first grouped frame), smoothing change, live append, cached
+ *   redraw and re-render, under `grouped`.
  *
- * Run: node scripts/build.mjs && node --import tsx bench/extension.ts [--iterations 150] [--points 1000000]
+ * Run: node scripts/build.mjs && node --import tsx bench/extension.ts [--iterations 150] [--points 1000000] [--grouped 1]
+ * (`--grouped 0` skips the grouped view).
  */
 import { fork } from "node:child_process";
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
@@ -33,6 +38,7 @@ const arg = (name: string, fallback: number) => {
 };
 const ITERATIONS = arg("iterations", 150);
 const POINTS = arg("points", 1_000_000);
+const GROUPED = arg("grouped", 1) !== 0;
 const CHROMIUM = process.env.CHROMIUM ?? "/usr/bin/chromium";
 const ROOT = resolve(".");
 
@@ -112,7 +118,8 @@ function serveDashboard(): Promise<{ server: Server; url: string }> {
   );
   const files: Record<string, [string, string]> = {
     "/": ["text/html", html],
-    "/dashboard.js": ["text/javascript", readFileSync(join(ROOT, "dist/media/dashboard.js"), "utf8")],
+    // RL_BENCH_DASHBOARD_JS: another build of the dashboard bundle, to compare two versions on one machine.
+    "/dashboard.js": ["text/javascript", readFileSync(process.env.RL_BENCH_DASHBOARD_JS ?? join(ROOT, "dist/media/dashboard.js"), "utf8")],
     "/dashboard.css": ["text/css", readFileSync(join(ROOT, "media/dashboard.css"), "utf8")],
   };
   const server = createServer((req, res) => {
@@ -222,30 +229,45 @@ async function measureFrames(url: string): Promise<Record<string, unknown>> {
         await new Promise((ok) => requestAnimationFrame(() => setTimeout(ok, 0)));
         return performance.now() - t0;
       }, action);
-    const smoothing: number[] = [];
-    const append: number[] = [];
-    const redraw: number[] = [];
-    for (let i = 0; i < 5; i++) {
-      smoothing.push(await timed(`const s = document.getElementById("smoothing"); s.value = String(${0.5 + i * 0.05}); s.dispatchEvent(new Event("input"));`));
-    }
+    const heap = () => page.evaluate(() => Math.round(((performance as unknown as { memory?: { usedJSHeapSize: number } }).memory?.usedJSHeapSize ?? 0) / 2 ** 20));
     let step = POINTS * 256;
-    for (let i = 0; i < 10; i++) {
-      step += 256;
-      append.push(
-        await timed(`for (let r = 0; r < 5; r++) window.postMessage({ type: "metrics", runId: "run-" + r, sentAt: Date.now(), records: [{ globalStep: ${step}, iteration: 0, wallSeconds: 0, metrics: { "charts/episodic_return": 400, "losses/value_loss": 0.1 } }] }, "*");`),
-      );
+    /** The interactions, timed; the same sequence for the ungrouped and the grouped view. */
+    const interactions = async (smoothingValues: number[]) => {
+      const smoothing: number[] = [];
+      const append: number[] = [];
+      const redraw: number[] = [];
+      const rerender: number[] = [];
+      for (const v of smoothingValues) {
+        smoothing.push(await timed(`const s = document.getElementById("smoothing"); s.value = String(${v}); s.dispatchEvent(new Event("input"));`));
+      }
+      for (let i = 0; i < 10; i++) {
+        step += 256;
+        append.push(
+          await timed(`for (let r = 0; r < 5; r++) window.postMessage({ type: "metrics", runId: "run-" + r, sentAt: Date.now(), records: [{ globalStep: ${step}, iteration: 0, wallSeconds: 0, metrics: { "charts/episodic_return": 400, "losses/value_loss": 0.1 } }] }, "*");`),
+        );
+      }
+      for (let i = 0; i < 10; i++) redraw.push(await timed(`window.dispatchEvent(new Event("resize"));`));
+      // A full render() with every cache valid: the x-axis select re-sent with its current value.
+      for (let i = 0; i < 10; i++) rerender.push(await timed(`document.getElementById("xAxis").dispatchEvent(new Event("change"));`));
+      return { smoothingChangeMs: quantiles(smoothing), liveAppendMs: quantiles(append), cachedRedrawMs: quantiles(redraw), cachedRerenderMs: quantiles(rerender) };
+    };
+    const ungrouped = await interactions([0.5, 0.55, 0.6, 0.65, 0.7]);
+    const ungroupedHeap = await heap();
+    let grouped: Record<string, unknown> | undefined;
+    if (GROUPED) {
+      const groupToggleMs = await timed(`const g = document.getElementById("groupSeeds"); g.checked = true; g.dispatchEvent(new Event("change"));`);
+      const drawn = await page.evaluate(() => document.querySelector('[data-metric="charts/episodic_return"]')?.getAttribute("data-datasets") ?? "");
+      if (!drawn.includes("(5 seeds) mean")) throw new Error(`grouped view did not draw one 5-seed band: ${JSON.stringify(drawn)}`);
+      grouped = { groupToggleMs: Math.round(groupToggleMs * 100) / 100, ...(await interactions([0.65, 0.6, 0.55, 0.5, 0.7])), jsHeapMiB: await heap() };
     }
-    for (let i = 0; i < 10; i++) redraw.push(await timed(`window.dispatchEvent(new Event("resize"));`));
-    const heapMiB = await page.evaluate(() => Math.round(((performance as unknown as { memory?: { usedJSHeapSize: number } }).memory?.usedJSHeapSize ?? 0) / 2 ** 20));
     return {
       runs: 5,
       pointsPerRun: POINTS,
       metricsPerRun: 2,
       loadAndFirstDrawMs: Math.round(loadMs),
-      smoothingChangeMs: quantiles(smoothing),
-      liveAppendMs: quantiles(append),
-      cachedRedrawMs: quantiles(redraw),
-      jsHeapMiB: heapMiB,
+      ...ungrouped,
+      jsHeapMiB: ungroupedHeap,
+      ...(grouped ? { grouped } : {}),
     };
   } finally {
     await close();

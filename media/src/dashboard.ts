@@ -8,7 +8,7 @@
 import { CategoryScale, Chart, Filler, LinearScale, LineController, LineElement, PointElement, Tooltip, type ChartDataset, type Plugin } from "chart.js";
 import type { MetricsRecord, RunState } from "../../protocol/src/runtime.js";
 import { DEFAULT_DASHBOARD_STATE, type DashboardRun, type DashboardState, type ExtensionToWebview, type WebviewToExtension } from "../../protocol/src/webview.js";
-import { aggregateSeeds, EmaSmoother, lttb, metricGroup, toCsv, type Point } from "./series.js";
+import { EmaSmoother, lttb, metricGroup, SeedBand, toCsv, type Point } from "./series.js";
 
 Chart.register(LineController, LineElement, PointElement, LinearScale, CategoryScale, Tooltip, Filler);
 
@@ -73,6 +73,9 @@ function appendRecords(run: RunData, records: readonly MetricsRecord[]): void {
 
 function forgetSeries(runId: string): void {
   for (const key of cache.keys()) if (key.startsWith(`${runId}\u0000`)) cache.delete(key);
+  // The run's seed group is recomputed on its next draw (its band's memory is freed now).
+  const groupKey = runs.get(runId)?.info.groupKey;
+  if (groupKey !== undefined) forgetBands(groupKey);
 }
 
 function putRun(r: DashboardRun): void {
@@ -162,18 +165,25 @@ interface CachedSeries {
   ema: EmaSmoother;
   raw: Point[];
   smoothed: Point[];
-  /** Point count when LTTB last ran. */
+  /** Point count when LTTB last ran (−1: `raw`/`smoothed` must be recomputed). */
   decimatedAt: number;
+  /** Points (of xs) that `raw`/`smoothed` represent. */
+  drawn: number;
 }
 const cache = new Map<string, CachedSeries>();
 
-function series(run: RunData, metric: string, threshold: number): CachedSeries | null {
+/**
+ * The series of `metric` in `run`, its points and EMA brought up to date; with `decimate` (the
+ * default) also its drawn, downsampled `raw`/`smoothed`, which a run drawn only inside its seed
+ * group's band does not need.
+ */
+function series(run: RunData, metric: string, threshold: number, decimate = true): CachedSeries | null {
   const column = run.metrics.get(metric);
   if (!column) return null;
   const key = `${run.info.runId}\u0000${metric}`;
   let c = cache.get(key);
   if (!c || c.xAxis !== state.xAxis || c.consumed > column.length) {
-    c = { smoothing: state.smoothing, xAxis: state.xAxis, threshold, consumed: 0, xs: new Column(), ys: new Column(), sm: new Column(), ema: new EmaSmoother(state.smoothing), raw: [], smoothed: [], decimatedAt: -1 };
+    c = { smoothing: state.smoothing, xAxis: state.xAxis, threshold, consumed: 0, xs: new Column(), ys: new Column(), sm: new Column(), ema: new EmaSmoother(state.smoothing), raw: [], smoothed: [], decimatedAt: -1, drawn: 0 };
     cache.set(key, c);
   } else if (c.smoothing !== state.smoothing) {
     // Slider moved: the points stay, only their EMA is recomputed (one tight pass).
@@ -184,39 +194,48 @@ function series(run: RunData, metric: string, threshold: number): CachedSeries |
     for (let i = 0; i < c.ys.length; i++) sm[i] = c.ema.push(ys[i]!);
     c.decimatedAt = -1;
   }
+  if (c.consumed < column.length) {
+    const xsAll = state.xAxis === "step" ? run.step.data : run.wall.data;
+    for (let i = c.consumed; i < column.length; i++) {
+      const y = column.data[i]!;
+      if (!Number.isFinite(y)) continue;
+      c.xs.push(xsAll[i]!);
+      c.ys.push(y);
+      c.sm.push(c.ema.push(y));
+    }
+    c.consumed = column.length;
+  }
+  if (!decimate) return c;
   if (c.threshold !== threshold) {
     c.threshold = threshold;
     c.decimatedAt = -1;
   }
-  if (c.consumed === column.length && c.decimatedAt >= 0) return c;
-  const xsAll = state.xAxis === "step" ? run.step.data : run.wall.data;
-  const before = c.xs.length;
-  for (let i = c.consumed; i < column.length; i++) {
-    const y = column.data[i]!;
-    if (!Number.isFinite(y)) continue;
-    c.xs.push(xsAll[i]!);
-    c.ys.push(y);
-    c.sm.push(c.ema.push(y));
-  }
-  c.consumed = column.length;
   const n = c.xs.length;
+  if (c.decimatedAt >= 0 && c.drawn === n) return c;
   if (c.decimatedAt < 0 || n - c.decimatedAt > Math.max(16, 0.02 * c.decimatedAt)) {
     const xs = c.xs.view();
     c.smoothed = lttb(xs, c.sm.view(), threshold);
     c.raw = state.smoothing > 0 ? lttb(xs, c.ys.view(), threshold) : [];
     c.decimatedAt = n;
   } else {
-    for (let i = before; i < n; i++) {
+    for (let i = c.drawn; i < n; i++) {
       const x = c.xs.data[i]!;
       c.smoothed.push({ x, y: c.sm.data[i]! });
       if (state.smoothing > 0) c.raw.push({ x, y: c.ys.data[i]! });
     }
   }
+  c.drawn = n;
   return c;
 }
 
-function fullSmoothed(c: CachedSeries): Point[] {
-  return Array.from(c.xs.view(), (x, i) => ({ x, y: c.sm.data[i]! }));
+/**
+ * Mean ± std bands of seed groups, per group key and metric: recomputed only from where the
+ * group's runs grew, or in full on a smoothing / x-axis / membership change (see `SeedBand`).
+ */
+const bands = new Map<string, SeedBand>();
+
+function forgetBands(groupKey: string): void {
+  for (const key of bands.keys()) if (key.startsWith(`${groupKey}\u0000`)) bands.delete(key);
 }
 
 // ── DOM ───────────────────────────────────────────────────────────────────────
@@ -368,20 +387,23 @@ function datasetsFor(metric: string, shown: RunData[], threshold: number): { dat
   }
   for (const members of groups.values()) {
     const first = members[0]!;
-    const all = members.map((m) => series(m, metric, threshold)).filter((s): s is CachedSeries => s !== null && s.xs.length > 0);
+    const banded = state.groupSeeds && members.length > 1;
+    const all = members.map((m) => series(m, metric, threshold, !banded)).filter((s): s is CachedSeries => s !== null && s.xs.length > 0);
     if (all.length === 0) continue;
     for (const s of all) {
       points += s.xs.length;
-      lastX = Math.max(lastX, s.smoothed[s.smoothed.length - 1]?.x ?? lastX);
+      lastX = Math.max(lastX, s.xs.data[s.xs.length - 1]!);
     }
-    if (state.groupSeeds && members.length > 1) {
-      const band = aggregateSeeds(all.map(fullSmoothed));
-      const xs = band.map((b) => b.x);
-      const down = (pick: (i: number) => number) => lttb(xs, band.map((_, i) => pick(i)), threshold);
+    if (banded) {
+      const key = `${first.info.groupKey}\u0000${metric}`;
+      let band = bands.get(key);
+      if (!band) bands.set(key, (band = new SeedBand()));
+      const seeds = all.map((s) => ({ xs: s.xs.data, ys: s.sm.data, length: s.xs.length }));
+      const lines = band.update(seeds, all, `${state.smoothing}\u0000${state.xAxis}`, threshold);
       const label = `${first.info.experimentName} (${members.length} seeds)`;
-      datasets.push({ label: `${label} −std`, data: down((i) => band[i]!.low), borderWidth: 0, pointRadius: 0, fill: false, rlRole: "band" });
-      datasets.push({ label: `${label} +std`, data: down((i) => band[i]!.high), borderWidth: 0, pointRadius: 0, backgroundColor: withAlpha(first.colour, 0.2), fill: "-1", rlRole: "band" });
-      datasets.push({ label: `${label} mean`, data: down((i) => band[i]!.mean), borderColor: first.colour, backgroundColor: first.colour });
+      datasets.push({ label: `${label} −std`, data: lines.low, borderWidth: 0, pointRadius: 0, fill: false, rlRole: "band" });
+      datasets.push({ label: `${label} +std`, data: lines.high, borderWidth: 0, pointRadius: 0, backgroundColor: withAlpha(first.colour, 0.2), fill: "-1", rlRole: "band" });
+      datasets.push({ label: `${label} mean`, data: lines.mean, borderColor: first.colour, backgroundColor: first.colour });
       continue;
     }
     for (const [i, s] of all.entries()) {
@@ -450,6 +472,7 @@ xAxisEl.addEventListener("change", () => {
 });
 groupSeedsEl.addEventListener("change", () => {
   state = { ...state, groupSeeds: groupSeedsEl.checked };
+  if (!state.groupSeeds) bands.clear();
   saveState();
   scheduleRender();
 });
@@ -502,6 +525,7 @@ window.addEventListener("message", (event: MessageEvent<ExtensionToWebview>) => 
       case "init":
         runs.clear();
         cache.clear();
+        bands.clear();
         colourCounter = 0;
         reportLatency = m.reportLatency;
         for (const r of m.runs) putRun(r);
@@ -526,8 +550,8 @@ window.addEventListener("message", (event: MessageEvent<ExtensionToWebview>) => 
         setRunState(m.runId, m.state);
         return;
       case "removeRun":
-        runs.delete(m.runId);
         forgetSeries(m.runId);
+        runs.delete(m.runId);
         renderRunList();
         break;
       case "focus":

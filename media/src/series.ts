@@ -115,20 +115,228 @@ export interface BandPoint {
  * hyperparameters log at the same global steps, so this is usually exact).
  */
 export function aggregateSeeds(series: readonly (readonly Point[])[]): BandPoint[] {
-  const xs = [...new Set(series.flatMap((s) => s.map((p) => p.x)))].sort((a, b) => a - b);
+  const seeds = series.map((s) => ({ xs: s.map((p) => p.x), ys: s.map((p) => p.y), length: s.length }));
+  const band = new BandColumns();
+  extendBand(band, seeds, Number.NEGATIVE_INFINITY);
   const out: BandPoint[] = [];
-  for (const x of xs) {
-    const ys: number[] = [];
-    for (const s of series) {
-      const y = interpolateAt(s, x);
-      if (y !== undefined) ys.push(y);
-    }
-    if (ys.length === 0) continue;
-    const mean = ys.reduce((a, b) => a + b, 0) / ys.length;
-    const std = Math.sqrt(ys.reduce((a, y) => a + (y - mean) * (y - mean), 0) / ys.length);
-    out.push({ x, mean, low: mean - std, high: mean + std, n: ys.length });
-  }
+  for (let i = 0; i < band.length; i++) out.push({ x: band.x[i]!, mean: band.mean[i]!, low: band.low[i]!, high: band.high[i]!, n: band.n[i]! });
   return out;
+}
+
+/** One seed's series as columns: `xs` sorted ascending, the first `length` entries used. */
+export interface SeedColumns {
+  readonly xs: ArrayLike<number>;
+  readonly ys: ArrayLike<number>;
+  readonly length: number;
+}
+
+/** `aggregateSeeds`' output as growable typed columns (no object per point: 1 M points = 36 MB). */
+export class BandColumns {
+  x = new Float64Array(256);
+  mean = new Float64Array(256);
+  low = new Float64Array(256);
+  high = new Float64Array(256);
+  n = new Uint32Array(256);
+  length = 0;
+  push(x: number, mean: number, low: number, high: number, n: number): void {
+    if (this.length === this.x.length) {
+      const grow = <T extends Float64Array | Uint32Array>(a: T): T => {
+        const b = new (a.constructor as new (n: number) => T)(a.length * 2);
+        b.set(a);
+        return b;
+      };
+      this.x = grow(this.x);
+      this.mean = grow(this.mean);
+      this.low = grow(this.low);
+      this.high = grow(this.high);
+      this.n = grow(this.n);
+    }
+    const i = this.length++;
+    this.x[i] = x;
+    this.mean[i] = mean;
+    this.low[i] = low;
+    this.high[i] = high;
+    this.n[i] = n;
+  }
+}
+
+/** First index whose value is > x in the sorted first `length` entries of `xs` (`length` if none). */
+export function upperBound(xs: ArrayLike<number>, length: number, x: number): number {
+  let lo = 0;
+  let hi = length;
+  while (lo < hi) {
+    const mid = (lo + hi) >> 1;
+    if (xs[mid]! <= x) lo = mid + 1;
+    else hi = mid;
+  }
+  return lo;
+}
+
+/**
+ * `aggregateSeeds` on columns, from `fromX` on: drops the band's points with x > fromX and appends
+ * the band at every x > fromX of any seed (same interpolation, mean and population std, summed in
+ * seed order, so the numbers are identical). One k-way merge over the seeds' sorted xs: O(points
+ * after fromX × seeds), no sort, no set, no allocation per point. `fromX = −∞` computes it all.
+ * Returns the index of the first band point that was (re)computed.
+ */
+export function extendBand(band: BandColumns, seeds: readonly SeedColumns[], fromX: number): number {
+  band.length = upperBound(band.x, band.length, fromX);
+  const start = band.length;
+  const k = seeds.length;
+  const at = new Array<number>(k);
+  for (let s = 0; s < k; s++) at[s] = upperBound(seeds[s]!.xs, seeds[s]!.length, fromX);
+  const ys = new Float64Array(k);
+  for (;;) {
+    let x = Number.POSITIVE_INFINITY;
+    for (let s = 0; s < k; s++) {
+      const seed = seeds[s]!;
+      if (at[s]! < seed.length && seed.xs[at[s]!]! < x) x = seed.xs[at[s]!]!;
+    }
+    if (x === Number.POSITIVE_INFINITY) break;
+    let m = 0;
+    for (let s = 0; s < k; s++) {
+      const seed = seeds[s]!;
+      let p = at[s]!;
+      // Every x before this one is consumed, so xs[p] ≥ x: the seed covers x if p is a point or inside.
+      if (p >= seed.length) continue;
+      const bx = seed.xs[p]!;
+      if (bx === x) {
+        ys[m++] = seed.ys[p]!;
+        while (p < seed.length && seed.xs[p]! === x) p++;
+        at[s] = p;
+      } else if (p > 0) {
+        const ax = seed.xs[p - 1]!;
+        const ay = seed.ys[p - 1]!;
+        ys[m++] = ay + ((seed.ys[p]! - ay) * (x - ax)) / (bx - ax);
+      }
+    }
+    let sum = 0;
+    for (let i = 0; i < m; i++) sum += ys[i]!;
+    const mean = sum / m;
+    let sq = 0;
+    for (let i = 0; i < m; i++) sq += (ys[i]! - mean) * (ys[i]! - mean);
+    const std = Math.sqrt(sq / m);
+    band.push(x, mean, mean - std, mean + std, m);
+  }
+  return start;
+}
+
+/** The three lines a seed group is drawn with: the band's edges (filled between) and the mean. */
+export interface BandLines {
+  low: Point[];
+  high: Point[];
+  mean: Point[];
+}
+
+/**
+ * The mean ± std band of one seed group, cached and kept up to date as the seeds grow, so a frame
+ * costs what it draws rather than what was logged:
+ * - The full-resolution band is kept in columns and, when seeds gain points, recomputed only after
+ *   the earliest previous last x of a seed that grew (appending cannot change the band before it):
+ *   O(new points) per live update. A different seed list (selection, a reset series) or a new
+ *   `generation` (smoothing, x axis) recomputes it all: one O(points) merge.
+ * - What is drawn is an LTTB-downsampled prefix of the band plus its tail, like the per-run series.
+ *   The prefix ends at the smallest last x among the seeds that grew since the last downsampling:
+ *   the band up to there cannot change while those seeds append. It is re-downsampled when the band
+ *   grew by 2 % (or 16 points) since, the threshold changes, or a change reaches into it (a seed
+ *   that had stopped grows again). The tail is drawn at full resolution while it is short; when a
+ *   growing seed lags far behind the others it is long, and is downsampled too on each change.
+ */
+export class SeedBand {
+  readonly band = new BandColumns();
+  private sources: readonly unknown[] = [];
+  private generation: unknown = undefined;
+  private lengths: number[] = [];
+  private grown: boolean[] = [];
+  private threshold = -1;
+  /** Band points [0, prefixEnd) are drawn downsampled, as the first `prefixCount` points of each line. */
+  private prefixEnd = -1;
+  private prefixCount = 0;
+  /** Band length at the last downsampling. */
+  private downsampledAt = 0;
+  /** The lines after the prefix are a downsampled tail, not band points [prefixEnd, length). */
+  private tailDownsampled = false;
+  private readonly lines: BandLines = { low: [], high: [], mean: [] };
+
+  /**
+   * `seeds[i]` is the current data of `sources[i]` (any object that stays the same while its series
+   * only grows); `generation` changes when every series changed (smoothing, x axis). Returns the
+   * lines to draw (arrays updated in place between downsamplings).
+   */
+  update(seeds: readonly SeedColumns[], sources: readonly unknown[], generation: unknown, threshold: number): BandLines {
+    const reset = generation !== this.generation || sources.length !== this.sources.length || sources.some((s, i) => s !== this.sources[i] || seeds[i]!.length < this.lengths[i]!);
+    let changedFrom = this.band.length;
+    if (reset) {
+      this.sources = [...sources];
+      this.generation = generation;
+      this.grown = seeds.map(() => false);
+      changedFrom = extendBand(this.band, seeds, Number.NEGATIVE_INFINITY);
+      this.prefixEnd = -1;
+    } else {
+      let fromX = Number.POSITIVE_INFINITY;
+      for (let i = 0; i < seeds.length; i++) {
+        const before = this.lengths[i]!;
+        if (seeds[i]!.length === before) continue;
+        this.grown[i] = true;
+        fromX = Math.min(fromX, before === 0 ? Number.NEGATIVE_INFINITY : seeds[i]!.xs[before - 1]!);
+      }
+      if (fromX !== Number.POSITIVE_INFINITY) changedFrom = extendBand(this.band, seeds, fromX);
+    }
+    this.lengths = seeds.map((s) => s.length);
+    const n = this.band.length;
+    if (this.prefixEnd < 0 || changedFrom < this.prefixEnd || threshold !== this.threshold || n - this.downsampledAt > Math.max(16, 0.02 * this.downsampledAt)) {
+      this.downsample(seeds, threshold);
+    } else if (changedFrom < n) {
+      this.rebuildTail(changedFrom);
+    }
+    return this.lines;
+  }
+
+  private downsample(seeds: readonly SeedColumns[], threshold: number): void {
+    const b = this.band;
+    let safeX = Number.POSITIVE_INFINITY;
+    for (let i = 0; i < seeds.length; i++) if (this.grown[i] && seeds[i]!.length > 0) safeX = Math.min(safeX, seeds[i]!.xs[seeds[i]!.length - 1]!);
+    this.grown.fill(false);
+    const end = upperBound(b.x, b.length, safeX);
+    const x = b.x.subarray(0, end);
+    // Same xs and count for the three: LTTB returns min(threshold, end) points each.
+    this.lines.low = lttb(x, b.low.subarray(0, end), threshold);
+    this.lines.high = lttb(x, b.high.subarray(0, end), threshold);
+    this.lines.mean = lttb(x, b.mean.subarray(0, end), threshold);
+    this.prefixCount = this.lines.mean.length;
+    this.prefixEnd = end;
+    this.threshold = threshold;
+    this.downsampledAt = b.length;
+    this.tailDownsampled = false;
+    this.rebuildTail(end);
+  }
+
+  /** Lines = downsampled prefix + the band after it; rewrites them from band index `from` (≥ prefixEnd) on. */
+  private rebuildTail(from: number): void {
+    const b = this.band;
+    const { low, high, mean } = this.lines;
+    const tail = b.length - this.prefixEnd;
+    if (tail > Math.max(16, 0.02 * this.prefixEnd, this.threshold)) {
+      // Long and still changing (a growing seed far behind the others): downsample it as well, to its share of the threshold.
+      const t = Math.max(3, Math.ceil((this.threshold * tail) / b.length));
+      const x = b.x.subarray(this.prefixEnd, b.length);
+      low.length = high.length = mean.length = this.prefixCount;
+      for (const p of lttb(x, b.low.subarray(this.prefixEnd, b.length), t)) low.push(p);
+      for (const p of lttb(x, b.high.subarray(this.prefixEnd, b.length), t)) high.push(p);
+      for (const p of lttb(x, b.mean.subarray(this.prefixEnd, b.length), t)) mean.push(p);
+      this.tailDownsampled = true;
+      return;
+    }
+    const start = this.tailDownsampled ? this.prefixEnd : Math.min(from, this.prefixEnd + mean.length - this.prefixCount);
+    this.tailDownsampled = false;
+    low.length = high.length = mean.length = this.prefixCount + (start - this.prefixEnd);
+    for (let i = start; i < b.length; i++) {
+      const x = b.x[i]!;
+      low.push({ x, y: b.low[i]! });
+      high.push({ x, y: b.high[i]! });
+      mean.push({ x, y: b.mean[i]! });
+    }
+  }
 }
 
 function csvField(v: string): string {

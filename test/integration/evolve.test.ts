@@ -107,6 +107,18 @@ test("evolveReward on CartPole: trains each candidate, keeps the best measured f
     // Eureka's reflection: per-component series with Max / Mean / Min, the fitness, the failures.
     assert.equal(result.reflections.length, 1);
     assert.match(result.reflections[0]!, /task fitness \(episodic return\): \[.*\], Max: .*, Mean: .*, Min: /);
+    const firstBest = trained.filter((c) => c.iteration === 1).sort((a, b) => b.fitness! - a.fitness!)[0]!;
+    assert.ok(result.reflections[0]!.startsWith("We trained a PPO policy for 2048 steps"));
+    for (const c of firstBest.components) {
+      // Iterations in which no episode ended carry no component sums.
+      const values = firstBest.curves.map((p) => p.components[c.name]).filter((v): v is number => v !== undefined);
+      assert.ok(values.length > 0 && values.every(Number.isFinite), `${c.name} was measured over training`);
+      const stat = (v: number) => (Math.abs(v) >= 100 ? v.toFixed(1) : v.toFixed(3));
+      assert.ok(
+        result.reflections[0]!.includes(`, Max: ${stat(Math.max(...values))}, Mean: ${stat(values.reduce((a, b) => a + b, 0) / values.length)}, Min: ${stat(Math.min(...values))}`),
+        `the reflection carries ${c.name}'s series with its max / mean / min: ${result.reflections[0]}`,
+      );
+    }
     assert.ok(provider.prompts.some((p) => p.includes(result.reflections[0]!)));
 
     // Saved: evolution.json and a run folder per trained candidate, with its curves.
@@ -124,16 +136,21 @@ test("evolveReward on CartPole: trains each candidate, keeps the best measured f
   }
 });
 
-test("evolveReward is cancellable: aborting mid-training stops and says cancelled", async () => {
+test("evolveReward is cancellable: aborting mid-training saves the candidate in flight, the rejected ones, and says cancelled", async () => {
   const { dir, file } = workspace();
   try {
-    const provider = new ScriptedProvider(() => ({ candidates: [cand("alive", ["alive", "envReward"]), cand("alive2", ["alive", "2 * envReward"])] }));
+    const provider = new ScriptedProvider((prompt) =>
+      prompt.includes("failed validation")
+        ? { candidates: [cand("still escaping", ["io", "process.pid"])] }
+        : { candidates: [cand("alive", ["alive", "envReward"]), cand("alive2", ["alive", "2 * envReward"]), cand("escape", ["io", "process.pid"])] },
+    );
     const controller = new AbortController();
+    const budget = 50_000;
     const result = await evolveReward(file, {
       provider,
-      candidates: 2,
+      candidates: 3,
       iterations: 3,
-      budget: 50_000,
+      budget,
       backend: "js",
       signal: controller.signal,
       onProgress: (e) => {
@@ -141,8 +158,29 @@ test("evolveReward is cancellable: aborting mid-training stops and says cancelle
       },
     });
     assert.equal(result.status, "cancelled");
-    assert.equal(provider.prompts.length, 1, "no further iteration after the abort");
-    assert.ok(result.candidates.every((c) => c.globalStep < 50_000));
+    assert.equal(provider.prompts.length, 2, "the first design and its one repair; no further iteration after the abort");
+    assert.equal(result.reflections.length, 0);
+    assert.equal(result.best, null, "a candidate stopped early has no comparable fitness");
+
+    const saved = JSON.parse(readFileSync(join(result.dir, "evolution.json"), "utf8")) as typeof result;
+    assert.equal(saved.status, "cancelled");
+    const summary = saved.candidates.map((c) => [c.index, c.components[0]?.name, c.status, c.globalStep]);
+    // The candidate being trained when the abort came: its code, and the steps it reached.
+    const inFlight = saved.candidates.find((c) => c.code.includes("alive: envReward"));
+    assert.ok(inFlight, `the in-flight candidate is saved: ${JSON.stringify(summary)}`);
+    assert.equal(inFlight.status, "cancelled");
+    assert.equal(inFlight.fitness, null);
+    assert.ok(inFlight.globalStep >= 1024 && inFlight.globalStep < budget, `stopped early, at ${inFlight.globalStep} of ${budget} steps`);
+    assert.ok(inFlight.curves.length > 0 && inFlight.curves.at(-1)!.globalStep <= inFlight.globalStep);
+    // The iteration's rejected candidate, with its reason, and the one never started.
+    const rejected = saved.candidates.find((c) => c.status === "rejected");
+    assert.ok(rejected, `the rejected candidate is saved: ${JSON.stringify(summary)}`);
+    assert.match(rejected.error!, /"process" is not defined/);
+    const notStarted = saved.candidates.find((c) => c.code.includes("2 * envReward"));
+    assert.equal(notStarted?.status, "cancelled");
+    assert.equal(notStarted?.globalStep, 0);
+    assert.equal(saved.candidates.length, 3);
+    assert.deepEqual(result.candidates.map((c) => c.status).sort(), ["cancelled", "cancelled", "rejected"]);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -17,8 +17,11 @@ import { explainRun, findLatestExplanation, readExplanation } from "../../runtim
 import { measureBehaviour } from "../../runtime/src/explain/facts.js";
 import { handleExplainRequest } from "../../runtime/src/explain/adapters.js";
 import type { ActionBin, BehaviourFacts, ExplainProgress, RolloutMode } from "../../protocol/src/explain.js";
-import { formatCount, formatPercent } from "../../runtime/src/explain/format.js";
+import { formatCount, formatNumber, formatPercent } from "../../runtime/src/explain/format.js";
+import { checkNarrativeNumbers } from "../../runtime/src/explain/narrative.js";
+import { LlmNarrativeWriter } from "../../runtime/src/explain/llm-narrative.js";
 import { alwaysLeftPolicy, CARTPOLE_EXPERIMENT } from "../unit/explain/helpers.js";
+import { ScriptedProvider } from "../unit/reward-design/scripted-provider.js";
 
 const root = mkdtempSync(join(tmpdir(), "rl-studio-explain-test-"));
 const EPISODES = 12;
@@ -148,6 +151,75 @@ test("every conditional action frequency of a trained CartPole policy equals an 
   const found = findLatestExplanation(root, { experimentName: "cartpole-ppo", envId: "CartPole-v1" });
   assert.equal(found?.runDir, runDir);
   assert.equal(findLatestExplanation(root, { experimentName: "other" }), null);
+});
+
+test("on the trained policy, a narrative may quote the summary and fact table, and nothing else", async () => {
+  const runDir = await trained;
+  // A scripted model that quotes the summary's first sentences from its prompt, as a faithful model would.
+  const provider = new ScriptedProvider((prompt) => {
+    const lines = prompt.split("\n").filter((l) => l.startsWith("- ")).map((l) => l.slice(2));
+    return { narrative: `In short: ${lines.slice(0, 4).join(" ")}` };
+  });
+  const explanation = await explainRun(runDir, { episodes: EPISODES, save: false, writer: new LlmNarrativeWriter(provider) });
+  const { facts } = explanation;
+  assert.equal(explanation.narrative, `In short: ${explanation.summary.slice(0, 4).join(" ")}`, explanation.narrativeNote);
+
+  // Faithful, in its own words: figures of the summary and the fact table, rounded as written.
+  const d = facts.deterministic;
+  const s = facts.stochastic;
+  const [first] = d.endings.causes;
+  const top = facts.sensitivity[0]!.field;
+  const split = d.conditioning.find((c) => c.field === top)!.signSplit!.above;
+  const a = split.actionFrequency![0]! >= split.actionFrequency![1]! ? 0 : 1;
+  const faithful =
+    `Over ${d.episodes} deterministic episodes the policy averages ${formatNumber(d.return.mean)} ± ${formatNumber(d.return.std)}, about ${Math.round(d.length.mean)} steps; ` +
+    `${first!.count} of them (${formatPercent(first!.fraction, first!.count, d.episodes)}) end by ${first!.cause}. It reacts most to ${top}: where ${top} ≥ 0 ` +
+    `(n = ${formatCount(split.n)}) it chooses "${facts.actionMeanings[a]}" in ${formatPercent(split.actionFrequency![a]!, split.actionCounts![a], split.n)} of states. ` +
+    `With sampled actions it returns ${formatNumber(s.return.mean)} (worst ${s.return.min}).`;
+  assert.deepEqual(checkNarrativeNumbers(faithful, facts), { ok: true, invented: [] });
+
+  // The old check accepted every whole percentage: some bin, edge or cell of these facts rounds to each.
+  const all: number[] = [];
+  const walk = (v: unknown): void => {
+    if (typeof v === "number") all.push(v);
+    else if (Array.isArray(v)) v.forEach(walk);
+    else if (v !== null && typeof v === "object") Object.values(v).forEach(walk);
+  };
+  walk(facts);
+  const everywhere = new Set(all.filter((v) => Math.abs(v) <= 1).map((v) => Math.round(Math.abs(v) * 100)));
+  // Now a percentage passes only as a reported share or probability, recounted here from the facts
+  // the summary and fact table show (or written in the summary, as "<0.1%" is).
+  const reported = [
+    ...[d, s].flatMap((m) => [...m.endings.causes.map((c) => c.fraction), ...(m.actionFrequency ?? []), ...(m.components?.components.flatMap((c) => [c.share, c.absShare]) ?? [])]),
+    ...facts.sensitivity.filter((x) => x.delta > 0).slice(0, 2).flatMap((x) => {
+      const c = d.conditioning.find((k) => k.field === x.field)!;
+      return (c.signSplit ? [c.signSplit.above, c.signSplit.below] : [c.bins[0]!, c.bins[c.bins.length - 1]!]).flatMap((b) => b.actionFrequency!);
+    }),
+  ].map((f) => f * 100);
+  const written = explanation.summary.flatMap((x) => [...x.matchAll(/([\d.]+)%/g)].map((m) => Number(m[1])));
+  const visible = (k: number) => [...reported, ...written].some((p) => Math.round(p) === k || Math.trunc(p) === k);
+  let rejected = 0;
+  for (let k = 0; k <= 100; k++) {
+    const ok = checkNarrativeNumbers(`It hesitates in ${k}% of states.`, facts).ok;
+    assert.equal(ok, visible(k), `${k}%: ${ok ? "accepted" : "rejected"}`);
+    if (!ok) rejected++;
+  }
+  assert.ok(everywhere.size > 90 && rejected > 60, `${everywhere.size} percentages in the facts, ${rejected} of 101 rejected`);
+  if (!visible(37)) assert.deepEqual(checkNarrativeNumbers(`${faithful} It recovers in 37% of the leaning states.`, facts).invented, ["37%"]);
+
+  // Invented counts: the size of a quantile bin the summary does not report, and a count made up.
+  const shown = new Set(explanation.summary.flatMap((x) => [...x.matchAll(/[\d,]+/g)].map((m) => Number(m[0].replace(/,/g, "")))));
+  const hidden = [d, s].flatMap((m) => m.conditioning.flatMap((c) => c.bins.map((b) => b.n))).filter((n) => !shown.has(n) && ![d, s].some((m) => Object.values(m.return).concat(Object.values(m.length)).some((v) => Math.round(v) === n || Math.trunc(v) === n)));
+  assert.ok(hidden.length > 10, `${hidden.length} unreported bin sizes`);
+  for (const n of hidden) assert.equal(checkNarrativeNumbers(`It spends ${formatCount(n)} steps there.`, facts).ok, false, `bin size ${n}`);
+  const invented = d.steps + 13;
+  assert.deepEqual(checkNarrativeNumbers(`${faithful} It visits ${formatCount(invented)} states.`, facts).invented, [formatCount(invented)]);
+
+  // A scripted model that invents a figure: rejected, and the summary is shown instead.
+  const lying = await explainRun(runDir, { episodes: EPISODES, save: false, writer: new LlmNarrativeWriter(new ScriptedProvider(() => ({ narrative: `${faithful} It visits ${formatCount(invented)} states.` }))) });
+  assert.equal(lying.narrative, null);
+  assert.deepEqual(lying.narrativeRejected, [formatCount(invented)]);
+  assert.deepEqual(lying.summary, explanation.summary);
 });
 
 test("a policy that always pushes left is explained as always pushing left, ending as measured", async () => {

@@ -13,7 +13,7 @@ import { createServer, type Server } from "node:http";
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { ModelManager, type ModelState } from "../../runtime/src/llm/model-manager.js";
+import { ModelManager, type LoadedModel, type ModelState } from "../../runtime/src/llm/model-manager.js";
 import { LlamaProvider } from "../../runtime/src/llm/llama-provider.js";
 import { LlmUnavailableError, NO_MODEL_MESSAGE } from "../../runtime/src/llm/provider.js";
 import { chooseThreads } from "../../runtime/src/llm/node-llama.js";
@@ -67,24 +67,67 @@ test("real model: loads, generates grammar-constrained JSON, frees its sequence,
   const states: ModelState["state"][] = [];
   manager.onDidChangeState((s) => states.push(s.state));
   const provider = new LlamaProvider(manager);
+  let loaded: LoadedModel | undefined;
+  manager.onDidChangeState((s) => {
+    // Taken synchronously when the model is ready, so the checks below read sequencesLeft with no
+    // await between the generation settling and the read (an await would let a late dispose finish).
+    if (s.state === "ready") void manager.load().then((l) => (loaded = l));
+  });
   const out = await provider.generateJson({ prompt: "Once upon a time", schema: SCHEMA, maxTokens: 200, seed: 1, temperature: 0 });
+  assert.ok(loaded);
+  assert.equal(loaded.context.sequencesLeft, 1, "the generation's sequence was given back before the generation resolved");
   assert.deepEqual(states, ["loading", "ready"]);
   const value = out.value as { components?: { name: string; code: string }[] };
   assert.ok(Array.isArray(value.components), `parsed output has components: ${out.text}`);
   assert.deepEqual(JSON.parse(out.text), value);
   assert.ok(out.stats.generatedTokens > 0 && out.stats.promptTokens > 0);
-  const loaded = await manager.load();
-  assert.equal(loaded.context.sequencesLeft, 1, "the generation's sequence was disposed");
 
   // A second generation reuses the same model and context (one Llama, one model).
   await provider.generateJson({ prompt: "The cat", schema: SCHEMA, maxTokens: 200, seed: 2 });
+  assert.equal(loaded.context.sequencesLeft, 1);
   assert.equal((await manager.load()).context, loaded.context);
+
+  // Back to back: the second is queued while the first runs and takes the single sequence the
+  // moment the first settles, which it can only do if the first's sequence is already given back.
+  const both = await Promise.all([
+    provider.generateJson({ prompt: "The dog", schema: SCHEMA, maxTokens: 200, seed: 3 }),
+    provider.generateJson({ prompt: "The bird", schema: SCHEMA, maxTokens: 200, seed: 4 }),
+  ]);
+  assert.ok(both.every((g) => g.stats.generatedTokens > 0));
   assert.equal(loaded.context.sequencesLeft, 1);
 
   await provider.dispose();
   await manager.dispose();
   assert.equal(loaded.model.disposed, true);
   assert.equal(loaded.llama.disposed, true);
+});
+
+test("real model: a generation settles only once its sequence is given back, so the one queued behind it gets it", { skip: skipNoModel }, async () => {
+  const manager = new ModelManager({ model: MODEL, gpu: "off", threads: 1, contextSize: 512 });
+  const provider = new LlamaProvider(manager);
+  const loaded = await manager.load();
+  // node-llama-cpp gives a sequence id back under the context's lock, so dispose() finishes late
+  // whenever a decode batch still holds that lock. Make every dispose that late, deterministically.
+  const getSequence = loaded.context.getSequence.bind(loaded.context);
+  loaded.context.getSequence = (options?: Parameters<typeof getSequence>[0]) => {
+    const sequence = getSequence(options);
+    const dispose = sequence.dispose.bind(sequence);
+    sequence.dispose = () => new Promise<void>((ok) => setTimeout(ok, 20)).then(dispose);
+    return sequence;
+  };
+  await provider.generateJson({ prompt: "Once upon a time", schema: SCHEMA, maxTokens: 200, seed: 1, temperature: 0 });
+  assert.equal(loaded.context.sequencesLeft, 1, "the sequence was given back before the generation resolved");
+  const both = await Promise.allSettled([
+    provider.generateJson({ prompt: "The dog", schema: SCHEMA, maxTokens: 200, seed: 3, temperature: 0 }),
+    provider.generateJson({ prompt: "The bird", schema: SCHEMA, maxTokens: 200, seed: 4, temperature: 0 }),
+  ]);
+  assert.deepEqual(
+    both.map((g) => (g.status === "fulfilled" ? "ok" : (g.reason as Error).message)),
+    ["ok", "ok"],
+    "two generations back to back both get the single sequence",
+  );
+  assert.equal(loaded.context.sequencesLeft, 1);
+  await manager.dispose();
 });
 
 test("real model: aborting mid-generation rejects with AbortError and frees the sequence", { skip: skipNoModel }, async () => {

@@ -4,12 +4,13 @@
  */
 import { isAbsolute, relative } from "node:path";
 import { ExperimentError } from "../experiment/errors.js";
+import { LlmUnavailableError } from "../llm/provider.js";
 import { CheckpointError } from "../runs/checkpoint.js";
 import { JsonlError } from "../runs/jsonl.js";
 import { RunDirError } from "../runs/run-dir.js";
 import { ResumeRefusedError, RunError } from "../runs/start-run.js";
 
-/** Exit codes: 0 done, 1 the run failed, 2 bad input (experiment, flags, run folder), 130 stopped by Ctrl-C (128 + SIGINT). */
+/** Exit codes: 0 done, 1 the run failed, 2 bad input (experiment, flags, run folder, model), 130 stopped by Ctrl-C (128 + SIGINT). */
 export const EXIT = { ok: 0, runFailed: 1, badInput: 2, interrupted: 130 } as const;
 
 /** A bad command-line value, reported like any other input error. */
@@ -70,6 +71,11 @@ export function reportError(err: unknown, cwd: string = process.cwd()): Reported
   if (err instanceof RunDirError || err instanceof ResumeRefusedError || err instanceof UsageError) {
     const kind = err instanceof UsageError ? "usage" : "run-folder";
     return { message: `error: ${err.message}`, exitCode: EXIT.badInput, json: { message: err.message, kind } };
+  }
+  if (err instanceof LlmUnavailableError) {
+    // No model, a missing model file, one that does not load: the setting is the user's to fix,
+    // and the message already says what is missing and how to set it.
+    return { message: `error: ${err.message}`, exitCode: EXIT.badInput, json: { message: err.message, kind: "llm" } };
   }
   if (err instanceof RunError) {
     return { message: `error: run ${err.state}: ${err.message}`, exitCode: err.state === "stopped" ? EXIT.interrupted : EXIT.runFailed, json: { message: err.message, kind: "run" } };

@@ -1,5 +1,5 @@
 /**
- * `rl-studio` commands: train, resume, eval, envs. Each returns its exit code instead of calling
+ * `rl-studio` commands: train, resume, eval, explain, suggest-reward, evolve-reward, envs. Each returns its exit code instead of calling
  * `process.exit`, so the whole CLI can be driven in-process; `main.ts` is the thin entry point.
  *
  * Output contract: progress and notices go to stderr; stdout carries the result — a human report,
@@ -50,12 +50,12 @@ export function processIo(): CliIo {
   };
 }
 
-/** A non-negative integer flag; accepts `100000`, `100_000`, `100,000` and `1e5`. */
-export function parseCount(flag: string, min: number): (value: string) => number {
+/** A non-negative integer flag, at most `max` when given; accepts `100000`, `100_000`, `100,000` and `1e5`. */
+export function parseCount(flag: string, min: number, max?: number): (value: string) => number {
   return (value: string) => {
     const n = Number(value.replace(/[_,]/g, ""));
-    if (value.trim() === "" || !Number.isSafeInteger(n) || n < min) {
-      throw new InvalidArgumentError(`${flag} must be an integer ≥ ${min}, got "${value}"`);
+    if (value.trim() === "" || !Number.isSafeInteger(n) || n < min || (max !== undefined && n > max)) {
+      throw new InvalidArgumentError(max === undefined ? `${flag} must be an integer ≥ ${min}, got "${value}"` : `${flag} must be an integer from ${min} to ${max}, got "${value}"`);
     }
     return n;
   };
@@ -189,8 +189,9 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo()): 
     .command("suggest-reward")
     .description("ask the local LLM for reward functions for an experiment; each is validated in a sandbox before it is shown")
     .argument("<experiment>", "the experiment file")
-    .option("--model <path>", "a .gguf file or hf: URI (default: RL_STUDIO_LLM_MODEL)")
-    .option("--count <k>", "candidates to ask for", parseCount("--count", 1), 3)
+    .option("--model <path>", "a .gguf file or hf: URI (default: RL_STUDIO_LLM_MODEL; in the editor: rlStudio.llm.model)")
+    // The limits suggestRewards and evolveReward enforce, checked here so a bad value is a usage error.
+    .option("--count <k>", "candidates to ask for (1 to 8)", parseCount("--count", 1, 8), 3)
     .option("--json", "print the result as one JSON object")
     .action(async (experimentPath: string, flags: { model?: string; count: number; json?: boolean }) => {
       json = flags.json === true;
@@ -208,9 +209,9 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo()): 
     .command("evolve-reward")
     .description("Eureka-style reward evolution: K candidates x N iterations, each trained briefly and scored by the env's own return")
     .argument("<experiment>", "the experiment file")
-    .option("--model <path>", "a .gguf file or hf: URI (default: RL_STUDIO_LLM_MODEL)")
-    .option("--candidates <k>", "candidates per iteration", parseCount("--candidates", 1), 4)
-    .option("--iterations <n>", "iterations", parseCount("--iterations", 1), 3)
+    .option("--model <path>", "a .gguf file or hf: URI (default: RL_STUDIO_LLM_MODEL; in the editor: rlStudio.llm.model)")
+    .option("--candidates <k>", "candidates per iteration (1 to 16)", parseCount("--candidates", 1, 16), 4)
+    .option("--iterations <n>", "iterations (1 to 20)", parseCount("--iterations", 1, 20), 3)
     .option("--budget <steps>", "training steps per candidate", parseCount("--budget", 1))
     .option("--json", "print the result as one JSON object")
     .action(async (experimentPath: string, flags: { model?: string; candidates: number; iterations: number; budget?: number; json?: boolean }) => {

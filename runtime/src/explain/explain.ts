@@ -6,6 +6,7 @@
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import type { Explanation, ExplainProgress } from "../../../protocol/src/explain.js";
+import { LlmOutputError } from "../llm/provider.js";
 import { Policy } from "../ppo/policy.js";
 import { writeFileAtomic } from "../runs/atomic.js";
 import { RunDir, RunDirError } from "../runs/run-dir.js";
@@ -82,7 +83,12 @@ export async function addNarrative(explanation: Explanation, writer: NarrativeWr
   } catch (err) {
     if (signal?.aborted) throw err;
     explanation.narrative = null;
-    explanation.narrativeNote = `the language model failed (${err instanceof Error ? err.message : String(err)}): showing the measured summary`;
+    const reason = err instanceof Error ? err.message : String(err);
+    // Output that did not parse (cut short, wrong shape) is a different fault from a model that did not run.
+    explanation.narrativeNote =
+      err instanceof LlmOutputError
+        ? `the language model's output could not be read (${reason}): showing the measured summary`
+        : `the language model failed (${reason}): showing the measured summary`;
     return;
   }
   if (text === "") {

@@ -2,7 +2,7 @@
  * The narrative writer backed by the local LLM: it phrases the measured facts (buildNarrativePrompt)
  * and nothing else; explain.ts keeps the text only if every number in it is among the facts.
  */
-import type { LlmProvider } from "../llm/provider.js";
+import { LlmOutputError, type LlmProvider } from "../llm/provider.js";
 import type { BehaviourFacts } from "../../../protocol/src/explain.js";
 import { buildNarrativePrompt, type NarrativeWriter } from "./narrative.js";
 
@@ -30,7 +30,13 @@ export class LlmNarrativeWriter implements NarrativeWriter {
       temperature: 0.2,
       ...(signal ? { signal } : {}),
     });
-    const value = out.value as { narrative?: unknown };
-    return typeof value.narrative === "string" ? value.narrative : "";
+    // The grammar should make this impossible, but a provider that escaped it (or a double) must
+    // not pass through as an empty narrative: say what came back.
+    const value = out.value;
+    if (value === null || typeof value !== "object" || typeof (value as { narrative?: unknown }).narrative !== "string") {
+      const text = out.text.length > 120 ? `${out.text.slice(0, 120)}…` : out.text;
+      throw new LlmOutputError(`the output is not {"narrative": string}: ${text}`, out.text, undefined, out.stats);
+    }
+    return (value as { narrative: string }).narrative;
   }
 }

@@ -78,11 +78,31 @@ function binClause(field: string, bin: ActionBin, facts: BehaviourFacts): string
   return `${where} the mean action is ${means}`;
 }
 
-function conditioningSentence(c: FieldConditioning, facts: BehaviourFacts): string {
+/** The ranges a conditioning sentence reports: the split at zero (above first), else the two outer quantile bins, or the one bin there is. */
+function reportedBins(c: FieldConditioning): ActionBin[] {
   const pair = c.signSplit ? [c.signSplit.above, c.signSplit.below] : [c.bins[c.bins.length - 1]!, c.bins[0]!];
-  if (pair[0] === pair[1]) return `${capitalise(binClause(c.field, pair[0]!, facts))} (deterministic rollouts).`;
-  const [first, second] = pair.map((b) => binClause(c.field, b!, facts));
-  return `${capitalise(first!)}; ${second} (deterministic rollouts).`;
+  return pair[0] === pair[1] ? [pair[0]!] : pair;
+}
+
+/**
+ * The conditional action frequencies the summary reports (deterministic rollouts): for the two
+ * most influential fields (or the first two when nothing moved the policy), the ranges of
+ * `reportedBins`. The narrative check accepts these probabilities, and no other bin's.
+ */
+export function reportedConditioning(facts: BehaviourFacts): { field: string; bins: ActionBin[] }[] {
+  const ranked = facts.sensitivity.filter((s) => s.delta > 0).map((s) => s.field);
+  const fields = (ranked.length ? ranked : facts.observationFields.map((f) => f.name)).slice(0, 2);
+  const out: { field: string; bins: ActionBin[] }[] = [];
+  for (const name of fields) {
+    const c = facts.deterministic.conditioning.find((x) => x.field === name);
+    if (c) out.push({ field: name, bins: reportedBins(c) });
+  }
+  return out;
+}
+
+function conditioningSentence(field: string, bins: readonly ActionBin[], facts: BehaviourFacts): string {
+  const clauses = bins.map((b) => binClause(field, b, facts));
+  return `${capitalise(clauses.join("; "))} (deterministic rollouts).`;
 }
 
 function capitalise(s: string): string {
@@ -127,7 +147,9 @@ function componentSentence(m: ModeFacts): string | null {
 }
 
 function episodeSentence(t: EpisodeTrajectory, facts: BehaviourFacts, median: number): string {
-  const what = t.role === "typical" ? `Typical episode (return closest to the median ${formatNumber(median)})` : "Worst episode";
+  // The episode was picked out of its mode's episodes: that count is the sentence's sample size.
+  const of = `${formatCount(facts[t.mode].episodes)} ${t.mode} episodes`;
+  const what = t.role === "typical" ? `Typical episode (return closest to the median ${formatNumber(median)} of ${of})` : `Worst episode (lowest return of ${of})`;
   return `${what}: episode ${t.episode} (seed ${t.seed}), return ${formatNumber(t.return)} over ${formatCount(t.length)} steps, ended by ${endingPhrase(t.ending, facts.maxEpisodeSteps)}.`;
 }
 
@@ -138,18 +160,25 @@ function stateFields(c: CriticalState, facts: BehaviourFacts): string {
   return shown.map((j) => `${names[j]} = ${formatNumber(c.obs[j]!)}`).join(", ");
 }
 
+/**
+ * The largest value swing and the strongest preference, each with what it was the largest of:
+ * a swing is picked among the one-step transitions inside episodes (steps − episodes of them),
+ * a preference among all visited states.
+ */
 function criticalSentences(facts: BehaviourFacts): string[] {
   const out: string[] = [];
   const swing = facts.criticalStates.find((c) => c.kind === "valueSwing");
   if (swing && swing.score !== 0) {
+    const m = facts[swing.mode];
     out.push(
-      `Largest one-step value swing: V(s) ${swing.score < 0 ? "falls" : "rises"} by ${formatNumber(Math.abs(swing.score))} from ${formatNumber(swing.value)} at step ${swing.step} of episode ${swing.episode} (${stateFields(swing, facts)}).`,
+      `Largest one-step value swing (n = ${formatCount(m.steps - m.episodes)} transitions in ${formatCount(m.episodes)} ${m.mode} episodes): V(s) ${swing.score < 0 ? "falls" : "rises"} by ${formatNumber(Math.abs(swing.score))} from ${formatNumber(swing.value)} at step ${swing.step} of episode ${swing.episode} (${stateFields(swing, facts)}).`,
     );
   }
   const gap = facts.criticalStates.find((c) => c.kind === "actionGap");
   if (gap && gap.probabilities && typeof gap.action === "number") {
+    const m = facts[gap.mode];
     out.push(
-      `Strongest preference: ${quote(facts.actionMeanings[gap.action], gap.action)} with probability ${formatNumber(gap.probabilities[gap.action]!)} at step ${gap.step} of episode ${gap.episode} (${stateFields(gap, facts)}).`,
+      `Strongest preference (n = ${formatCount(m.steps)} visited states of the ${m.mode} rollouts): ${quote(facts.actionMeanings[gap.action], gap.action)} with probability ${formatNumber(gap.probabilities[gap.action]!)} at step ${gap.step} of episode ${gap.episode} (${stateFields(gap, facts)}).`,
     );
   }
   return out;
@@ -165,12 +194,7 @@ export function summarize(facts: BehaviourFacts): string[] {
   const oneAction = d.actionFrequency !== null && Math.max(...d.actionFrequency) >= 0.95;
   if (oneAction) out.push(actionSentence(d, facts));
   // Conditioning on the two most influential fields (or the first two when nothing moved the policy).
-  const ranked = facts.sensitivity.filter((s) => s.delta > 0).map((s) => s.field);
-  const fields = (ranked.length ? ranked : facts.observationFields.map((f) => f.name)).slice(0, 2);
-  for (const name of fields) {
-    const c = d.conditioning.find((x) => x.field === name);
-    if (c) out.push(conditioningSentence(c, facts));
-  }
+  for (const c of reportedConditioning(facts)) out.push(conditioningSentence(c.field, c.bins, facts));
   out.push(...sensitivitySentences(facts));
   const components = componentSentence(d);
   if (components) out.push(components);

@@ -56,6 +56,11 @@ export interface LoadedModel {
 
 const URI = /^(hf:|https?:\/\/)/i;
 
+/** True for a model setting that names a download (`hf:` or `https:`), false for a file path. */
+export function isModelUri(model: string): boolean {
+  return URI.test(model);
+}
+
 export class ModelManager {
   private current: ModelState;
   private readonly listeners = new Set<(s: ModelState) => void>();
@@ -196,7 +201,8 @@ export class ModelManager {
 
   /**
    * Run `fn` with a fresh sequence of the context, one generation at a time; the sequence is
-   * disposed afterwards whatever happens, so `context.sequencesLeft` is back to 1.
+   * disposed afterwards whatever happens, so `context.sequencesLeft` is back to 1 by the time the
+   * returned promise settles.
    */
   async withSequence<T>(signal: AbortSignal | undefined, fn: (loaded: LoadedModel, sequence: L.LlamaContextSequence) => Promise<T>): Promise<T> {
     const loaded = await this.load(signal);
@@ -206,7 +212,9 @@ export class ModelManager {
       try {
         return await fn(loaded, sequence);
       } finally {
-        sequence.dispose();
+        // Awaited: node-llama-cpp gives the sequence id back to the context asynchronously (under
+        // the context's lock), so the next queued generation would otherwise find no sequence left.
+        await sequence.dispose();
       }
     };
     const result = this.queue.then(run, run);

@@ -3,9 +3,11 @@
  * pieces the JSON-RPC server needs. All behaviour is in suggest.ts / evolve.ts; here only model
  * setup, printing and disposal.
  */
-import { ModelManager, type ModelManagerOptions } from "../llm/model-manager.js";
+import { existsSync, statSync } from "node:fs";
+import { resolve } from "node:path";
+import { ModelManager, isModelUri, type ModelManagerOptions } from "../llm/model-manager.js";
 import { LlamaProvider } from "../llm/llama-provider.js";
-import type { LlmProvider } from "../llm/provider.js";
+import { LlmUnavailableError, type LlmProvider } from "../llm/provider.js";
 import { suggestRewards, type SuggestResult } from "./suggest.js";
 import { evolveReward, type EvolutionResult, type EvolveProgress } from "./evolve.js";
 
@@ -27,9 +29,28 @@ export function createModelManager(settings: ModelManagerOptions): ModelManager 
   return new ModelManager(settings);
 }
 
+/** What the CLI says when no model is given: the editor's NO_MODEL_MESSAGE, in the terminal's terms. */
+export const CLI_NO_MODEL_MESSAGE = "no model: pass --model PATH (a .gguf file or an hf: URI) or set RL_STUDIO_LLM_MODEL (in the editor: rlStudio.llm.model)";
+
+/**
+ * The model the flags name, checked before any work: a missing setting or file is the user's to
+ * fix, so it is said at once, in one line, instead of after the experiment loads and samples.
+ * A URI is left to the ModelManager (it may already be downloaded).
+ */
+export function cliModel(flags: Pick<LlmFlags, "model">): string {
+  const model = (flags.model ?? process.env.RL_STUDIO_LLM_MODEL ?? "").trim();
+  if (model === "") throw new LlmUnavailableError("no-model", CLI_NO_MODEL_MESSAGE);
+  if (!isModelUri(model)) {
+    const path = resolve(model);
+    if (!existsSync(path) || !statSync(path).isFile()) {
+      throw new LlmUnavailableError("failed", `model file not found: ${path} (--model PATH must be a .gguf file or an hf: URI; in the editor: rlStudio.llm.model)`);
+    }
+  }
+  return model;
+}
+
 async function withProvider<T>(flags: LlmFlags, fn: (provider: LlmProvider) => Promise<T>): Promise<T> {
-  const model = flags.model ?? process.env.RL_STUDIO_LLM_MODEL;
-  const manager = new ModelManager({ ...(model ? { model } : {}), gpu: flags.gpu ?? "auto" });
+  const manager = new ModelManager({ model: cliModel(flags), gpu: flags.gpu ?? "auto" });
   const provider = new LlamaProvider(manager);
   try {
     return await fn(provider);

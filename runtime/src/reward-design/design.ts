@@ -1,10 +1,12 @@
 /**
  * One round of reward design: ask the provider for K candidates, validate each, give each invalid
  * one a single repair attempt with its error fed back, and report the rest as rejected with the
- * reason. Shared by suggestions (Text2Reward style) and each Eureka iteration.
+ * reason. An answer that cannot be read at all (not JSON of the schema, cut short, entries without
+ * components) gets the same single repair: the problem fed back, the missing candidates asked for
+ * again. Shared by suggestions (Text2Reward style) and each Eureka iteration.
  */
 import { LlmOutputError, type GenerationStats, type LlmProvider } from "../llm/provider.js";
-import { repairPrompt, suggestionPrompt, type DesignContext } from "./prompt.js";
+import { outputRepairPrompt, repairPrompt, suggestionPrompt, type DesignContext } from "./prompt.js";
 import { candidatesSchema, readCandidates, REPAIR_SCHEMA, type RawCandidate } from "./schema.js";
 import type { TransitionLayout } from "./sandbox.js";
 import type { ComponentStats } from "./sandbox-worker.js";
@@ -16,9 +18,9 @@ export interface ValidCandidate extends RawCandidate {
   code: string;
   /** Each component's min / mean / max over the sample transitions. */
   sampleStats: Record<string, ComponentStats>;
-  /** True when the first version failed validation and the repaired one passed. */
+  /** True when the first version failed validation (or the first answer could not be read) and the repaired one passed. */
   repaired: boolean;
-  /** What the first version failed on, when repaired. */
+  /** What the first version failed on (or what was wrong with the unreadable answer), when repaired. */
   repairedFrom?: string;
 }
 
@@ -63,31 +65,31 @@ export async function designRewards(ctx: DesignContext, options: DesignOptions):
     stats.generatedTokens += s.generatedTokens;
     stats.seconds += s.seconds;
   };
-  const generate = async (prompt: string, schema: object, n: number) => {
-    const out = await options.provider.generateJson({
-      prompt,
-      schema: schema as Record<string, unknown>,
-      maxTokens: options.maxTokens ?? 256 * n + 128,
-      ...(options.seed !== undefined ? { seed: options.seed } : {}),
-      ...(options.signal ? { signal: options.signal } : {}),
-    });
-    count(out.stats);
-    return readCandidates(out.value);
+  const generate = async (prompt: string, schema: object, n: number): Promise<ReturnType<typeof readCandidates>> => {
+    try {
+      const out = await options.provider.generateJson({
+        prompt,
+        schema: schema as Record<string, unknown>,
+        maxTokens: options.maxTokens ?? 256 * n + 128,
+        ...(options.seed !== undefined ? { seed: options.seed } : {}),
+        ...(options.signal ? { signal: options.signal } : {}),
+      });
+      count(out.stats);
+      return readCandidates(out.value);
+    } catch (err) {
+      // Output that is not the JSON asked for (cut short, typically) is a malformed answer to
+      // repair or reject, not a crash of the round; it still cost its tokens.
+      if (!(err instanceof LlmOutputError)) throw err;
+      if (err.stats) count(err.stats);
+      else stats.generations++;
+      return { candidates: [], malformed: [err.message] };
+    }
   };
+  const validate = (list: RawCandidate[]) => validateCandidates(list, options.layout, options.samples, options.signal ? { signal: options.signal } : {});
 
   const rejected: RejectedCandidate[] = [];
-  let first: ReturnType<typeof readCandidates>;
-  try {
-    first = await generate(suggestionPrompt(ctx, options.count, options.reflection), candidatesSchema(options.count), options.count);
-  } catch (err) {
-    // Output that is not the JSON asked for (cut short, typically) is a rejection, not a crash of the round.
-    if (!(err instanceof LlmOutputError)) throw err;
-    if (err.stats) count(err.stats);
-    else stats.generations++;
-    first = { candidates: [], malformed: [err.message] };
-  }
-  for (const m of first.malformed) rejected.push({ reason: m });
-  const checks = await validateCandidates(first.candidates, options.layout, options.samples, options.signal ? { signal: options.signal } : {});
+  const first = await generate(suggestionPrompt(ctx, options.count, options.reflection), candidatesSchema(options.count), options.count);
+  const checks = await validate(first.candidates);
 
   const candidates: ValidCandidate[] = [];
   for (const check of checks) {
@@ -102,7 +104,7 @@ export async function designRewards(ctx: DesignContext, options: DesignOptions):
       const repair = await generate(repairPrompt(ctx, check.candidate.components, check.reason), REPAIR_SCHEMA, 1);
       const fixed = repair.candidates[0];
       if (fixed) {
-        [repairedCheck] = await validateCandidates([fixed], options.layout, options.samples, options.signal ? { signal: options.signal } : {});
+        [repairedCheck] = await validate([fixed]);
         repairFailure = repairedCheck && !repairedCheck.ok ? repairedCheck.reason : "";
       } else {
         repairFailure = repair.malformed[0] ?? "the repair produced no candidate";
@@ -122,6 +124,30 @@ export async function designRewards(ctx: DesignContext, options: DesignOptions):
     } else {
       rejected.push({ reason: `${check.reason}; after one repair attempt: ${repairFailure}`, components: check.candidate.components });
     }
+  }
+
+  if (first.malformed.length > 0) {
+    // The one repair for an unreadable answer: the problem fed back, the missing candidates asked
+    // for again. What comes back is validated like any candidate but gets no second repair.
+    const problem = first.malformed.join("; ");
+    const missing = Math.max(1, options.count - first.candidates.length);
+    let repairFailure: string | undefined;
+    try {
+      const repair = await generate(outputRepairPrompt(ctx, missing, problem, options.reflection), candidatesSchema(missing), missing);
+      if (repair.candidates.length === 0) repairFailure = repair.malformed[0] ?? "the repair produced no candidate";
+      else for (const m of repair.malformed) rejected.push({ reason: `${problem}; after one repair attempt: ${m}` });
+      for (const check of await validate(repair.candidates.slice(0, missing))) {
+        if (check.ok) {
+          candidates.push({ ...check.candidate, code: rewardSnippet(check.candidate.components), sampleStats: check.stats, repaired: true, repairedFrom: problem });
+        } else {
+          rejected.push({ reason: `${problem}; after one repair attempt: ${check.reason}`, components: check.candidate.components });
+        }
+      }
+    } catch (err) {
+      if (options.signal?.aborted) throw err;
+      repairFailure = `the repair request failed: ${(err as Error).message}`;
+    }
+    if (repairFailure !== undefined) for (const m of first.malformed) rejected.push({ reason: `${m}; after one repair attempt: ${repairFailure}` });
   }
   stats.tokensPerSecond = stats.seconds > 0 ? stats.generatedTokens / stats.seconds : 0;
   return { candidates, rejected, stats };

@@ -72,8 +72,12 @@ export interface CandidateResult {
   rationale: string;
   /** The `reward: …` snippet to apply to the file. */
   code: string;
-  /** "rejected": failed validation (even after a repair); "failed": training stopped on an error. */
-  status: "trained" | "failed" | "rejected" | "stopped";
+  /**
+   * "rejected": failed validation (even after a repair); "failed": training stopped on an error;
+   * "cancelled": the evolution was cancelled while it trained (or before it started; `globalStep`
+   * says how far it got).
+   */
+  status: "trained" | "failed" | "rejected" | "cancelled";
   repaired: boolean;
   /** Mean unshaped episodic return of the last 20 episodes; null when none finished or not trained. */
   fitness: number | null;
@@ -165,24 +169,28 @@ export async function evolveReward(experimentPath: string, options: EvolveOption
       addStats(result.llm, round.stats);
       const iterationResults: CandidateResult[] = [];
       let index = 0;
+      // Recorded as soon as they are known, so a cancel later in the iteration still saves them.
       for (const rejected of round.rejected) {
         const r = emptyResult(iteration, ++index, rejected.components ?? [], "", "rejected");
         r.error = rejected.reason;
         iterationResults.push(r);
+        result.candidates.push(r);
       }
+      save();
       for (const candidate of round.candidates) {
-        signal?.throwIfAborted();
         const r = emptyResult(iteration, ++index, candidate.components, candidate.rationale, "trained");
         r.code = candidate.code;
         r.repaired = candidate.repaired;
-        await trainCandidate(experiment, r, { ...options, budget, dir, total: round.candidates.length + round.rejected.length });
+        // After a cancel the rest of the iteration is recorded untrained: its code is still worth keeping.
+        if (signal?.aborted) r.status = "cancelled";
+        else await trainCandidate(experiment, r, { ...options, budget, dir, total: round.candidates.length + round.rejected.length });
         iterationResults.push(r);
         result.candidates.push(r);
         if (isBetter(r, result.best)) result.best = r;
         save();
         options.onProgress?.({ phase: "candidate-done", result: r });
       }
-      for (const r of iterationResults) if (r.status === "rejected") result.candidates.push(r);
+      signal?.throwIfAborted();
       const iterationBest = iterationResults.filter((r) => r.fitness !== null).sort((a, b) => b.fitness! - a.fitness!)[0] ?? null;
       options.onProgress?.({ phase: "iteration-done", iteration, best: iterationBest });
       reflection = rewardReflection(iterationBest, iterationResults, experiment);
@@ -237,7 +245,10 @@ export function trainWorkerScript(): { script: string; eval: boolean } {
   );
 }
 
-/** Train candidate `r` in a worker; fills in its status, fitness, curves and error. Never throws except on abort. */
+/**
+ * Train candidate `r` in a worker; fills in its status, fitness, curves and error. Never throws: a
+ * cancel stops the training and leaves `r` "cancelled" at the step it reached, for the caller to save.
+ */
 async function trainCandidate(
   experiment: ResolvedExperiment,
   r: CandidateResult,
@@ -314,7 +325,8 @@ async function trainCandidate(
     r.successRate = threshold === undefined ? null : returns.filter((x) => x >= threshold).length / returns.length;
   }
   if (outcome.stopped) {
-    r.status = "stopped";
+    // Stopped early by the cancel: a fitness over a fraction of the budget is not comparable.
+    r.status = "cancelled";
     r.fitness = null;
   } else if (outcome.error || outcome.summary?.status === "failed") {
     r.status = "failed";
@@ -322,7 +334,6 @@ async function trainCandidate(
     // A candidate that crashes training is not a reward to keep, however it scored before.
     r.fitness = null;
   }
-  o.signal?.throwIfAborted();
 }
 
 /** Up to `n` evenly spaced values of a series, as Eureka samples its logged curves. */

@@ -66,6 +66,21 @@ export function suggestionPrompt(ctx: DesignContext, count: number, reflection?:
     .join("\n\n");
 }
 
+/**
+ * The prompt asking again after an answer that could not be read as the candidates asked for
+ * (not JSON of the schema's shape, cut short, an entry without components), with the problem fed
+ * back: the same request as `suggestionPrompt`, reflection included.
+ */
+export function outputRepairPrompt(ctx: DesignContext, count: number, error: string, reflection?: string): string {
+  const request = suggestionPrompt(ctx, count, reflection).split("\n\n");
+  const ask = request.pop()!;
+  return [
+    ...request,
+    `Your previous answer could not be read as the JSON asked for. The error:\n${error}`,
+    `Answer with JSON only, in exactly the required shape, and keep each code expression short so the answer is complete. ${ask}`,
+  ].join("\n\n");
+}
+
 /** The prompt asking to fix one invalid candidate, with the error fed back. */
 export function repairPrompt(ctx: DesignContext, components: readonly RewardComponent[], error: string): string {
   const fields = ctx.spec.observationFields.map((f) => f.name);

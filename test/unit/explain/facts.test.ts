@@ -1,7 +1,20 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { CARTPOLE_SPEC } from "../../../runtime/src/envs/cartpole.js";
-import { criticalStates, modeFacts, trajectory, typicalEpisodeIndex, worstEpisodeIndex, type ModeRollout, type StepRecord } from "../../../runtime/src/explain/facts.js";
+import { PENDULUM_SPEC } from "../../../runtime/src/envs/pendulum.js";
+import {
+  criticalStates,
+  measureBehaviour,
+  measureSensitivity,
+  modeFacts,
+  trajectory,
+  typicalEpisodeIndex,
+  worstEpisodeIndex,
+  type ModeRollout,
+  type StepRecord,
+} from "../../../runtime/src/explain/facts.js";
+import type { Policy, PolicyOutput } from "../../../runtime/src/ppo/policy.js";
+import { CARTPOLE_EXPERIMENT, thetaOnlyPolicy } from "./helpers.js";
 
 // Two hand-made episodes of CartPole records: only theta (obs[2]) varies.
 const thetas = [-0.1, -0.05, 0.02, 0.1, 0.03, -0.02];
@@ -90,4 +103,87 @@ test("typical and worst episodes, critical states", () => {
   const gaps = c.filter((s) => s.kind === "actionGap");
   assert.deepEqual(gaps.map((s) => [s.episode, s.step]), [[0, 0], [1, 0]]);
   assert.ok(Math.abs(gaps[0]!.score - 0.8) < 1e-12);
+});
+
+test("sensitivity: a policy that looks only at theta ranks theta first, and nothing else moves it", async () => {
+  const { facts } = await measureBehaviour(thetaOnlyPolicy(), CARTPOLE_EXPERIMENT, { episodes: 4 });
+  const [top, ...rest] = facts.sensitivity;
+  assert.equal(top!.field, "theta");
+  assert.equal(top!.rank, 1);
+  assert.ok(top!.delta > 0 && top!.meanEffect > 0.1, `theta moves the action distribution by ${top!.meanEffect}`);
+  // Raising theta (the pole leans right) favours pushing right, by as much as it disfavours left.
+  assert.ok(top!.meanShift[1]! > 0.1 && Math.abs(top!.meanShift[0]! + top!.meanShift[1]!) < 1e-12);
+  assert.deepEqual(rest.map((r) => r.field).sort(), ["thetaDot", "x", "xDot"]);
+  for (const r of rest) {
+    // Every weight from these fields is 0: moving them by their (non-zero) std changes nothing.
+    assert.ok(r.delta > 0, r.field);
+    assert.equal(r.meanEffect, 0, r.field);
+    assert.ok(Math.abs(r.meanShift[1]!) < Math.abs(top!.meanShift[1]!));
+  }
+  assert.equal(top!.n, facts.deterministic.steps + facts.stochastic.steps, "few enough states that all are probed");
+});
+
+/** A stand-in for the network: `evaluate` is all measureSensitivity calls. */
+function stubPolicy(evaluate: (obs: Float32Array) => Omit<PolicyOutput, "value">): Policy {
+  return { evaluate: (obs: Float32Array) => ({ ...evaluate(obs), value: 0 }) } as unknown as Policy;
+}
+
+function visited(obs: number[][]): StepRecord[] {
+  return obs.map((o, i) => ({ mode: "deterministic", episode: 0, step: i, obs: Float32Array.from(o), action: 0, probabilities: null, mean: null, std: null, value: 0, envReward: 1 }));
+}
+
+test("sensitivity by hand: π(right | s) = 0.4 + theta + 0.5·max(0, thetaDot) over four states", async () => {
+  // x is always 0 (std 0: not probed), xDot varies but is ignored, theta acts linearly, thetaDot one-sidedly.
+  const omegas = [0.2, -0.1, 0.1, -0.2];
+  const states = visited([
+    [0, 1, -0.1, omegas[0]!],
+    [0, -1, -0.05, omegas[1]!],
+    [0, 1, 0.05, omegas[2]!],
+    [0, -1, 0.1, omegas[3]!],
+  ]);
+  const relu = (v: number) => Math.max(0, v);
+  const policy = stubPolicy((o) => {
+    const right = 0.4 + o[2]! + 0.5 * relu(o[3]!);
+    return { probabilities: [1 - right, right], mean: null, std: null };
+  });
+  const s = await measureSensitivity(policy, states, CARTPOLE_SPEC, { maxStates: 100 });
+  const by = new Map(s.map((r) => [r.field, r]));
+  const theta = by.get("theta")!;
+  const thetaDot = by.get("thetaDot")!;
+  // δ_theta = population std of (−0.1, −0.05, 0.05, 0.1) = √0.00625; π(right) moves by δ in each direction,
+  // so the mean shift is ((θ+δ) − (θ−δ))/2 = δ and the total variation on either side is δ.
+  const dTheta = Math.sqrt(0.00625);
+  assert.ok(Math.abs(theta.delta - dTheta) < 1e-7);
+  assert.ok(Math.abs(theta.meanShift[1]! - dTheta) < 1e-6 && Math.abs(theta.meanShift[0]! + dTheta) < 1e-6, String(theta.meanShift));
+  assert.ok(Math.abs(theta.meanEffect - dTheta) < 1e-6);
+  // δ_ω = std of (±0.1, ±0.2) = √0.025. Per state, π(right) moves by up = 0.5(relu(ω+δ) − relu(ω)) and
+  // down = 0.5(relu(ω−δ) − relu(ω)); the shift averages (up − down)/2, the effect (|up| + |down|)/2
+  // (two actions: the total variation is |Δπ(right)|). Both sides count: the up side alone differs.
+  const d = Math.sqrt(0.025);
+  const up = omegas.map((w) => 0.5 * (relu(w + d) - relu(w)));
+  const down = omegas.map((w) => 0.5 * (relu(w - d) - relu(w)));
+  const avg = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
+  assert.ok(Math.abs(thetaDot.delta - d) < 1e-7);
+  assert.ok(Math.abs(thetaDot.meanShift[1]! - avg(up.map((u, i) => (u - down[i]!) / 2))) < 1e-6, String(thetaDot.meanShift));
+  assert.ok(Math.abs(thetaDot.meanEffect - avg(up.map((u, i) => (Math.abs(u) + Math.abs(down[i]!)) / 2))) < 1e-6, String(thetaDot.meanEffect));
+  assert.ok(Math.abs(avg(up.map(Math.abs)) - thetaDot.meanEffect) > 0.005, "the up side alone would read differently");
+  assert.deepEqual(by.get("x"), { field: "x", delta: 0, n: 4, meanEffect: 0, meanShift: [0, 0], rank: 3 });
+  assert.equal(by.get("xDot")!.meanEffect, 0);
+  // Ranked by effect; the two fields that do nothing keep their env order.
+  assert.deepEqual(s.map((r) => r.field), ["theta", "thetaDot", "x", "xDot"]);
+});
+
+test("sensitivity by hand, continuous: mean torque = 3·thetaDot shifts by 3·δ per unit of the action", async () => {
+  const states = visited([
+    [1, 0, -2],
+    [1, 0, 0],
+    [1, 0, 2],
+  ]);
+  const policy = stubPolicy((o) => ({ probabilities: null, mean: [3 * o[2]!], std: [1] }));
+  const s = await measureSensitivity(policy, states, PENDULUM_SPEC, { maxStates: 100 });
+  const d = Math.sqrt(8 / 3);
+  assert.equal(s[0]!.field, "thetaDot");
+  assert.ok(Math.abs(s[0]!.delta - d) < 1e-6);
+  assert.ok(Math.abs(s[0]!.meanShift[0]! - 3 * d) < 1e-5 && Math.abs(s[0]!.meanEffect - 3 * d) < 1e-5);
+  assert.deepEqual(s.slice(1).map((r) => [r.delta, r.meanEffect]), [[0, 0], [0, 0]]);
 });

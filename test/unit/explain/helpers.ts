@@ -1,7 +1,7 @@
 /** A CartPole policy whose left logit dominates: π(push left | s) = 1 to double precision in every state. */
 import { CARTPOLE_SPEC } from "../../../runtime/src/envs/cartpole.js";
 import { makeEnv } from "../../../runtime/src/envs/registry.js";
-import { ActorCriticLayout } from "../../../runtime/src/nn/actor-critic.js";
+import { ActorCriticLayout, type DenseLayer } from "../../../runtime/src/nn/actor-critic.js";
 import { Policy } from "../../../runtime/src/ppo/policy.js";
 import type { ExplainedExperiment } from "../../../runtime/src/explain/facts.js";
 
@@ -25,3 +25,21 @@ export const CARTPOLE_EXPERIMENT: ExplainedExperiment = {
   seed: 3,
   reward: null,
 };
+
+/**
+ * A CartPole policy that looks at theta only: one tanh unit h = tanh(10·theta), logits (−3h, 3h),
+ * so it pushes right when the pole leans right, with probabilities strictly between 0 and 1; the
+ * critic is tanh(5·theta), so V moves with the pole. Every weight from x, xDot and thetaDot is 0.
+ */
+export function thetaOnlyPolicy(): Policy {
+  const layout = new ActorCriticLayout({ obsDim: 4, actionKind: "discrete", actionDim: 2, hiddenSizes: [1] });
+  const params = new Float32Array(layout.size);
+  const [hidden, head] = layout.actor as [DenseLayer, DenseLayer];
+  params[hidden.wOffset + 2] = 10;
+  params[head.wOffset] = -3;
+  params[head.wOffset + 1] = 3;
+  const [criticHidden, criticHead] = layout.critic as [DenseLayer, DenseLayer];
+  params[criticHidden.wOffset + 2] = 5;
+  params[criticHead.wOffset] = 1;
+  return new Policy(layout, params, null);
+}

@@ -3,8 +3,8 @@ import assert from "node:assert/strict";
 import { measureBehaviour } from "../../../runtime/src/explain/facts.js";
 import { summarize } from "../../../runtime/src/explain/summary.js";
 import { formatHover, formatComponentHover } from "../../../runtime/src/explain/hover.js";
-import { formatCount } from "../../../runtime/src/explain/format.js";
-import { alwaysLeftPolicy, CARTPOLE_EXPERIMENT } from "./helpers.js";
+import { formatCount, formatNumber } from "../../../runtime/src/explain/format.js";
+import { alwaysLeftPolicy, CARTPOLE_EXPERIMENT, thetaOnlyPolicy } from "./helpers.js";
 
 test("summary sentences carry their figure and sample size", async () => {
   const { facts } = await measureBehaviour(alwaysLeftPolicy(), CARTPOLE_EXPERIMENT, { episodes: 12 });
@@ -43,4 +43,26 @@ test("hovers: the summary with a link; component hovers only for components the 
   const narrated = formatHover({ ...explanation, narrative: "It always pushes left." });
   assert.match(narrated, /It always pushes left\./);
   assert.doesNotMatch(narrated, /Open explanation/);
+});
+
+test("every sentence carries its sample size, the typical and worst episode and the critical states included", async () => {
+  const { facts, rollouts } = await measureBehaviour(thetaOnlyPolicy(), CARTPOLE_EXPERIMENT, { episodes: 8 });
+  const summary = summarize(facts);
+  const d = facts.deterministic;
+  // "(n = …)", "over/of N … episodes", "of N visited states", "All N … episodes": what each figure was measured on.
+  const sampleSize = /\bn = [\d,]+|\b(of|over) [\d,]+ (deterministic |sampled-action )?(episodes|visited states)\b|^All [\d,]+ /i;
+  for (const sentence of summary) assert.match(sentence, sampleSize);
+
+  const typical = summary.find((x) => x.startsWith("Typical episode"))!;
+  assert.ok(typical.startsWith(`Typical episode (return closest to the median ${formatNumber(d.return.p50)} of ${d.episodes} deterministic episodes): episode ${facts.typicalEpisode.episode} `), typical);
+  const worst = summary.find((x) => x.startsWith("Worst episode"))!;
+  assert.ok(worst.startsWith(`Worst episode (lowest return of ${d.episodes} deterministic episodes): episode ${facts.worstEpisode.episode} `), worst);
+
+  // The swing is the largest among the one-step transitions inside episodes: counted here from the records.
+  const r = rollouts.deterministic.steps;
+  const transitions = r.filter((s, i) => i + 1 < r.length && r[i + 1]!.episode === s.episode).length;
+  const swing = summary.find((x) => x.startsWith("Largest one-step value swing"))!;
+  assert.ok(swing.startsWith(`Largest one-step value swing (n = ${formatCount(transitions)} transitions in ${d.episodes} deterministic episodes): V(s) `), swing);
+  const gap = summary.find((x) => x.startsWith("Strongest preference"))!;
+  assert.ok(gap.startsWith(`Strongest preference (n = ${formatCount(r.length)} visited states of the deterministic rollouts): "push cart to the `), gap);
 });

@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { aggregateSeeds, EmaSmoother, extractSeries, interpolateAt, lttb, metricGroup, metricNames, smoothEma, toCsv } from "../../../media/src/series.js";
+import { aggregateSeeds, BandColumns, EmaSmoother, extendBand, extractSeries, interpolateAt, lttb, metricGroup, metricNames, SeedBand, smoothEma, toCsv, upperBound, type Point, type SeedColumns } from "../../../media/src/series.js";
 
 const close = (a: number, b: number, eps = 1e-9) => assert.ok(Math.abs(a - b) < eps, `${a} ≉ ${b}`);
 
@@ -98,4 +98,187 @@ test("EmaSmoother: streaming equals the batch smoothEma, hand numbers for w = 0.
   const batch = smoothEma(ys, 0.9);
   const stream = new EmaSmoother(0.9);
   ys.forEach((y, i) => (Number.isNaN(y) ? assert.ok(Number.isNaN(stream.push(y))) : close(stream.push(y), batch[i]!)));
+});
+
+// ── seed bands on columns, cached ─────────────────────────────────────────────
+
+/** A growable seed, as the dashboard keeps one (Float64Array with spare capacity + length). */
+class Seed implements SeedColumns {
+  xs = new Float64Array(4);
+  ys = new Float64Array(4);
+  length = 0;
+  constructor(points: [number, number][] = []) {
+    for (const [x, y] of points) this.push(x, y);
+  }
+  push(x: number, y: number): this {
+    if (this.length === this.xs.length) {
+      const xs = new Float64Array(this.xs.length * 2);
+      const ys = new Float64Array(this.xs.length * 2);
+      xs.set(this.xs);
+      ys.set(this.ys);
+      this.xs = xs;
+      this.ys = ys;
+    }
+    this.xs[this.length] = x;
+    this.ys[this.length++] = y;
+    return this;
+  }
+  points(): Point[] {
+    return Array.from(this.xs.subarray(0, this.length), (x, i) => ({ x, y: this.ys[i]! }));
+  }
+}
+const bandOf = (b: BandColumns) => Array.from({ length: b.length }, (_, i) => ({ x: b.x[i]!, mean: b.mean[i]!, low: b.low[i]!, high: b.high[i]!, n: b.n[i]! }));
+
+test("upperBound: first index with a value > x", () => {
+  const xs = [0, 10, 10, 20];
+  assert.equal(upperBound(xs, 4, -1), 0);
+  assert.equal(upperBound(xs, 4, 10), 3);
+  assert.equal(upperBound(xs, 4, 15), 3);
+  assert.equal(upperBound(xs, 4, 20), 4);
+  assert.equal(upperBound(xs, 2, 99), 2); // only the first `length` entries count
+});
+
+test("extendBand: three seeds, hand-computed mean ± std at the union of their steps", () => {
+  // a: (0,0) (4,8)   b: (0,2) (2,2) (4,2)   c: (2,6) (6,6)
+  // x=0: a 0, b 2, c not yet → mean 1, std 1
+  // x=2: a 4 (interpolated), b 2, c 6 → mean 4, var (0+4+4)/3 = 8/3
+  // x=4: a 8, b 2, c 6 → mean 16/3, var ((8/3)² + (10/3)² + (2/3)²)/3 = (64+100+4)/27 = 168/27
+  // x=6: only c → 6, std 0
+  const band = new BandColumns();
+  const start = extendBand(band, [new Seed([[0, 0], [4, 8]]), new Seed([[0, 2], [2, 2], [4, 2]]), new Seed([[2, 6], [6, 6]])], Number.NEGATIVE_INFINITY);
+  assert.equal(start, 0);
+  const got = bandOf(band);
+  assert.deepEqual(got.map((p) => [p.x, p.n]), [[0, 2], [2, 3], [4, 3], [6, 1]]);
+  const want = [
+    [1, 1],
+    [4, Math.sqrt(8 / 3)],
+    [16 / 3, Math.sqrt(168 / 27)],
+    [6, 0],
+  ];
+  for (const [i, [mean, std]] of want.entries()) {
+    close(got[i]!.mean, mean!);
+    close(got[i]!.low, mean! - std!);
+    close(got[i]!.high, mean! + std!);
+  }
+});
+
+test("extendBand from x: keeps the band up to x, recomputes after it, same numbers as in full", () => {
+  const a = new Seed([[0, 1], [10, 3]]);
+  const b = new Seed([[0, 3], [10, 5]]);
+  const band = new BandColumns();
+  extendBand(band, [a, b], Number.NEGATIVE_INFINITY);
+  assert.deepEqual(bandOf(band), [{ x: 0, mean: 2, low: 1, high: 3, n: 2 }, { x: 10, mean: 4, low: 3, high: 5, n: 2 }]);
+  // a grows to x = 30 (y 7): x = 20 is a's interpolation 5 only (b ends at 10), x = 30 is 7.
+  a.push(30, 7);
+  const start = extendBand(band, [a, b], 10);
+  assert.equal(start, 2);
+  assert.deepEqual(bandOf(band).slice(2), [{ x: 30, mean: 7, low: 7, high: 7, n: 1 }]);
+  // b catches up to x = 20 (y 9): from b's old last x (10) on, x = 20 now has a's 5 and b's 9.
+  b.push(20, 9);
+  assert.equal(extendBand(band, [a, b], 10), 2);
+  // x=20: a between (10,3) and (30,7) → 5, b 9 → mean 7, std 2. x=30: a only → 7.
+  assert.deepEqual(bandOf(band).slice(2), [{ x: 20, mean: 7, low: 5, high: 9, n: 2 }, { x: 30, mean: 7, low: 7, high: 7, n: 1 }]);
+  assert.deepEqual(bandOf(band), aggregateSeeds([a.points(), b.points()]));
+});
+
+test("SeedBand: with a large threshold, draws the exact band and follows appends", () => {
+  const a = new Seed([[0, 1], [10, 3]]);
+  const b = new Seed([[0, 3], [10, 5]]);
+  const sb = new SeedBand();
+  let lines = sb.update([a, b], ["a", "b"], 0.6, 1000);
+  assert.deepEqual(lines.mean, [{ x: 0, y: 2 }, { x: 10, y: 4 }]);
+  assert.deepEqual(lines.low, [{ x: 0, y: 1 }, { x: 10, y: 3 }]);
+  assert.deepEqual(lines.high, [{ x: 0, y: 3 }, { x: 10, y: 5 }]);
+  a.push(20, 5);
+  b.push(20, 9); // x=20: {5, 9} → mean 7, std 2
+  lines = sb.update([a, b], ["a", "b"], 0.6, 1000);
+  assert.deepEqual(lines.mean.at(-1), { x: 20, y: 7 });
+  assert.deepEqual(lines.low.at(-1), { x: 20, y: 5 });
+  assert.deepEqual(lines.high.at(-1), { x: 20, y: 9 });
+  assert.equal(lines.mean.length, 3);
+  // Nothing new: the same lines, no recomputation.
+  assert.equal(sb.update([a, b], ["a", "b"], 0.6, 1000).mean.length, 3);
+});
+
+test("SeedBand: a new generation (smoothing) or a different seed list recomputes in full", () => {
+  const a = new Seed([[0, 1], [10, 3]]);
+  const b = new Seed([[0, 3], [10, 5]]);
+  const sb = new SeedBand();
+  sb.update([a, b], ["a", "b"], 0.6, 1000);
+  // Same sources, values changed in place (as the dashboard re-smooths) under a new generation.
+  a.ys[0] = 5; // x=0: {5, 3} → mean 4, std 1
+  assert.deepEqual(sb.update([a, b], ["a", "b"], 0.7, 1000).mean[0], { x: 0, y: 4 });
+  // Only b now (a deselected): the band is b itself.
+  assert.deepEqual(sb.update([b], ["b"], 0.7, 1000).mean, [{ x: 0, y: 3 }, { x: 10, y: 5 }]);
+});
+
+/** Deterministic pseudo-random numbers (mulberry32). */
+function rng(seed: number): () => number {
+  let t = seed >>> 0;
+  return () => {
+    t = (t + 0x6d2b79f5) >>> 0;
+    let r = Math.imul(t ^ (t >>> 15), 1 | t);
+    r = (r + Math.imul(r ^ (r >>> 7), 61 | r)) ^ r;
+    return ((r ^ (r >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+test("SeedBand: live appends (in step, lagging, a stopped seed) keep band = aggregateSeeds and lines ⊆ band", () => {
+  const rand = rng(7);
+  // Seed 0 and 1 log every 4 steps in step; seed 2 logs at odd steps and lags; seed 3 stops early.
+  const seeds = [new Seed(), new Seed(), new Seed(), new Seed()];
+  const next = [0, 0, 1, 0];
+  const sources = ["s0", "s1", "s2", "s3"];
+  const sb = new SeedBand();
+  const threshold = 50;
+  for (let frame = 0; frame < 400; frame++) {
+    const grow = (i: number, count: number, dx: number) => {
+      for (let k = 0; k < count; k++) {
+        seeds[i]!.push(next[i]!, rand() * 10);
+        next[i]! += dx;
+      }
+    };
+    grow(0, 1 + Math.floor(rand() * 5), 4);
+    grow(1, 1 + Math.floor(rand() * 5), 4);
+    if (frame % 3 === 0) grow(2, 1 + Math.floor(rand() * 3), 3);
+    if (frame < 40) grow(3, 2, 5);
+    if (frame === 300) grow(3, 5, 5); // the stopped seed resumes: a change inside the downsampled prefix
+    const lines = sb.update(seeds, sources, "g", threshold);
+    if (frame % 50 !== 49 && frame !== 300) continue;
+    const want = aggregateSeeds(seeds.map((s) => s.points()));
+    assert.deepEqual(bandOf(sb.band), want, `band at frame ${frame}`);
+    const at = new Map(want.map((p) => [p.x, p]));
+    for (const [name, line] of Object.entries(lines) as [keyof typeof lines, Point[]][]) {
+      assert.equal(line.length, lines.mean.length);
+      assert.deepEqual(line[0], { x: want[0]!.x, y: want[0]![name] });
+      assert.deepEqual(line.at(-1), { x: want.at(-1)!.x, y: want.at(-1)![name] }, `${name} ends at the band's last point, frame ${frame}`);
+      for (let i = 0; i < line.length; i++) {
+        const p = line[i]!;
+        assert.equal(p.y, at.get(p.x)?.[name], `${name}[${i}] is a band point, frame ${frame}`);
+        if (i > 0) assert.ok(p.x > line[i - 1]!.x, `${name} x increasing at ${i}, frame ${frame}`);
+      }
+      // Bounded by what is drawn: the downsampled prefix plus a tail of at most max(16, 2 %, threshold) points.
+      assert.ok(line.length <= threshold + Math.max(16, 0.02 * want.length, threshold) + 1, `${name}: ${line.length} points for ${want.length}`);
+    }
+  }
+});
+
+test("SeedBand: 20 k points are drawn as `threshold` points; an append lands after the downsampled prefix", () => {
+  const n = 20_000;
+  const a = new Seed();
+  const b = new Seed();
+  for (let i = 0; i < n; i++) {
+    a.push(i * 256, Math.sin(i / 100));
+    b.push(i * 256, Math.cos(i / 100));
+  }
+  const sb = new SeedBand();
+  let lines = sb.update([a, b], ["a", "b"], 0, 300);
+  assert.equal(lines.mean.length, 300);
+  a.push(n * 256, 2);
+  b.push(n * 256, 4); // mean 3, std 1
+  lines = sb.update([a, b], ["a", "b"], 0, 300);
+  assert.equal(lines.mean.length, 301); // appended at full resolution after the downsampled prefix
+  assert.deepEqual(lines.mean.at(-1), { x: n * 256, y: 3 });
+  assert.deepEqual(lines.low.at(-1), { x: n * 256, y: 2 });
+  assert.deepEqual(lines.high.at(-1), { x: n * 256, y: 4 });
 });

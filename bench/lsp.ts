@@ -1,12 +1,23 @@
 /**
  * Language-server latency on a generated 500-line experiment file, over LSP to the real server
- * process: edit → diagnostics published, completion after `nextObs.`, hover on a hyperparameter.
- * Prints one JSON object with p50/p95 in milliseconds (target: p95 ≤ 50 ms).
+ * process: edit → diagnostics published, completion after `nextObs.`, hover on a hyperparameter,
+ * and the hovers that read run folders — the env id and a reward component — in a workspace of
+ * 50 run folders, one of this experiment trained and explained with the runtime's own APIs
+ * (startRun, explainRun) and 49 newer ones of other experiments, each with episodes.
+ * Prints one JSON object with p50/p95/max in milliseconds (target: p95 ≤ 50 ms).
  *
  * Run: node --import tsx bench/lsp.ts [--iterations 200]
  */
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { performance } from "node:perf_hooks";
+import { pathToFileURL } from "node:url";
+import type { MarkupContent } from "vscode-languageserver-protocol";
 import { LspTestClient, positionOf } from "../test/lsp/lsp-client.js";
+import { explainRun } from "../runtime/src/explain/explain.js";
+import { RunDir } from "../runtime/src/runs/run-dir.js";
+import { startRun } from "../runtime/src/runs/start-run.js";
 
 const iterationsArg = process.argv.indexOf("--iterations");
 const ITERATIONS = iterationsArg > 0 ? Number(process.argv[iterationsArg + 1]) : 200;
@@ -69,9 +80,58 @@ function summary(samples: number[]) {
   return { n: samples.length, p50: round(percentile(sorted, 50)), p95: round(percentile(sorted, 95)), max: round(sorted[sorted.length - 1]!) };
 }
 
+const RUN_FOLDERS = 50;
+
+/**
+ * A workspace with `RUN_FOLDERS` run folders: the first a short real training of the bench
+ * experiment (same name and reward, small hyperparameters), explained; then newer runs of other
+ * experiments, so the hovers list and skip them before reaching it.
+ */
+async function makeWorkspace(text: string): Promise<string> {
+  const workspace = mkdtempSync(join(tmpdir(), "rl-studio-bench-lsp-"));
+  writeFileSync(join(workspace, "package.json"), "{}");
+  const trainFile = join(workspace, "train.rl.ts");
+  writeFileSync(
+    trainFile,
+    text.replace(/hyperparameters: \{[^}]*\}/, "hyperparameters: { totalTimesteps: 2048, numEnvs: 4, numSteps: 32, numMinibatches: 2, updateEpochs: 2, hiddenSizes: [16] }"),
+  );
+  const { runDir, done } = await startRun({ experimentPath: trainFile });
+  const result = await done;
+  if (result.status !== "completed") throw new Error(`bench training run ended ${result.status}`);
+  await explainRun(runDir.path, { episodes: 2 });
+  const runsRoot = join(workspace, ".rl-studio", "runs");
+  const start = Date.now();
+  for (let i = 1; i < RUN_FOLDERS; i++) {
+    const run = RunDir.create(runsRoot, {
+      runId: `other-${i}`,
+      experiment: { name: `other-${i}`, envId: "CartPole-v1", seed: i, createdAt: new Date(start + i * 1000).toISOString() },
+      sourceText: "",
+      bundle: "",
+    });
+    for (let e = 0; e < 100; e++) {
+      run.appendEpisode({ globalStep: e * 100, wallSeconds: e, envIndex: 0, episodicReturn: e, episodicLength: 100, terminated: true, truncated: false, components: { alive: e, upright: e / 2 } });
+    }
+    run.close();
+  }
+  return workspace;
+}
+
+async function timeHover(client: LspTestClient, uri: string, position: { line: number; character: number }, expect: RegExp, what: string): Promise<number[]> {
+  const samples: number[] = [];
+  for (let i = 0; i < ITERATIONS; i++) {
+    const t0 = performance.now();
+    const h = await client.hover(uri, position);
+    samples.push(performance.now() - t0);
+    const markdown = (h?.contents as MarkupContent | undefined)?.value ?? "";
+    if (!expect.test(markdown)) throw new Error(`${what} hover: expected ${String(expect)}, got ${JSON.stringify(markdown.slice(0, 200))}`);
+  }
+  return samples;
+}
+
 async function main(): Promise<void> {
   const text = generateExperiment(500);
-  const uri = "file:///tmp/bench-lsp.rl.ts";
+  const workspace = await makeWorkspace(text);
+  const uri = pathToFileURL(join(workspace, "bench-lsp.rl.ts")).href;
   const client = await LspTestClient.start();
   try {
     let version = 1;
@@ -108,6 +168,10 @@ async function main(): Promise<void> {
       if (!h) throw new Error("expected a hover on numMinibatches");
     }
 
+    // Hovers that read run folders: the first of each reads them, the rest find them unchanged.
+    const envHover = await timeHover(client, uri, positionOf(text, '"CartPole-v1"', 3), /Deterministic policy: mean return/, "env id");
+    const rewardHover = await timeHover(client, uri, positionOf(text, "upright:", 2), /In the latest run `cartpole-long-[^`]+` \(\d+ episodes\)[\s\S]*Open explanation/, "reward component");
+
     console.log(
       JSON.stringify({
         benchmark: "language-server latency (ms, LSP round trip to the server process)",
@@ -115,12 +179,16 @@ async function main(): Promise<void> {
         diagnostics: summary(diagnostics),
         completion: summary(completion),
         hover: summary(hover),
+        envIdHover: { ...summary(envHover), first: Math.round(envHover[0]! * 100) / 100 },
+        rewardComponentHover: { ...summary(rewardHover), first: Math.round(rewardHover[0]! * 100) / 100 },
+        runFolders: RUN_FOLDERS,
         targetP95Ms: 50,
         node: process.version,
       }),
     );
   } finally {
     await client.dispose();
+    rmSync(workspace, { recursive: true, force: true });
   }
 }
 

@@ -1,8 +1,9 @@
 /**
  * Training benchmark: quality and speed targets of the runtime, printed as JSON lines and a final
  * JSON summary. Run: `npm run bench -- train` or `node --import tsx bench/train.ts [sections…]`.
- * Sections: cartpole (3 seeds, wall/CPU time to solve), backends (one PPO update per backend),
- * acrobot, pendulum (300 k steps), memory (1 M steps: RSS and live tensors).
+ * Sections: cartpole (3 seeds, wall/CPU time to solve), cartpole-unshaped (the same without the
+ * example's reward shaping, as the reference figures are measured), backends (one PPO update per backend),
+ * acrobot, pendulum (300 k steps), memory (1 M steps on js and on wasm: RSS and live tensors).
  * The machine is shared: each figure comes with the load average and the process CPU time.
  */
 import { mkdtempSync, rmSync } from "node:fs";
@@ -27,9 +28,11 @@ const print = (o: unknown) => console.log(JSON.stringify(o));
 async function run(
   file: string,
   overrides: ExperimentOverrides,
-  options: { stopWhenSolved?: boolean; backend?: BackendName | "auto"; onIteration?: () => void } = {},
+  options: { stopWhenSolved?: boolean; backend?: BackendName | "auto"; onIteration?: () => void; unshaped?: boolean } = {},
 ): Promise<TrainSummary & { cpuSecondsAtSolve: number | null }> {
-  const experiment = await loadExperiment(file, overrides);
+  const loaded = await loadExperiment(file, overrides);
+  // Unshaped: the env's own reward alone, like the reference figures (SB3/RL Zoo and CleanRL train on it).
+  const experiment = options.unshaped ? { ...loaded, reward: null } : loaded;
   const runDir = RunDir.create(root, { experiment: { name: experiment.name }, sourceText: experiment.source.text, bundle: experiment.source.bundle });
   const ac = new AbortController();
   const cpu0 = process.cpuUsage();
@@ -53,13 +56,14 @@ async function run(
   return { ...summary, cpuSecondsAtSolve };
 }
 
-async function cartpole() {
+/** Three seeds of the CartPole example until solved; `unshaped` drops its reward shaping. */
+async function cartpole(unshaped = false) {
   const seeds = [1, 2, 3];
   const rows = [];
   for (const seed of seeds) {
-    const s = await run("examples/cartpole.rl.ts", { seed }, { stopWhenSolved: true });
+    const s = await run("examples/cartpole.rl.ts", { seed }, { stopWhenSolved: true, unshaped });
     const row = {
-      section: "cartpole",
+      section: unshaped ? "cartpole-unshaped" : "cartpole",
       seed,
       backend: s.backend,
       solvedAtStep: s.solvedAtStep,
@@ -132,23 +136,41 @@ async function finalReturn(section: string, file: string, overrides: ExperimentO
   return row;
 }
 
+/**
+ * 1 M steps on each learner: RSS on the default `js` path, and RSS plus live tfjs tensors on `wasm`
+ * (the tensor count only means something where tensors exist). Samples every 200 iterations.
+ */
 async function memory() {
   const rss = () => +(process.memoryUsage().rss / 2 ** 20).toFixed(1);
-  const samples: number[] = [];
-  let i = 0;
-  const js = await run("examples/cartpole.rl.ts", { totalTimesteps: 1_000_000 }, { onIteration: () => (i++ % 200 === 0 ? samples.push(rss()) : 0) });
   const tf = require("@tensorflow/tfjs-core") as typeof import("@tensorflow/tfjs-core");
+  const jsRss: number[] = [];
+  let i = 0;
+  const js = await run("examples/cartpole.rl.ts", { totalTimesteps: 1_000_000 }, { onIteration: () => (i++ % 200 === 0 ? jsRss.push(rss()) : 0) });
+  const wasmRss: number[] = [];
   const tensors: number[] = [];
-  const wasm = await run("examples/cartpole.rl.ts", { totalTimesteps: 50_000 }, { backend: "wasm", onIteration: () => tensors.push(tf.memory().numTensors) });
+  let j = 0;
+  const wasm = await run("examples/cartpole.rl.ts", { totalTimesteps: 1_000_000 }, {
+    backend: "wasm",
+    onIteration: () => {
+      if (j++ % 200 !== 0) return;
+      wasmRss.push(rss());
+      tensors.push(tf.memory().numTensors);
+    },
+  });
   const row = {
     section: "memory",
     jsSteps: js.globalStep,
-    rssMiBStart: samples[0],
-    rssMiBEnd: samples.at(-1),
-    rssMiBMax: Math.max(...samples),
+    jsRssMiBStart: jsRss[0],
+    jsRssMiBEnd: jsRss.at(-1),
+    jsRssMiBMax: Math.max(...jsRss),
     wasmSteps: wasm.globalStep,
+    wasmSps: Math.round(wasm.sps),
+    wasmRssMiBStart: wasmRss[0],
+    wasmRssMiBEnd: wasmRss.at(-1),
+    wasmRssMiBMax: Math.max(...wasmRss),
     numTensorsStart: tensors[0],
     numTensorsEnd: tensors.at(-1),
+    numTensorsMax: Math.max(...tensors),
     load: load(),
   };
   print(row);
@@ -156,13 +178,14 @@ async function memory() {
 }
 
 async function main() {
-  const all = ["cartpole", "backends", "acrobot", "pendulum", "memory"];
+  const all = ["cartpole", "cartpole-unshaped", "backends", "acrobot", "pendulum", "memory"];
   const sections = process.argv.slice(2).length ? process.argv.slice(2) : all;
   const result: Record<string, unknown> = { loadStart: load() };
   const cpu0 = process.cpuUsage();
   const t0 = performance.now();
   for (const section of sections) {
     if (section === "cartpole") result.cartpole = await cartpole();
+    else if (section === "cartpole-unshaped") result.cartpoleUnshaped = await cartpole(true);
     else if (section === "backends") result.backends = await backends();
     else if (section === "acrobot") result.acrobot = await finalReturn("acrobot", "examples/acrobot.rl.ts", {});
     else if (section === "pendulum") result.pendulum = await finalReturn("pendulum", "examples/pendulum.rl.ts", { totalTimesteps: 300_000 });

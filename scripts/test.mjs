@@ -1,5 +1,6 @@
 // Runs the test suites with Node's own test runner (TypeScript through tsx).
-// Usage: node scripts/test.mjs [unit|integration|lsp|e2e ...]  (default: all four; e2e needs `bash test/e2e/install.sh` once)
+// Usage: node scripts/test.mjs [unit|integration|lsp|e2e ...]  (default: the type check, then all four;
+// e2e needs `bash test/e2e/install.sh` once)
 import { spawnSync } from "node:child_process";
 import { readdirSync, statSync, existsSync } from "node:fs";
 import { join } from "node:path";
@@ -17,6 +18,17 @@ function findTests(dir) {
     else if (/\.test\.(ts|mts|js|mjs)$/.test(name)) out.push(p);
   }
   return out.sort();
+}
+
+// The whole suite starts with the type check: tsx and esbuild strip types without checking them,
+// so strict TypeScript holds only if something runs tsc.
+if (requested.length === 0) {
+  const tsc = spawnSync(process.execPath, [join("node_modules", "typescript", "bin", "tsc"), "-p", "tsconfig.json", "--noEmit"], { stdio: "inherit" });
+  if (tsc.status !== 0) {
+    console.error("type check failed (tsc -p tsconfig.json --noEmit)");
+    process.exit(tsc.status ?? 1);
+  }
+  console.log("type check: tsc -p tsconfig.json --noEmit passed");
 }
 
 const files = suites.flatMap((s) => findTests(join("test", s)));

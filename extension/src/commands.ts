@@ -1,6 +1,7 @@
 /** Command implementations (category "RL Studio"); declared in package.json `contributes.commands`. */
 import * as vscode from "vscode";
-import { BACKEND_NAMES, type BackendName } from "../../protocol/src/runtime.js";
+import { BACKEND_NAMES } from "../../protocol/src/runtime.js";
+import { BACKEND_DOCS } from "./backend-docs.js";
 import * as config from "./config.js";
 import type { Ctx } from "./ctx.js";
 import type { RunEntry } from "./runs-model.js";
@@ -74,6 +75,8 @@ export function registerCommands(ctx: Ctx): vscode.Disposable[] {
       await vscode.window.showTextDocument(uri);
     }),
     reg("rlStudio.train", "Train Experiment", async (arg?: unknown) => {
+      // Not disabled by `enablement` (the palette and the ▶ Train lens would then silently do nothing): refused here, saying why.
+      if (!ctx.checkTrusted("train")) return;
       const uri = experimentUri(arg);
       if (!uri) throw new Error("open an experiment file (*.rl.ts) first, or run Train from its ▶ Train code lens");
       await ctx.train(uri);
@@ -83,11 +86,9 @@ export function registerCommands(ctx: Ctx): vscode.Disposable[] {
       if (run && !(await ctx.stop(run.summary.runId))) void vscode.window.showInformationMessage(`RL Studio: ${run.summary.runId} is not training.`);
     }),
     reg("rlStudio.resumeRun", "Resume Run", async (arg?: unknown) => {
+      if (!ctx.checkTrusted("resume")) return;
       const run = await pickRun(ctx, arg, (e) => e.summary.state === "stopped" || e.summary.state === "failed", "Run to resume");
-      if (run) {
-        await ctx.resume(run.summary.runDir);
-        ctx.dashboard.show([run.summary.runId]);
-      }
+      if (run && (await ctx.resume(run.summary.runDir))) ctx.dashboard.show([run.summary.runId]);
     }),
     reg("rlStudio.openDashboard", "Open Dashboard", async () => ctx.dashboard.show(ctx.model.live().map((e) => e.summary.runId))),
     reg("rlStudio.openRunInDashboard", "Open in Dashboard", async (arg?: unknown) => {
@@ -110,17 +111,8 @@ export function registerCommands(ctx: Ctx): vscode.Disposable[] {
     reg("rlStudio.refreshRuns", "Refresh Runs", async () => ctx.tree.refresh()),
     reg("rlStudio.selectBackend", "Select Backend", async () => {
       const current = config.backend();
-      const docs: Record<BackendName | "auto", string> = {
-        auto: "fastest available: tfjs-node-gpu → tfjs-node → webgpu → wasm → cpu",
-        js: "plain JavaScript MLP (lowest per-op overhead for small networks)",
-        wasm: "TensorFlow.js WebAssembly (SIMD); installs from npm alone",
-        cpu: "TensorFlow.js pure-JS CPU backend",
-        "tfjs-node": "TensorFlow C library (needs @tensorflow/tfjs-node installed)",
-        "tfjs-node-gpu": "TensorFlow with CUDA (needs @tensorflow/tfjs-node-gpu, CUDA 11.2/cuDNN 8.1)",
-        webgpu: "WebGPU through Dawn (the `webgpu` npm package)",
-      };
       const picked = await vscode.window.showQuickPick(
-        BACKEND_NAMES.map((b) => ({ label: b, description: b === current ? "current" : undefined, detail: docs[b] })),
+        BACKEND_NAMES.map((b) => ({ label: b, description: b === current ? "current" : undefined, detail: BACKEND_DOCS[b] })),
         { placeHolder: "Tensor backend for new and resumed runs" },
       );
       if (picked) await config.setBackend(picked.label);

@@ -27,12 +27,20 @@ import * as config from "./config.js";
 import { DASHBOARD_VIEW_TYPE, DashboardPanel } from "./dashboard-panel.js";
 import { LanguageClientOwner } from "./language-client.js";
 import { RuntimeClient } from "./runtime-client.js";
+import { crashNotice, RESTART_BUTTON, RESTART_RUNTIME_COMMAND, SHOW_LOG_BUTTON } from "./runtime-health.js";
 import { RunsModel } from "./runs-model.js";
 import { RunsTreeProvider } from "./runs-tree.js";
 import { StatusBar } from "./status-bar.js";
+import { checkTrust, untrustedMessage, type TrustedAction, type TrustHost } from "./trust.js";
 
-export const UNTRUSTED_MESSAGE =
-  "RL Studio: training is disabled in this untrusted workspace. An experiment file is a program: training compiles and runs its code (environment, reward) on your machine. Trust the workspace to train.";
+export const UNTRUSTED_MESSAGE = untrustedMessage("train");
+
+/** The editor's Workspace Trust, for `checkTrust`. */
+export const vscodeTrustHost: TrustHost = {
+  isTrusted: () => vscode.workspace.isTrusted,
+  showWarningMessage: (message, ...items) => vscode.window.showWarningMessage(message, ...items),
+  executeCommand: (command) => vscode.commands.executeCommand(command),
+};
 
 export class Ctx implements vscode.Disposable {
   readonly log = vscode.window.createOutputChannel("RL Studio Runtime");
@@ -54,7 +62,7 @@ export class Ctx implements vscode.Disposable {
       cwd: vscode.workspace.workspaceFolders?.[0]?.uri.fsPath,
       log: this.log,
       onConnection: (c) => this.attach(c),
-      onCrash: (reason) => this.onRuntimeCrash(reason),
+      onCrash: (reason, restartInMs, crashes) => this.onRuntimeCrash(reason, restartInMs, crashes),
     });
     this.tree = new RunsTreeProvider(this.model, () => this.loadRuns());
     this.dashboard = new DashboardPanel({
@@ -119,14 +127,15 @@ export class Ctx implements vscode.Disposable {
     }
   }
 
-  private onRuntimeCrash(reason: string): void {
+  private onRuntimeCrash(reason: string, restartInMs: number | null, crashes: number): void {
     const live = this.model.live();
     this.orphaned.push(...live.map((e) => e.summary.runDir));
     for (const e of live) this.model.setState(e.summary.runId, "failed", reason);
     for (const done of this.progressDone.values()) done();
-    const runs = live.length > 0 ? ` Run ${live.map((e) => e.summary.runId).join(", ")} was marked failed; resume it from the Runs view.` : "";
-    void vscode.window.showErrorMessage(`RL Studio: ${reason}.${runs}`, "Show Log").then((pick) => {
-      if (pick) this.log.show(true);
+    const notice = crashNotice(reason, restartInMs, crashes, live.map((e) => e.summary.runId));
+    void vscode.window.showErrorMessage(notice.message, ...notice.buttons).then(async (pick) => {
+      if (pick === SHOW_LOG_BUTTON) this.log.show(true);
+      else if (pick === RESTART_BUTTON) await vscode.commands.executeCommand(RESTART_RUNTIME_COMMAND);
     });
   }
 
@@ -156,13 +165,12 @@ export class Ctx implements vscode.Disposable {
     return c.sendRequest(ReadRunRequest.type, { runDir });
   }
 
-  /** True when training may run here; otherwise says why. */
-  checkTrusted(): boolean {
-    if (vscode.workspace.isTrusted) return true;
-    void vscode.window.showWarningMessage(UNTRUSTED_MESSAGE, "Manage Workspace Trust").then((pick) => {
-      if (pick) void vscode.commands.executeCommand("workbench.trust.manage");
-    });
-    return false;
+  /**
+   * True when `action` (it runs the experiment's code) may run here; otherwise shows why and how to
+   * trust the workspace (a "Manage Workspace Trust" button), and the caller starts nothing.
+   */
+  checkTrusted(action: TrustedAction = "train"): boolean {
+    return checkTrust(vscodeTrustHost, action);
   }
 
   async train(file: vscode.Uri): Promise<TrainResult | undefined> {
@@ -178,7 +186,7 @@ export class Ctx implements vscode.Disposable {
   }
 
   async resume(runDir: string): Promise<TrainResult | undefined> {
-    if (!this.checkTrusted()) return undefined;
+    if (!this.checkTrusted("resume")) return undefined;
     const c = await this.runtime.ensureStarted();
     const result = await c.sendRequest(ResumeRequest.type, { runDir, backend: config.backend() });
     this.trackProgress(result.runId, `Resuming ${result.runId}`);

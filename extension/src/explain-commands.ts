@@ -16,12 +16,12 @@ import { EXPLAIN_VIEW_TYPE, ExplainPanels } from "./explain-panel.js";
 import { chooseRunForExperiment, explainPercent, explainProgressMessage, findRunDir, readExplanationFile, runDirArgument } from "./explain-runs.js";
 import type { RunsTreeNode } from "./runs-tree.js";
 import { withCancellableProgress } from "./cancellable-progress.js";
+import { untrustedMessage } from "./trust.js";
 
 export const EXPLAIN_COMMAND = "rlStudio.explain";
 export const OPEN_EXPLANATION_COMMAND = "rlStudio.openExplanation";
 
-export const UNTRUSTED_EXPLAIN_MESSAGE =
-  "RL Studio: explaining is disabled in this untrusted workspace. Explaining runs the trained policy in the experiment's environment, which executes the experiment file's code (environment, reward) on your machine. Trust the workspace to explain runs; saved explanations can still be opened.";
+export const UNTRUSTED_EXPLAIN_MESSAGE = untrustedMessage("explain");
 
 /** The "Open explanation" link of a hover or tooltip (the language server writes the same). */
 export function openExplanationLink(runDir: string): string {
@@ -95,11 +95,7 @@ export class ExplainController implements vscode.Disposable {
 
   /** True when explaining may run here; otherwise says why (as Train does). */
   checkTrusted(): boolean {
-    if (vscode.workspace.isTrusted) return true;
-    void vscode.window.showWarningMessage(UNTRUSTED_EXPLAIN_MESSAGE, "Manage Workspace Trust").then((pick) => {
-      if (pick) void vscode.commands.executeCommand("workbench.trust.manage");
-    });
-    return false;
+    return this.ctx.checkTrusted("explain");
   }
 
   /**
@@ -128,6 +124,8 @@ export class ExplainController implements vscode.Disposable {
 
   /** `rlStudio.explain`: the run (given, or the newest of the experiment file), explained and shown. */
   async explain(arg: unknown): Promise<void> {
+    // Refuse before choosing a run: otherwise an untrusted workspace could be offered "Train" first.
+    if (!this.checkTrusted()) return;
     const run = await this.targetRun(arg);
     if (!run) return;
     const explanation = await this.explainWithProgress(run.runDir);

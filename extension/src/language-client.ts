@@ -5,8 +5,18 @@
  */
 import * as vscode from "vscode";
 import type { LanguageClient } from "vscode-languageclient/node";
+import { runsRootFor } from "./config.js";
 
 export const RL_TS_SELECTOR = [{ scheme: "file", pattern: "**/*.rl.ts" }];
+
+/**
+ * The `rlStudio.runsFolder` setting for the server's hovers: each workspace folder with its runs
+ * root resolved the way the run tree resolves it (the setting is resource-scoped). Sent as
+ * initializationOptions and, on change, as `workspace/didChangeConfiguration` `settings.rlStudio`.
+ */
+export function runsFolderSettings(): { runsRoots: { folder: string; runsRoot: string }[] } {
+  return { runsRoots: (vscode.workspace.workspaceFolders ?? []).map((folder) => ({ folder: folder.uri.fsPath, runsRoot: runsRootFor(folder) })) };
+}
 
 function isExperiment(doc: vscode.TextDocument): boolean {
   return doc.uri.scheme === "file" && doc.uri.fsPath.endsWith(".rl.ts");
@@ -15,15 +25,21 @@ function isExperiment(doc: vscode.TextDocument): boolean {
 export class LanguageClientOwner implements vscode.Disposable {
   private client: LanguageClient | null = null;
   private starting: Promise<void> | null = null;
-  private readonly subscription: vscode.Disposable;
+  private readonly subscriptions: vscode.Disposable[];
 
   constructor(
     private readonly extension: vscode.ExtensionContext,
     private readonly log: vscode.OutputChannel,
   ) {
-    this.subscription = vscode.workspace.onDidOpenTextDocument((doc) => {
-      if (isExperiment(doc)) void this.ensureStarted();
-    });
+    this.subscriptions = [
+      vscode.workspace.onDidOpenTextDocument((doc) => {
+        if (isExperiment(doc)) void this.ensureStarted();
+      }),
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (e.affectsConfiguration("rlStudio.runsFolder")) this.sendRunsFolder();
+      }),
+      vscode.workspace.onDidChangeWorkspaceFolders(() => this.sendRunsFolder()),
+    ];
     if (vscode.workspace.textDocuments.some(isExperiment)) void this.ensureStarted();
   }
 
@@ -49,10 +65,23 @@ export class LanguageClientOwner implements vscode.Disposable {
         outputChannelName: "RL Studio Language Server",
         // The hovers' "Open explanation" link is a command link: trusted for that one command only.
         markdown: { isTrusted: { enabledCommands: ["rlStudio.openExplanation"] } },
+        // Where the hovers find run folders (rlStudio.runsFolder); changes follow in sendRunsFolder.
+        initializationOptions: runsFolderSettings(),
       },
     );
     this.client = client;
     await client.start();
+    // A change made while the server was starting would otherwise be lost.
+    this.sendRunsFolder();
+  }
+
+  /** Tell a running server that `rlStudio.runsFolder` (or the set of workspace folders) changed. */
+  private sendRunsFolder(): void {
+    const client = this.client;
+    if (!client?.isRunning()) return;
+    void client
+      .sendNotification("workspace/didChangeConfiguration", { settings: { rlStudio: runsFolderSettings() } })
+      .catch((err: unknown) => this.log.appendLine(`[client] could not send rlStudio.runsFolder: ${err instanceof Error ? err.message : String(err)}`));
   }
 
   /**
@@ -75,7 +104,7 @@ export class LanguageClientOwner implements vscode.Disposable {
   }
 
   dispose(): void {
-    this.subscription.dispose();
+    for (const s of this.subscriptions) s.dispose();
     void this.client?.stop();
   }
 }

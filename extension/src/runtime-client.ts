@@ -13,13 +13,10 @@ import * as vscode from "vscode";
 import { createMessageConnection, IPCMessageReader, IPCMessageWriter, type MessageConnection } from "vscode-jsonrpc/node";
 import { HelloRequest, PROTOCOL_VERSION, ShutdownRequest } from "../../protocol/src/runtime.js";
 import { runtimeNodePath } from "./config.js";
+import { decideRestart, DEFAULT_CRASH_POLICY, type CrashPolicy, type RuntimeHealth } from "./runtime-health.js";
 
-export type RuntimeHealth =
-  | { kind: "stopped" }
-  | { kind: "starting" }
-  | { kind: "ready"; pid: number; nodeVersion: string }
-  /** Exited unexpectedly; `restartInMs` null when it gave up (too many crashes). */
-  | { kind: "crashed"; reason: string; restartInMs: number | null };
+export type { RuntimeHealth } from "./runtime-health.js";
+export { restartDelayMs } from "./runtime-health.js";
 
 export interface RuntimeClientOptions {
   /** Absolute path of dist/runtime.js. */
@@ -29,17 +26,14 @@ export interface RuntimeClientOptions {
   log: vscode.OutputChannel;
   /** Attach notification handlers to each new connection (called before `listen`). */
   onConnection: (connection: MessageConnection) => void;
-  /** The process died unexpectedly; `reason` says how. */
-  onCrash: (reason: string) => void;
+  /**
+   * The process died unexpectedly; `reason` says how, `restartInMs` when it restarts (null: it gave
+   * up), `crashes` how many crashes the current window counts.
+   */
+  onCrash: (reason: string, restartInMs: number | null, crashes: number) => void;
+  /** Backoff and give-up rule (default: `DEFAULT_CRASH_POLICY`). */
+  crashPolicy?: CrashPolicy;
 }
-
-/** Backoff before restart n (1-based): 1 s, 2 s, 4 s, … capped at 30 s. */
-export function restartDelayMs(attempt: number): number {
-  return Math.min(30_000, 1000 * 2 ** Math.max(0, attempt - 1));
-}
-/** Crashes within this window count toward giving up; a runtime up longer than it resets the count. */
-const CRASH_WINDOW_MS = 3 * 60_000;
-const MAX_CRASHES_IN_WINDOW = 5;
 
 export class RuntimeClient implements vscode.Disposable {
   private child: ChildProcess | null = null;
@@ -128,23 +122,26 @@ export class RuntimeClient implements vscode.Disposable {
       const message = err instanceof Error ? err.message : String(err);
       log.appendLine(`[client] ${message}`);
       if (this.child === child) {
+        // It is alive but unusable (no hello, wrong protocol): stop it; no automatic restart would help.
         this.child = null;
         child.kill();
+        this.setHealth({ kind: "crashed", reason: `the runtime failed to start: ${message}`, restartInMs: null });
       }
-      this.setHealth({ kind: "crashed", reason: message, restartInMs: null });
+      // Otherwise it exited while starting: the exit handler already counted the crash and set the
+      // health (with its restart backoff, or given up), which must not be overwritten here.
       throw new Error(`RL Studio runtime failed to start: ${message}`);
     }
   }
 
   private handleCrash(reason: string, uptimeMs: number): void {
-    const now = Date.now();
-    if (uptimeMs > CRASH_WINDOW_MS) this.crashes = [];
-    this.crashes = [...this.crashes.filter((t) => now - t < CRASH_WINDOW_MS), now];
-    const giveUp = this.crashes.length > MAX_CRASHES_IN_WINDOW;
-    const delay = giveUp ? null : restartDelayMs(this.crashes.length);
-    this.options.log.appendLine(`[client] ${reason}; ${delay === null ? `${this.crashes.length} crashes in 3 minutes, not restarting` : `restarting in ${delay} ms`}`);
-    this.setHealth({ kind: "crashed", reason, restartInMs: delay });
-    this.options.onCrash(reason);
+    const policy = this.options.crashPolicy ?? DEFAULT_CRASH_POLICY;
+    const { crashes, restartInMs: delay } = decideRestart(this.crashes, Date.now(), uptimeMs, policy);
+    this.crashes = crashes;
+    this.options.log.appendLine(
+      `[client] ${reason}; ${delay === null ? `${crashes.length} crashes within ${policy.windowMs / 1000} s, not restarting (Restart Runtime starts it again)` : `restarting in ${delay} ms`}`,
+    );
+    this.setHealth({ kind: "crashed", reason, restartInMs: delay, crashes: crashes.length });
+    this.options.onCrash(reason, delay, crashes.length);
     if (delay !== null) {
       this.restartTimer = setTimeout(() => {
         this.restartTimer = null;

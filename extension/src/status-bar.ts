@@ -3,7 +3,7 @@
  * while a run trains, its step/total, SPS and last return (click → dashboard).
  */
 import * as vscode from "vscode";
-import type { RuntimeHealth } from "./runtime-client.js";
+import { healthView, type RuntimeHealth } from "./runtime-health.js";
 import type { RunEntry } from "./runs-model.js";
 import { formatSteps } from "./runs-tree.js";
 
@@ -18,27 +18,17 @@ export class StatusBar implements vscode.Disposable {
   }
 
   showHealth(h: RuntimeHealth): void {
-    this.health.backgroundColor = undefined;
-    this.health.command = "rlStudio.showRuntimeLog";
-    switch (h.kind) {
-      case "stopped":
-        this.health.hide();
-        return;
-      case "starting":
-        this.health.text = "$(loading~spin) RL runtime";
-        this.health.tooltip = "RL Studio: starting the runtime process…";
-        break;
-      case "ready":
-        this.health.text = "$(beaker) RL runtime";
-        this.health.tooltip = `RL Studio runtime ready (pid ${h.pid}, Node ${h.nodeVersion}). Click for its log.`;
-        break;
-      case "crashed":
-        this.health.text = h.restartInMs === null ? "$(error) RL runtime stopped" : "$(error) RL runtime crashed";
-        this.health.tooltip = `RL Studio: ${h.reason}. ${h.restartInMs === null ? "Not restarting (it kept crashing): click to restart." : `Restarting in ${Math.round(h.restartInMs / 1000)} s.`}`;
-        this.health.backgroundColor = new vscode.ThemeColor("statusBarItem.errorBackground");
-        if (h.restartInMs === null) this.health.command = "rlStudio.restartRuntime";
-        break;
+    const v = healthView(h);
+    if (!v.visible) {
+      this.health.hide();
+      return;
     }
+    this.health.text = v.text;
+    const tooltip = new vscode.MarkdownString(v.tooltip);
+    tooltip.isTrusted = { enabledCommands: v.enabledCommands };
+    this.health.tooltip = tooltip;
+    this.health.command = v.command;
+    this.health.backgroundColor = v.error ? new vscode.ThemeColor("statusBarItem.errorBackground") : undefined;
     this.health.show();
   }
 

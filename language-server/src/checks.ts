@@ -8,6 +8,7 @@ import type { EnvSpec } from "../../runtime/src/envs/types.js";
 import { HYPERPARAMETERS } from "../../runtime/src/ppo/hyperparameters.js";
 import { checkHyperparameterValue, validateHyperparameters } from "../../runtime/src/experiment/validate.js";
 import { closestMatch } from "../../runtime/src/experiment/suggest.js";
+import { ALGORITHMS, actionKindWords, allowedAlgorithmsText, findAlgorithm, type AlgorithmSpec } from "../../runtime/src/experiment/algorithms.js";
 import { envSpecs, findEnvSpec, suggestEnv } from "./env-catalog.js";
 import type { ExperimentAst, Span } from "./experiment-ast.js";
 
@@ -36,11 +37,11 @@ export interface Problem {
   fix?: Fix;
 }
 
-/**
- * Algorithms the runtime trains and the action spaces each handles. PPO follows CleanRL's
- * `ppo.py` (Discrete) and `ppo_continuous_action.py` (Box).
- */
-export const ALGORITHMS: readonly { id: string; actionKinds: readonly ("discrete" | "box")[] }[] = [{ id: "ppo", actionKinds: ["discrete", "box"] }];
+/** What the checks read besides the experiment; defaults to the runtime's own tables. */
+export interface CheckTables {
+  /** The algorithms the runtime trains (runtime/src/experiment/algorithms.ts). */
+  algorithms?: readonly AlgorithmSpec[];
+}
 
 const HYPERPARAMETER_KEYS = HYPERPARAMETERS.map((h) => h.key as string);
 
@@ -64,27 +65,36 @@ function checkEnv(ast: ExperimentAst, out: Problem[]): void {
   });
 }
 
-function checkAlgorithm(ast: ExperimentAst, spec: EnvSpec | undefined, out: Problem[]): void {
+/**
+ * The algorithm against the runtime's table: unknown ids (with a did-you-mean fix), and an
+ * algorithm whose supported action kinds do not include the env's.
+ */
+export function checkAlgorithm(ast: ExperimentAst, spec: EnvSpec | undefined, out: Problem[], algorithms: readonly AlgorithmSpec[] = ALGORITHMS): void {
   const alg = ast.algorithm;
   if (!alg) return;
-  const known = ALGORITHMS.find((a) => a.id === alg.value);
+  const known = findAlgorithm(alg.value, algorithms);
   if (!known) {
-    const suggestion = closestMatch(alg.value, ALGORITHMS.map((a) => a.id));
+    const suggestion = closestMatch(alg.value, algorithms.map((a) => a.id));
     out.push({
       code: "unknown-algorithm",
       span: alg.span,
       severity: "error",
-      message: `Unknown algorithm "${alg.value}". Allowed: ${ALGORITHMS.map((a) => `"${a.id}"`).join(", ")}.`,
+      message: `Unknown algorithm "${alg.value}". Allowed: ${allowedAlgorithmsText(algorithms)}.`,
       ...(suggestion ? { fix: { title: `Change to "${suggestion}"`, span: alg.contentSpan, newText: suggestion } } : {}),
     });
     return;
   }
   if (spec && !known.actionKinds.includes(spec.actionSpace.kind)) {
+    const fitting = algorithms.filter((a) => a.actionKinds.includes(spec.actionSpace.kind)).map((a) => a.id);
+    const only = fitting.length === 1 ? fitting[0] : undefined;
     out.push({
       code: "algorithm-action-space",
       span: alg.span,
       severity: "error",
-      message: `Algorithm "${alg.value}" does not handle ${spec.id}'s ${spec.actionSpace.kind === "box" ? "continuous (Box)" : "discrete"} action space.`,
+      message:
+        `Algorithm "${alg.value}" does not handle ${spec.id}'s ${actionKindWords(spec.actionSpace.kind)} action space` +
+        (fitting.length > 0 ? `; ${fitting.map((a) => `"${a}"`).join(", ")} ${fitting.length === 1 ? "does" : "do"}.` : "."),
+      ...(only ? { fix: { title: `Change to "${only}"`, span: alg.contentSpan, newText: only } } : {}),
     });
   }
 }
@@ -212,11 +222,11 @@ const RETURN_WORDS: Record<import("./experiment-ast.js").ReturnProblemKind, stri
 };
 
 /** Every problem in the experiment, in document order. */
-export function checkExperiment(ast: ExperimentAst): Problem[] {
+export function checkExperiment(ast: ExperimentAst, tables: CheckTables = {}): Problem[] {
   const out: Problem[] = [];
   const spec = experimentEnvSpec(ast);
   checkEnv(ast, out);
-  checkAlgorithm(ast, spec, out);
+  checkAlgorithm(ast, spec, out, tables.algorithms);
   checkHyperparameters(ast, spec, out);
   checkReward(ast, spec, out);
   return out.sort((a, b) => a.span.start - b.span.start);

@@ -8,13 +8,22 @@ import { CompletionItemKind, MarkupKind, type CompletionItem } from "vscode-lang
 import type { TextDocument } from "vscode-languageserver-textdocument";
 import type { EnvSpec } from "../../runtime/src/envs/types.js";
 import { HYPERPARAMETERS } from "../../runtime/src/ppo/hyperparameters.js";
+import { ALGORITHMS } from "../../runtime/src/experiment/algorithms.js";
 import { envSpecs } from "./env-catalog.js";
 import type { ExperimentAst, RewardInfo, Span } from "./experiment-ast.js";
 import { experimentEnvSpec } from "./checks.js";
-import { envDocumentation, hyperparameterDocumentation, observationFieldDocumentation, spacesSummary } from "./docs.js";
+import {
+  algorithmActionsSummary,
+  algorithmDocumentation,
+  envDocumentation,
+  hyperparameterDocumentation,
+  observationFieldDocumentation,
+  spacesSummary,
+} from "./docs.js";
 
 const IDENT = "[A-Za-z_$][\\w$]*";
 const ENV_PREFIX = /\benv\s*:\s*["'`]([\w.\-/]*)$/;
+const ALGORITHM_PREFIX = /\balgorithm\s*:\s*["'`]([\w.\-]*)$/;
 const FIELD_PREFIX = new RegExp(`(?:(${IDENT})\\s*\\.\\s*)?(${IDENT})\\s*\\.\\s*(${IDENT})?$`);
 const ACTION_PREFIX = new RegExp(`(?:(${IDENT})\\s*\\.\\s*)?(${IDENT})\\s*(?:===|!==|==|!=)\\s*(\\d*)$`);
 const KEY_PREFIX = new RegExp(`[{,]\\s*(${IDENT})?$`);
@@ -37,6 +46,17 @@ function envItems(doc: TextDocument, span: Span): CompletionItem[] {
     documentation: { kind: MarkupKind.Markdown, value: envDocumentation(spec) },
     sortText: String(i).padStart(3, "0"),
     textEdit: { range: replaceRange(doc, span), newText: spec.id },
+  }));
+}
+
+function algorithmItems(doc: TextDocument, span: Span, spec: EnvSpec | undefined): CompletionItem[] {
+  return ALGORITHMS.map((alg, i) => ({
+    label: alg.id,
+    kind: CompletionItemKind.EnumMember,
+    detail: algorithmActionsSummary(alg),
+    documentation: { kind: MarkupKind.Markdown, value: algorithmDocumentation(alg, spec) },
+    sortText: String(i).padStart(3, "0"),
+    textEdit: { range: replaceRange(doc, span), newText: alg.id },
   }));
 }
 
@@ -94,6 +114,12 @@ export function completions(doc: TextDocument, ast: ExperimentAst | undefined, o
   }
 
   const spec = ast ? experimentEnvSpec(ast) : undefined;
+  const algorithmMatch = ALGORITHM_PREFIX.exec(prefix);
+  if (algorithmMatch) {
+    const start = offset - algorithmMatch[1]!.length;
+    return algorithmItems(doc, { start, end: wordEnd(text, offset, /[\w.\-]/) }, spec);
+  }
+
   const hp = ast?.hyperparameters;
   if (ast && hp && offset > hp.span.start && offset < hp.span.end) {
     const inValue = hp.entries.some((e) => offset > e.valueSpan.start && offset <= e.valueSpan.end && e.valueSpan.start !== e.keySpan.start);

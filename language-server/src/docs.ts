@@ -5,6 +5,7 @@
 import type { EnvSpec, ObservationField } from "../../runtime/src/envs/types.js";
 import { defaultHyperparameters, type HyperparameterSpec } from "../../runtime/src/ppo/hyperparameters.js";
 import { allowedText } from "../../runtime/src/experiment/validate.js";
+import { actionKindWords, type AlgorithmSpec } from "../../runtime/src/experiment/algorithms.js";
 
 function num(x: number): string {
   if (x === Infinity) return "∞";
@@ -90,4 +91,21 @@ export function observationFieldDocumentation(spec: EnvSpec, f: ObservationField
     `Space bounds [${num(f.low)}, ${num(f.high)}]` +
     (f.episodeRange ? `; within an episode [${num(f.episodeRange[0])}, ${num(f.episodeRange[1])}].` : ".")
   );
+}
+
+/** "Discrete and continuous (Box) actions": the action spaces an algorithm handles. */
+export function algorithmActionsSummary(alg: AlgorithmSpec): string {
+  const words = alg.actionKinds.map(actionKindWords);
+  const text = words.join(" and ");
+  return `${text.charAt(0).toUpperCase()}${text.slice(1)} actions`;
+}
+
+/** An algorithm's one-line doc, its action spaces, and whether it fits the experiment's env. */
+export function algorithmDocumentation(alg: AlgorithmSpec, spec: EnvSpec | undefined): string {
+  const fit = spec
+    ? alg.actionKinds.includes(spec.actionSpace.kind)
+      ? `\n\nFits ${spec.id}'s ${actionKindWords(spec.actionSpace.kind)} action space.`
+      : `\n\nDoes not handle ${spec.id}'s ${actionKindWords(spec.actionSpace.kind)} action space.`
+    : "";
+  return `**${alg.id}** — ${alg.doc}\n\nAction spaces: ${algorithmActionsSummary(alg)}.${fit}`;
 }

@@ -1,6 +1,7 @@
 /**
- * Hover in experiment files: a hyperparameter key, the env id, an observation field read by the
- * reward, and a reward component's measured contribution in the latest run of this experiment.
+ * Hover in experiment files: a hyperparameter key, the algorithm, the env id, an observation field
+ * read by the reward, and a reward component's measured contribution in the latest run of this
+ * experiment (run folders under the `rlStudio.runsFolder` setting, read through a cache).
  * Where the latest run was explained (`rl-studio explain`, saved as explanation.json), the env id
  * and reward components also show what the trained policy measurably does.
  */
@@ -8,22 +9,29 @@ import { MarkupKind, type Hover } from "vscode-languageserver";
 import type { TextDocument } from "vscode-languageserver-textdocument";
 import { HYPERPARAMETERS } from "../../runtime/src/ppo/hyperparameters.js";
 import { experimentEnvSpec } from "./checks.js";
-import { envDocumentation, hyperparameterDocumentation, observationFieldDocumentation } from "./docs.js";
+import { algorithmDocumentation, envDocumentation, hyperparameterDocumentation, observationFieldDocumentation } from "./docs.js";
 import type { ExperimentAst, Span } from "./experiment-ast.js";
 import { latestRunContributions } from "./run-contributions.js";
-import { findLatestExplanation } from "../../runtime/src/explain/read.js";
+import type { RunFolderCache } from "./run-cache.js";
 import { formatComponentHover, formatHover } from "../../runtime/src/explain/hover.js";
-import { defaultRunsRoot } from "../../runtime/src/runs/run-id.js";
+import { findAlgorithm } from "../../runtime/src/experiment/algorithms.js";
 
 /** The command link the extension registers to open the explanation panel of a run. */
 export function openExplanationLink(runDir: string): string {
   return `command:rlStudio.openExplanation?${encodeURIComponent(JSON.stringify([runDir]))}`;
 }
 
-function latestExplanation(ast: ExperimentAst, experimentPath: string | null) {
-  if (!ast.name || experimentPath === null) return null;
+/** Where the document's runs are: null for an unsaved document. */
+export interface HoverRuns {
+  /** The runs root of the document's workspace (the `rlStudio.runsFolder` setting), computed on demand. */
+  root: () => string;
+  cache: RunFolderCache;
+}
+
+function latestExplanation(ast: ExperimentAst, runs: HoverRuns | null) {
+  if (!ast.name || runs === null) return null;
   try {
-    return findLatestExplanation(defaultRunsRoot(experimentPath), { experimentName: ast.name.value });
+    return runs.cache.latestExplanation(runs.root(), ast.name.value);
   } catch {
     return null;
   }
@@ -44,10 +52,10 @@ function fmt(x: number): string {
 }
 
 /**
- * `experimentPath`: the file's path on disk (null for an unsaved document), used to find the
- * workspace's run folders the way the runtime does.
+ * `runs`: where the saved document's run folders are (null for an unsaved document), read
+ * through the run-folder cache.
  */
-export function hoverAt(doc: TextDocument, ast: ExperimentAst | undefined, offset: number, experimentPath: string | null): Hover | null {
+export function hoverAt(doc: TextDocument, ast: ExperimentAst | undefined, offset: number, runs: HoverRuns | null): Hover | null {
   if (!ast) return null;
   const spec = experimentEnvSpec(ast);
 
@@ -57,8 +65,13 @@ export function hoverAt(doc: TextDocument, ast: ExperimentAst | undefined, offse
     if (h) return hover(doc, entry.keySpan, hyperparameterDocumentation(h, spec?.actionSpace.kind));
   }
 
+  if (ast.algorithm && within(ast.algorithm.span, offset)) {
+    const alg = findAlgorithm(ast.algorithm.value);
+    if (alg) return hover(doc, ast.algorithm.span, algorithmDocumentation(alg, spec));
+  }
+
   if (ast.env && spec && within(ast.env.span, offset)) {
-    const explained = latestExplanation(ast, experimentPath);
+    const explained = latestExplanation(ast, runs);
     const behaviour = explained ? `${formatHover(explained.explanation, { openLink: openExplanationLink(explained.runDir) })}\n\n---\n\n` : "";
     return hover(doc, ast.env.span, behaviour + envDocumentation(spec));
   }
@@ -74,31 +87,31 @@ export function hoverAt(doc: TextDocument, ast: ExperimentAst | undefined, offse
   const component = reward.components.find((c) => within(c.span, offset));
   if (component) {
     const title = `**Reward component \`${component.name}\`**`;
-    if (!ast.name || experimentPath === null) {
+    if (!ast.name || runs === null) {
       return hover(doc, component.span, `${title}\n\nNo run yet: save the file and train it (▶ Train) to measure this component's contribution.`);
     }
-    const runs = latestRunContributions(experimentPath, ast.name.value);
-    if (!runs) return hover(doc, component.span, `${title}\n\nNo run yet of "${ast.name.value}": train it (▶ Train) to measure this component's contribution.`);
-    if (runs.episodes === 0) return hover(doc, component.span, `${title}\n\nRun \`${runs.runId}\` has not finished an episode yet.`);
-    const c = runs.components.get(component.name);
+    const latest = latestRunContributions(runs.root(), ast.name.value, runs.cache);
+    if (!latest) return hover(doc, component.span, `${title}\n\nNo run yet of "${ast.name.value}": train it (▶ Train) to measure this component's contribution.`);
+    if (latest.episodes === 0) return hover(doc, component.span, `${title}\n\nRun \`${latest.runId}\` has not finished an episode yet.`);
+    const c = latest.components.get(component.name);
     if (!c) {
       return hover(
         doc,
         component.span,
-        `${title}\n\nNot measured in run \`${runs.runId}\` (the reward there returned: ${[...runs.components.keys()].join(", ") || "no named components"}).`,
+        `${title}\n\nNot measured in run \`${latest.runId}\` (the reward there returned: ${[...latest.components.keys()].join(", ") || "no named components"}).`,
       );
     }
-    const others = [...runs.components]
+    const others = [...latest.components]
       .filter(([k]) => k !== component.name)
       .map(([k, v]) => `\`${k}\` ${fmt(v.meanPerEpisode)}`)
       .join(", ");
-    const explained = latestExplanation(ast, experimentPath);
+    const explained = latestExplanation(ast, runs);
     const evaluated = explained ? formatComponentHover(explained.explanation, component.name, { openLink: openExplanationLink(explained.runDir) }) : null;
     return hover(
       doc,
       component.span,
-      `${title}\n\nIn the latest run \`${runs.runId}\` (${runs.episodes} episodes): mean ${fmt(c.meanPerEpisode)} per episode, ` +
-        `${pct(c.share)} of the shaped return's magnitude. Mean episodic return ${fmt(runs.meanEpisodicReturn)}.` +
+      `${title}\n\nIn the latest run \`${latest.runId}\` (${latest.episodes} episodes): mean ${fmt(c.meanPerEpisode)} per episode, ` +
+        `${pct(c.share)} of the shaped return's magnitude. Mean episodic return ${fmt(latest.meanEpisodicReturn)}.` +
         (others ? `\n\nOther components per episode: ${others}.` : "") +
         (evaluated ? `\n\n---\n\n${evaluated}` : ""),
     );

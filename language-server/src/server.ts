@@ -23,7 +23,9 @@ import { TextDocument } from "vscode-languageserver-textdocument";
 import { checkExperiment, type Problem } from "./checks.js";
 import { completions } from "./completion.js";
 import { parseExperiment, type ExperimentAst } from "./experiment-ast.js";
-import { hoverAt } from "./hover.js";
+import { hoverAt, type HoverRuns } from "./hover.js";
+import { RunFolderCache } from "./run-cache.js";
+import { RunsRoots } from "./runs-root.js";
 
 /** Diagnostic source, also used by the extension and tests to tell our diagnostics apart. */
 const DIAGNOSTIC_SOURCE = "rl-studio";
@@ -43,6 +45,10 @@ interface Analysis {
   problems: Problem[];
 }
 const analyses = new Map<string, Analysis>();
+/** The `rlStudio.runsFolder` setting, from initializationOptions and didChangeConfiguration. */
+const runsRoots = new RunsRoots();
+/** Run-folder files the hovers read, re-read only when they change. */
+const runFolders = new RunFolderCache();
 
 /** Log a handler's failure and answer with the fallback: a bad document must never stop the server. */
 function guard<T>(what: string, fallback: T, run: () => T): T {
@@ -92,16 +98,21 @@ function publish(doc: TextDocument): void {
   void connection.sendDiagnostics({ uri: doc.uri, version: doc.version, diagnostics });
 }
 
-connection.onInitialize(() => ({
-  capabilities: {
-    textDocumentSync: TextDocumentSyncKind.Incremental,
-    completionProvider: { triggerCharacters: [".", '"', "'", "`", "{", ",", " "] },
-    hoverProvider: true,
-    codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
-    codeLensProvider: { resolveProvider: false },
-  },
-  serverInfo: { name: "rl-studio-language-server", version: "0.1.0" },
-}));
+connection.onInitialize((params) => {
+  guard("initialization options", undefined, () => runsRoots.update(params.initializationOptions));
+  return {
+    capabilities: {
+      textDocumentSync: TextDocumentSyncKind.Incremental,
+      completionProvider: { triggerCharacters: [".", '"', "'", "`", "{", ",", " "] },
+      hoverProvider: true,
+      codeActionProvider: { codeActionKinds: [CodeActionKind.QuickFix] },
+      codeLensProvider: { resolveProvider: false },
+    },
+    serverInfo: { name: "rl-studio-language-server", version: "0.1.0" },
+  };
+});
+
+connection.onDidChangeConfiguration((params) => guard("configuration", undefined, () => runsRoots.update(params.settings)));
 
 documents.onDidChangeContent((e) => publish(e.document));
 documents.onDidClose((e) => {
@@ -121,7 +132,10 @@ connection.onHover((params) =>
   guard("hover", null, () => {
     const doc = documents.get(params.textDocument.uri);
     if (!doc) return null;
-    return hoverAt(doc, analyse(doc).ast, doc.offsetAt(params.position), filePath(doc.uri));
+    const path = filePath(doc.uri);
+    let root: string | undefined;
+    const runs: HoverRuns | null = path === null ? null : { root: () => (root ??= runsRoots.rootFor(path)), cache: runFolders };
+    return hoverAt(doc, analyse(doc).ast, doc.offsetAt(params.position), runs);
   }),
 );
 

@@ -69,14 +69,40 @@ test("e2e: env-id hover shows the measured summary; Open explanation opens the p
     assert.ok(figure && hoverText.includes(`mean return ${figure}`), `the hover shows the saved figure ${figure}`);
     assert.ok(hoverText.includes(runId), "the hover names the run");
     const link = hoverWidget.locator("a", { hasText: "Open explanation" }).first();
-    await link.waitFor();
+    // The hover is re-rendered when another provider's answer (tsserver's) arrives, which detaches
+    // the element a step was holding: each step below re-hovers and retries instead of failing on that.
+    const rehover = async () => {
+      if (await link.isVisible().catch(() => false)) return;
+      await page.mouse.move(5, 5);
+      await envToken.hover();
+      await hoverWidget.waitFor({ timeout: 4000 });
+    };
     // The env's documentation follows the explanation in the same hover: scroll so the link shows too.
-    await link.scrollIntoViewIfNeeded();
+    await waitUntil("the Open explanation link scrolled into the hover", async () => {
+      try {
+        await rehover();
+        await link.scrollIntoViewIfNeeded({ timeout: 2000 });
+        return await link.isVisible();
+      } catch {
+        return false;
+      }
+    }, 30_000, 300);
     await page.screenshot({ path: path.join(OUT, "explain-hover.png") });
     lap("env-id hover shows the summary and Open explanation");
 
     // 2. The link opens the explanation panel of that run.
-    await link.click();
+    const panelTab = page.locator(".tab", { hasText: `Explanation: ${runId}` }).first();
+    await waitUntil("the explanation panel opened from the hover's link", async () => {
+      if (await panelTab.isVisible().catch(() => false)) return true;
+      try {
+        await rehover();
+        await link.scrollIntoViewIfNeeded({ timeout: 2000 });
+        await link.click({ timeout: 2000 });
+        return await panelTab.waitFor({ timeout: 5000 }).then(() => true, () => false);
+      } catch {
+        return false;
+      }
+    }, 60_000, 300);
     let frame = await findFrame(page, "#summary li", 60_000);
     await page.locator(".tab", { hasText: `Explanation: ${runId}` }).first().waitFor();
     const summary = () => frame.locator("#summary li").allInnerTexts();

@@ -17,10 +17,17 @@ export const CHROMIUM = process.env.CHROMIUM || "/usr/bin/chromium";
 export const OUT = path.join(HERE, "out");
 
 /** Why the e2e suite cannot run here, or null. */
+/**
+ * Why the end-to-end tests cannot run here, or null. A developer without the tools gets a skip that
+ * says how to install them; under CI (CI=true, where .ci/run installs them) a missing tool is an
+ * error, so a broken install step cannot pass as a green run of skipped tests.
+ */
 export function missingTools() {
-  if (!fs.existsSync(CODE_SERVER)) return `code-server is not installed in ${CS_DIR}: run \`bash test/e2e/install.sh\``;
-  if (!fs.existsSync(CHROMIUM)) return `${CHROMIUM} not found: run \`bash test/e2e/install.sh\` (apt chromium)`;
-  return null;
+  let why = null;
+  if (!fs.existsSync(CODE_SERVER)) why = `code-server is not installed in ${CS_DIR}: run \`bash test/e2e/install.sh\``;
+  else if (!fs.existsSync(CHROMIUM)) why = `${CHROMIUM} not found: run \`bash test/e2e/install.sh\` (apt chromium)`;
+  if (why && process.env.CI === "true") throw new Error(`end-to-end tools missing under CI: ${why}`);
+  return why;
 }
 
 export function playwright() {

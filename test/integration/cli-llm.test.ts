@@ -7,50 +7,18 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
-import { pathToFileURL } from "node:url";
+import { existsSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { TEST_MODEL as MODEL, lastJsonLine, runCli as runCliIn, workspace as tempWorkspace } from "./cli-helpers.js";
 
-const REPO = resolve(__dirname, "..", "..");
-const CLI = join(REPO, "runtime", "src", "cli", "main.ts");
-// By URL: the children run in temporary workspaces, where a bare "tsx" would not resolve.
-const TSX = pathToFileURL(require.resolve("tsx")).href;
-const MODEL = process.env.RL_STUDIO_TEST_MODEL ?? resolve(__dirname, "../../../shared/models/stories260K.gguf");
 const skipNoModel = existsSync(MODEL) ? false : `test model not found at ${MODEL} (set RL_STUDIO_TEST_MODEL to stories260K.gguf)`;
 
-interface CliResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function runCli(args: string[], cwd: string): Promise<CliResult> {
-  // No model from the environment: each test says which model it means.
-  const env: NodeJS.ProcessEnv = { ...process.env, RL_STUDIO_DEBUG: "" };
-  delete env.RL_STUDIO_LLM_MODEL;
-  return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, ["--import", TSX, CLI, ...args], { cwd, env });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-    child.on("error", reject);
-    child.on("close", (code) => resolvePromise({ code, stdout, stderr }));
-  });
-}
-
-function lastJsonLine(stdout: string): Record<string, any> {
-  const lines = stdout.trimEnd().split("\n");
-  return JSON.parse(lines[lines.length - 1]!) as Record<string, any>;
-}
+// No model from the environment: each test says which model it means.
+const runCli = (args: string[], cwd: string) => runCliIn(args, cwd, { RL_STUDIO_LLM_MODEL: undefined });
 
 /** A workspace (package.json) with a small CartPole experiment in it. */
 function workspace(t: { after(fn: () => void): void }): string {
-  const dir = mkdtempSync(join(tmpdir(), "rls-cli-llm-"));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
-  writeFileSync(join(dir, "package.json"), "{}\n");
+  const dir = tempWorkspace(t, "rls-cli-llm-");
   writeFileSync(
     join(dir, "cartpole.rl.ts"),
     `import { defineExperiment } from "rl-studio";

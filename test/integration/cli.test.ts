@@ -4,47 +4,9 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { spawn } from "node:child_process";
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { pathToFileURL } from "node:url";
-
-const REPO = resolve(__dirname, "..", "..");
-const CLI = join(REPO, "runtime", "src", "cli", "main.ts");
-// By URL: the children run in temporary workspaces, where a bare "tsx" would not resolve.
-const TSX = pathToFileURL(require.resolve("tsx")).href;
-
-interface CliResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-function runCli(args: string[], cwd = REPO): Promise<CliResult> {
-  return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, ["--import", TSX, CLI, ...args], { cwd, env: { ...process.env, RL_STUDIO_DEBUG: "" } });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
-    child.on("error", reject);
-    child.on("close", (code) => resolvePromise({ code, stdout, stderr }));
-  });
-}
-
-function lastJsonLine(stdout: string): Record<string, unknown> {
-  const lines = stdout.trimEnd().split("\n");
-  return JSON.parse(lines[lines.length - 1]!) as Record<string, unknown>;
-}
-
-function workspace(t: { after(fn: () => void): void }): string {
-  const dir = mkdtempSync(join(tmpdir(), "rls-cli-"));
-  t.after(() => rmSync(dir, { recursive: true, force: true }));
-  // A package.json makes this folder the workspace root, so runs land in <dir>/.rl-studio/runs.
-  writeFileSync(join(dir, "package.json"), "{}\n");
-  return dir;
-}
+import { REPO, lastJsonLine, runCli, workspace } from "./cli-helpers.js";
 
 const TINY = `import { defineExperiment } from "rl-studio";
 

@@ -88,3 +88,16 @@ test("action meanings after action === for a discrete env", async () => {
 test("no completion in the task text", async () => {
   assert.deepEqual(await complete(CARTPOLE_EXPERIMENT, "Balance the", 4), []);
 });
+
+test('algorithms inside algorithm: "…", from the runtime\'s algorithm table, with their action spaces', async () => {
+  const text = CARTPOLE_EXPERIMENT.replace('algorithm: "ppo"', 'algorithm: "p"');
+  const items = await complete(text, 'algorithm: "', 'algorithm: "'.length + 1);
+  const { ALGORITHMS } = await import("../../runtime/src/experiment/algorithms.js");
+  assert.deepEqual(items.map((i) => i.label), ALGORITHMS.map((a) => a.id));
+  const ppo = items[0]!;
+  assert.equal(ppo.detail, "Discrete and continuous (Box) actions");
+  assert.ok(ppo.textEdit && "range" in ppo.textEdit);
+  assert.equal(textAt(text, ppo.textEdit.range), "p");
+  assert.match(docOf(ppo), /Proximal Policy Optimization/);
+  assert.match(docOf(ppo), /Fits CartPole-v1's discrete action space\./);
+});

@@ -100,6 +100,14 @@ test("observation field read by the reward: description and ranges", async () =>
   assert.match(markdown, /\*\*CartPole-v1\*\* observation `theta`: pole angle from vertical/);
 });
 
+test("algorithm: its one-line doc and action spaces from the runtime's table, and whether it fits the env", async () => {
+  const { hover, markdown } = await hoverAt(CARTPOLE_EXPERIMENT, '"ppo"', 2);
+  assert.equal(textAt(CARTPOLE_EXPERIMENT, hover!.range!), '"ppo"');
+  assert.match(markdown, /^\*\*ppo\*\* — Proximal Policy Optimization/);
+  assert.match(markdown, /Action spaces: Discrete and continuous \(Box\) actions\./);
+  assert.match(markdown, /Fits CartPole-v1's discrete action space\./);
+});
+
 test("nothing to say elsewhere", async () => {
   const { hover } = await hoverAt(CARTPOLE_EXPERIMENT, "Balance the pole");
   assert.equal(hover, null);

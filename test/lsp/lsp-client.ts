@@ -9,6 +9,7 @@ import {
   CodeActionRequest,
   CodeLensRequest,
   CompletionRequest,
+  DidChangeConfigurationNotification,
   DidChangeTextDocumentNotification,
   DidOpenTextDocumentNotification,
   ExitNotification,
@@ -55,7 +56,8 @@ export class LspTestClient {
     readonly connection: ProtocolConnection,
   ) {}
 
-  static async start(): Promise<LspTestClient> {
+  /** `initializationOptions`: what the extension sends in `initialize` (e.g. the runs folder setting). */
+  static async start(options: { initializationOptions?: unknown } = {}): Promise<LspTestClient> {
     const child = spawn(process.execPath, ["--import", "tsx", "language-server/src/server.ts", "--stdio"], { cwd: REPO, stdio: "pipe" });
     const connection = createProtocolConnection(new StreamMessageReader(child.stdout), new StreamMessageWriter(child.stdin));
     const client = new LspTestClient(child, connection);
@@ -74,7 +76,13 @@ export class LspTestClient {
       if (p.type === MessageType.Error) client.loggedErrors.push(p.message);
     });
     connection.listen();
-    await connection.sendRequest(InitializeRequest.type, { processId: process.pid, rootUri: null, capabilities: {}, workspaceFolders: null });
+    await connection.sendRequest(InitializeRequest.type, {
+      processId: process.pid,
+      rootUri: null,
+      capabilities: {},
+      workspaceFolders: null,
+      ...(options.initializationOptions !== undefined ? { initializationOptions: options.initializationOptions } : {}),
+    });
     await connection.sendNotification(InitializedNotification.type, {});
     return client;
   }
@@ -102,6 +110,11 @@ export class LspTestClient {
     const diagnostics = wait ? this.diagnosticsFor(uri, version) : undefined;
     await this.connection.sendNotification(DidChangeTextDocumentNotification.type, { textDocument: { uri, version }, contentChanges: changes });
     return diagnostics;
+  }
+
+  /** `workspace/didChangeConfiguration`, as the extension sends it when a setting changes. */
+  async changeConfiguration(settings: unknown): Promise<void> {
+    await this.connection.sendNotification(DidChangeConfigurationNotification.type, { settings });
   }
 
   async completion(uri: string, position: Position): Promise<CompletionItem[]> {

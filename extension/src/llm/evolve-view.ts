@@ -71,7 +71,7 @@ export class EvolutionViews implements vscode.Disposable {
       void vscode.window.showWarningMessage("RL Studio: open an experiment file (*.rl.ts) to evolve its reward.");
       return;
     }
-    if (!this.feature.ctx.checkTrusted()) return;
+    if (!this.feature.ctx.checkTrusted("evolveReward")) return;
     const ask = async (prompt: string, value: string, max: number, optional = false) =>
       vscode.window.showInputBox({ title: "RL Studio: Evolve Reward", prompt, value, ignoreFocusOut: true, validateInput: (v) => positiveIntegerError(v, { max, optional }) });
     const k = await ask("Reward candidates per iteration (K)", "4", 16);

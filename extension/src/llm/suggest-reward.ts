@@ -152,7 +152,7 @@ export async function suggestReward(feature: LlmFeature, previews: RewardPreview
     return;
   }
   // Suggesting compiles the experiment and steps its environment for sample transitions: its code runs.
-  if (!feature.ctx.checkTrusted()) return;
+  if (!feature.ctx.checkTrusted("suggestReward")) return;
   const doc = await vscode.workspace.openTextDocument(file);
   // The runtime reads the file from disk and answers with offsets into that text.
   if (doc.isDirty) await doc.save();

@@ -18,7 +18,8 @@ import { displayPath, EXIT, reportError } from "./errors.js";
 import { ProgressReporter } from "./progress.js";
 import { evalResultJson, formatEvalSummary, formatTrainSummary, trainResultJson } from "./summary.js";
 import { runExplainCommand } from "../explain/adapters.js";
-import { runEvolveRewardCommand, runSuggestRewardCommand } from "../reward-design/adapters.js";
+import { runEvolveRewardCommand, runSuggestRewardCommand, withProvider } from "../reward-design/adapters.js";
+import { LlmNarrativeWriter } from "../explain/llm-narrative.js";
 
 export const BACKEND_CHOICES: readonly (BackendName | "auto")[] = ["auto", "js", "wasm", "cpu", "tfjs-node", "tfjs-node-gpu", "webgpu"];
 
@@ -100,7 +101,7 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo()): 
     .showSuggestionAfterError();
 
   const backendOption = () =>
-    new Option("--backend <name>", "tensor backend; auto picks the fastest available").choices(BACKEND_CHOICES as string[]).default("auto");
+    new Option("--backend <name>", "tensor backend; auto: the fused plain-JS js learner for small networks (under 2 GFLOP per minibatch update), else the first available of tfjs-node-gpu, webgpu, tfjs-node, wasm").choices(BACKEND_CHOICES as string[]).default("auto");
 
   program
     .command("train")
@@ -172,13 +173,19 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo()): 
     .description("measure what the trained policy does (how episodes end, action choice by observation field, reward components) and say it in sentences with figures")
     .argument("<run-dir>", "the run folder")
     .option("--episodes <n>", "evaluation episodes per mode (deterministic and stochastic)", parseCount("--episodes", 1), 50)
+    .option("--model <path>", "a .gguf file or hf: URI: the local LLM then also writes a narrative from the measured facts, kept only if every number in it is among them (default: RL_STUDIO_LLM_MODEL; without a model, the measured summary alone)")
     .option("--json", "print the explanation as one JSON object on the last stdout line")
-    .action(async (runDirPath: string, flags: { episodes: number; json?: boolean }) => {
+    .action(async (runDirPath: string, flags: { episodes: number; model?: string; json?: boolean }) => {
       json = flags.json === true;
       const controller = new AbortController();
       const release = interruptible(io, controller, "stopping the explanation…");
+      const explain = (writer: LlmNarrativeWriter | null) =>
+        runExplainCommand(runDirPath, { episodes: flags.episodes, json }, { stdout: out, stderr: err, signal: controller.signal, writer });
       try {
-        await runExplainCommand(runDirPath, { episodes: flags.episodes, json }, { stdout: out, stderr: err, signal: controller.signal, writer: null });
+        // The narrative is optional: with no model named anywhere, the facts and summary still come.
+        const model = flags.model ?? process.env.RL_STUDIO_LLM_MODEL;
+        if (model) await withProvider({ model }, (provider) => explain(new LlmNarrativeWriter(provider)));
+        else await explain(null);
         exitCode = controller.signal.aborted ? EXIT.interrupted : EXIT.ok;
       } finally {
         release();

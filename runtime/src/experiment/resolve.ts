@@ -14,6 +14,7 @@ import type { Hyperparameters } from "../ppo/hyperparameters.js";
 import type { RewardFunction } from "../api.js";
 import { compileExperiment, evaluateExperiment, locateError } from "./compile.js";
 import { ExperimentError } from "./errors.js";
+import { ALGORITHMS, DEFAULT_ALGORITHM, actionKindWords, allowedAlgorithmsText, findAlgorithm, type AlgorithmId } from "./algorithms.js";
 import { closestMatch } from "./suggest.js";
 import { formatValue, validateHyperparameters } from "./validate.js";
 
@@ -28,7 +29,7 @@ export interface ResolvedExperiment {
   makeEnv: () => Env;
   /** The task in plain language, for the reward designer and explanations. */
   task: string | null;
-  algorithm: "ppo";
+  algorithm: AlgorithmId;
   /** After defaults for the action kind and overrides. */
   hyperparameters: Hyperparameters;
   seed: number;
@@ -101,11 +102,24 @@ export function resolveExperiment(
   if (c.task !== undefined && typeof c.task !== "string") fail(`task = ${formatValue(c.task)} must be a string (the task in plain language)`, "task");
   const task = typeof c.task === "string" && c.task.trim() !== "" ? c.task : null;
 
-  if (c.algorithm !== undefined && c.algorithm !== "ppo") {
-    fail(`algorithm = ${formatValue(c.algorithm)} is not supported: the only algorithm is "ppo"`, "algorithm");
+  // Which algorithms exist, and which action spaces each handles: the table in algorithms.ts,
+  // which the language server checks against too.
+  const algorithm = c.algorithm === undefined ? findAlgorithm(DEFAULT_ALGORITHM)! : findAlgorithm(c.algorithm);
+  if (!algorithm) {
+    fail(
+      `algorithm = ${formatValue(c.algorithm)} is not supported: ` +
+        (ALGORITHMS.length === 1 ? `the only algorithm is ${allowedAlgorithmsText()}` : `allowed: ${allowedAlgorithmsText()}`),
+      "algorithm",
+    );
   }
 
   const env = resolveEnv(c.env, source, (detail) => fail(detail, "env"));
+  if (!algorithm!.actionKinds.includes(env.spec.actionSpace.kind)) {
+    fail(
+      `algorithm = "${algorithm!.id}" does not handle ${env.spec.id}'s ${actionKindWords(env.spec.actionSpace.kind)} action space`,
+      "algorithm",
+    );
+  }
 
   const seed = overrides.seed ?? c.seed ?? DEFAULT_SEED;
   if (typeof seed !== "number" || !Number.isSafeInteger(seed) || seed < 0) {
@@ -129,7 +143,7 @@ export function resolveExperiment(
     spec: env.spec,
     makeEnv: env.makeEnv,
     task,
-    algorithm: "ppo",
+    algorithm: algorithm!.id as AlgorithmId,
     hyperparameters,
     seed: seed as number,
     reward,

@@ -74,6 +74,7 @@ export async function runExplainCommand(
         summary: explanation.summary,
         narrative: explanation.narrative,
         ...(explanation.narrativeRejected ? { narrativeRejected: explanation.narrativeRejected } : {}),
+        ...(explanation.narrativeNote ? { narrativeNote: explanation.narrativeNote } : {}),
         facts: compactFacts(explanation.facts),
       }),
     );

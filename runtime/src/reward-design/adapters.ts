@@ -49,7 +49,8 @@ export function cliModel(flags: Pick<LlmFlags, "model">): string {
   return model;
 }
 
-async function withProvider<T>(flags: LlmFlags, fn: (provider: LlmProvider) => Promise<T>): Promise<T> {
+/** Runs `fn` with a provider for the flags' model (cliModel), disposing the model and llama.cpp after. */
+export async function withProvider<T>(flags: LlmFlags, fn: (provider: LlmProvider) => Promise<T>): Promise<T> {
   const manager = new ModelManager({ model: cliModel(flags), gpu: flags.gpu ?? "auto" });
   const provider = new LlamaProvider(manager);
   try {

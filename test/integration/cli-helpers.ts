@@ -1,0 +1,54 @@
+/**
+ * Running the `rl-studio` CLI as a user does, for the integration tests: a child process
+ * (`node --import tsx runtime/src/cli/main.ts`), checked by exit code, stdout (the last line is the
+ * `--json` result) and stderr; and a throwaway workspace for its run folders.
+ */
+import { spawn } from "node:child_process";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
+
+export const REPO = resolve(__dirname, "..", "..");
+export const CLI = join(REPO, "runtime", "src", "cli", "main.ts");
+// By URL: the children run in temporary workspaces, where a bare "tsx" would not resolve.
+const TSX = pathToFileURL(require.resolve("tsx")).href;
+/** The real test model (stories260K), or where it would be. */
+export const TEST_MODEL = process.env.RL_STUDIO_TEST_MODEL ?? resolve(REPO, "../shared/models/stories260K.gguf");
+
+export interface CliResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the CLI in `cwd`; `env` entries set to undefined are removed from the child's environment. */
+export function runCli(args: string[], cwd = REPO, env: Record<string, string | undefined> = {}): Promise<CliResult> {
+  const childEnv: NodeJS.ProcessEnv = { ...process.env, RL_STUDIO_DEBUG: "" };
+  for (const [k, v] of Object.entries(env)) {
+    if (v === undefined) delete childEnv[k];
+    else childEnv[k] = v;
+  }
+  return new Promise((resolvePromise, reject) => {
+    const child = spawn(process.execPath, ["--import", TSX, CLI, ...args], { cwd, env: childEnv });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    child.on("error", reject);
+    child.on("close", (code) => resolvePromise({ code, stdout, stderr }));
+  });
+}
+
+export function lastJsonLine(stdout: string): Record<string, any> {
+  const lines = stdout.trimEnd().split("\n");
+  return JSON.parse(lines[lines.length - 1]!) as Record<string, any>;
+}
+
+/** A temporary workspace root (a package.json, so runs land in <dir>/.rl-studio/runs), removed after the test. */
+export function workspace(t: { after(fn: () => void): void }, prefix = "rls-cli-"): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  t.after(() => rmSync(dir, { recursive: true, force: true }));
+  writeFileSync(join(dir, "package.json"), "{}\n");
+  return dir;
+}

@@ -1,18 +1,22 @@
 /**
- * The Eureka evolution page (bundled to dist/media/evolution.js with chart.js: no remote content).
- * Shows every candidate of an evolution (iteration, components, fitness, status or failure), the
- * fitness of each candidate over iterations with the best-so-far line, and each trained
- * candidate's unshaped episodic-return curve; "Apply winner" asks the extension to preview and
- * apply the best candidate (the page never runs candidate code: it only shows text and numbers).
+ * The Eureka evolution page (bundled to dist/media/evolution.js with chart.js: no remote content),
+ * live while the evolution runs and the saved result once it ended. Shows every finished candidate
+ * (iteration, components, fitness, status or failure; the best so far marked), the fitness of each
+ * candidate over iterations with the best-so-far line, and each trained candidate's unshaped
+ * episodic-return curve; "Apply winner" (enabled once the evolution ended with a winner) asks the
+ * extension to preview and apply it (the page never runs candidate code: it only shows text and
+ * numbers). The model (evolution-page.ts) is kept as the webview state, so a reloaded page shows it at once.
  */
 import { Chart, Legend, LinearScale, LineController, LineElement, PointElement, ScatterController, Tooltip, type ChartDataset } from "chart.js";
-import type { CandidateResult, EvolutionResult } from "../../runtime/src/reward-design/evolve.js";
+import { bestSoFarLine, canApply, candidateLabel, candidateReason, isBestCandidate, rowStatus, summaryText, type EvolutionPageModel } from "./evolution-page.js";
 
 Chart.register(LineController, ScatterController, LineElement, PointElement, LinearScale, Tooltip, Legend);
 
 type FromWebview = { type: "ready" } | { type: "applyWinner" } | { type: "error"; message: string };
 interface VsCodeApi {
   postMessage(message: FromWebview): void;
+  getState(): EvolutionPageModel | undefined;
+  setState(state: EvolutionPageModel): void;
 }
 declare function acquireVsCodeApi(): VsCodeApi;
 const vscode = acquireVsCodeApi();
@@ -23,24 +27,16 @@ const PALETTE = ["#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948
 let fitnessChart: Chart | null = null;
 let curvesChart: Chart | null = null;
 
-function label(c: CandidateResult): string {
-  return `${c.iteration}.${c.index} ${c.components.map((x) => x.name).join(" + ") || "(none)"}`;
-}
-
 function fixed(v: number | null, digits = 1): string {
   return v === null || !Number.isFinite(v) ? "—" : v.toFixed(digits);
 }
 
-function isBest(e: EvolutionResult, c: CandidateResult): boolean {
-  return e.best !== null && e.best.iteration === c.iteration && e.best.index === c.index;
-}
-
-function renderTable(e: EvolutionResult): void {
+function renderTable(e: EvolutionPageModel): void {
   const body = document.querySelector("#candidates tbody")!;
   body.replaceChildren();
   for (const c of e.candidates) {
     const tr = document.createElement("tr");
-    tr.className = isBest(e, c) ? "candidate best" : "candidate";
+    tr.className = isBestCandidate(e, c) ? "candidate best" : "candidate";
     tr.dataset.status = c.status;
     const cells: [string, boolean][] = [
       [String(c.iteration), true],
@@ -48,7 +44,7 @@ function renderTable(e: EvolutionResult): void {
       [c.components.map((x) => x.name).join(" + ") + (c.repaired ? " (repaired)" : ""), false],
       [fixed(c.fitness), true],
       [c.successRate === null ? "—" : `${Math.round(100 * c.successRate)}%`, true],
-      [c.status + (isBest(e, c) ? " · winner" : ""), false],
+      [rowStatus(e, c), false],
       [c.globalStep.toLocaleString("en-US"), true],
     ];
     for (const [text, num] of cells) {
@@ -60,21 +56,22 @@ function renderTable(e: EvolutionResult): void {
     const comps = tr.children[2] as HTMLElement;
     comps.title = [c.rationale, ...c.components.map((x) => `${x.name}: ${x.code}`)].join("\n");
     body.append(tr);
-    if (c.error) {
-      // Why it was rejected or failed, on a full-width row of its own (tracebacks are long).
+    const reason = candidateReason(e, c);
+    if (reason) {
+      // Why it was rejected, failed or cancelled, on a full-width row of its own (tracebacks are long).
       const row = document.createElement("tr");
       row.className = "failure-row";
       const td = document.createElement("td");
       td.colSpan = cells.length;
       td.className = "failure";
-      td.textContent = c.error.length > 600 ? `${c.error.slice(0, 600)}…` : c.error;
+      td.textContent = reason.length > 600 ? `${reason.slice(0, 600)}…` : reason;
       row.append(td);
       body.append(row);
     }
   }
 }
 
-function renderCharts(e: EvolutionResult): void {
+function renderCharts(e: EvolutionPageModel): void {
   const fg = css("--vscode-foreground", "#ccc");
   const grid = css("--vscode-panel-border", "#444");
   const scales = (x: string, y: string) => ({
@@ -83,12 +80,7 @@ function renderCharts(e: EvolutionResult): void {
   });
   // Fitness: each trained candidate as a point at its iteration; the best so far as a line.
   const trained = e.candidates.filter((c) => c.fitness !== null);
-  const bestSoFar: { x: number; y: number }[] = [];
-  let best = -Infinity;
-  for (let it = 1; it <= e.iterations; it++) {
-    for (const c of trained) if (c.iteration === it) best = Math.max(best, c.fitness!);
-    if (Number.isFinite(best)) bestSoFar.push({ x: it, y: best });
-  }
+  const bestSoFar = bestSoFarLine(e);
   const fitnessData: ChartDataset<"scatter" | "line", { x: number; y: number }[]>[] = [
     { type: "scatter", label: "candidate", data: trained.map((c) => ({ x: c.iteration, y: c.fitness! })), backgroundColor: PALETTE[0], pointRadius: 4 },
     { type: "line", label: "best so far", data: bestSoFar, borderColor: PALETTE[1], backgroundColor: PALETTE[1], pointRadius: 3 },
@@ -104,11 +96,11 @@ function renderCharts(e: EvolutionResult): void {
   const curves = e.candidates
     .filter((c) => c.curves.some((p) => p.episodicReturn !== null))
     .map((c, i) => ({
-      label: label(c),
+      label: candidateLabel(c),
       data: c.curves.filter((p) => p.episodicReturn !== null).map((p) => ({ x: p.globalStep, y: p.episodicReturn! })),
       borderColor: PALETTE[i % PALETTE.length],
       backgroundColor: PALETTE[i % PALETTE.length],
-      borderWidth: isBest(e, c) ? 3 : 1.5,
+      borderWidth: isBestCandidate(e, c) ? 3 : 1.5,
       pointRadius: 0,
     }));
   curvesChart?.destroy();
@@ -120,14 +112,26 @@ function renderCharts(e: EvolutionResult): void {
   document.getElementById("curvesCard")!.dataset.curves = String(curves.length);
 }
 
-function render(e: EvolutionResult): void {
-  document.getElementById("title")!.textContent = `Evolution ${e.id}`;
-  const trained = e.candidates.filter((c) => c.status === "trained").length;
-  document.getElementById("summary")!.textContent =
-    `${e.envId} · K=${e.candidatesPerIteration} × N=${e.iterations} · budget ${e.budget.toLocaleString("en-US")} steps · ${e.candidates.length} candidates (${trained} trained) · ${e.status} in ${Math.round(e.wallSeconds)} s` +
-    (e.best ? ` · winner ${label(e.best)}, fitness ${fixed(e.best.fitness)}` : " · no trained candidate");
+let current: EvolutionPageModel | null = null;
+
+function renderStatus(e: EvolutionPageModel): void {
+  const status = document.getElementById("status")!;
+  status.dataset.status = e.status;
+  status.textContent = e.status === "running" ? "● running" : e.status;
+  const activity = document.getElementById("activity")!;
+  activity.textContent = e.status === "running" ? e.activity : e.error ? `failed: ${e.error}` : "";
+  document.getElementById("summary")!.textContent = summaryText(e);
   const apply = document.getElementById("applyWinner") as HTMLButtonElement;
-  apply.disabled = e.best === null;
+  apply.disabled = !canApply(e);
+  apply.title = e.status === "running" ? "Available when the evolution ends" : e.best ? "Preview the winner's reward against the file, then apply it" : "No trained candidate";
+}
+
+function render(e: EvolutionPageModel): void {
+  current = e;
+  vscode.setState(e);
+  document.getElementById("title")!.textContent = `Evolution ${e.id}`;
+  document.body.dataset.status = e.status;
+  renderStatus(e);
   renderTable(e);
   try {
     renderCharts(e);
@@ -137,8 +141,18 @@ function render(e: EvolutionResult): void {
 }
 
 window.addEventListener("message", (ev: MessageEvent) => {
-  const m = ev.data as { type?: string; evolution?: EvolutionResult };
-  if (m?.type === "evolution" && m.evolution) render(m.evolution);
+  const m = ev.data as { type?: string; model?: EvolutionPageModel; activity?: string; wallSeconds?: number };
+  if (m?.type === "evolution" && m.model) render(m.model);
+  else if (m?.type === "activity" && current && typeof m.activity === "string") {
+    // Training steps: only the activity line changes (rows and charts change with candidate-done).
+    current = { ...current, activity: m.activity, ...(typeof m.wallSeconds === "number" ? { wallSeconds: m.wallSeconds } : {}) };
+    vscode.setState(current);
+    renderStatus(current);
+  }
 });
-document.getElementById("applyWinner")!.addEventListener("click", () => vscode.postMessage({ type: "applyWinner" }));
+document.getElementById("applyWinner")!.addEventListener("click", () => {
+  if (current && canApply(current)) vscode.postMessage({ type: "applyWinner" });
+});
+const restored = vscode.getState();
+if (restored && typeof restored === "object" && Array.isArray(restored.candidates)) render(restored);
 vscode.postMessage({ type: "ready" });

@@ -22,7 +22,8 @@ export function explainHtml(o: PageResources): string {
     <div class="card"><h3 id="mapTitle">Action over the two most influential fields</h3>
       <label id="mapActionLabel">Action <select id="mapAction"></select></label>
       <canvas id="actionMap" width="420" height="320"></canvas><div id="mapNote" class="note"></div></div>
-    <div class="card"><h3>Action by field range</h3><canvas id="fieldChart"></canvas></div>
+    <div class="card" id="fieldCard0"><h3 id="fieldTitle0">Action by the most influential field</h3><canvas id="fieldChart0"></canvas></div>
+    <div class="card" id="fieldCard1"><h3 id="fieldTitle1">Action by the second most influential field</h3><canvas id="fieldChart1"></canvas></div>
     <div class="card" id="componentsCard"><h3>Reward components</h3><canvas id="componentsChart"></canvas></div>
   </section>
   <section id="replay"><h2>Replay</h2>

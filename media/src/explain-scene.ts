@@ -1,11 +1,150 @@
 /**
- * 2-D drawings of the classic-control systems for the explanation replay, from one observation
- * (and the simulator state where the run recorded it). Geometry follows Gymnasium's renderers:
- * CartPole's pole is 2 × 0.5 m long and leans right for θ > 0; Acrobot's links hang down at
- * θ1 = 0 with the target one link-length above the pivot; MountainCar's hill is
- * y = 0.45 sin(3x) + 0.55 with the flag at 0.5 (0.45 for the continuous version); Pendulum is
- * upright at θ = 0 with θ counter-clockwise.
+ * The explanation panel's pure parts (no DOM at import, so unit tests can load them):
+ *
+ * - Facts → chart series and table rows for the action-by-field charts and the conditioning
+ *   table (`fieldChartSeries`, `conditioningTable`), with the display formatting they share.
+ * - 2-D drawings of the classic-control systems for the replay, from one observation (and the
+ *   simulator state where the run recorded it). Geometry follows Gymnasium's renderers:
+ *   CartPole's pole is 2 × 0.5 m long and leans right for θ > 0; Acrobot's links hang down at
+ *   θ1 = 0 with the target one link-length above the pivot; MountainCar's hill is
+ *   y = 0.45 sin(3x) + 0.55 with the flag at 0.5 (0.45 for the continuous version); Pendulum is
+ *   upright at θ = 0 with θ counter-clockwise.
  */
+import type { ActionBin, BehaviourFacts, FieldConditioning } from "../../protocol/src/explain.js";
+
+// ── formatting (display only; the figures themselves come from the facts) ──────
+
+export const fmt = (x: number | null | undefined): string => {
+  if (x === null || x === undefined) return "–";
+  if (!Number.isFinite(x)) return String(x);
+  if (Number.isInteger(x)) return x.toLocaleString("en-US");
+  const a = Math.abs(x);
+  return a >= 100 ? x.toFixed(1) : a >= 1 ? x.toFixed(2) : String(Number(x.toPrecision(2)));
+};
+export const pct = (f: number) => `${(f * 100).toFixed(Math.abs(f * 100 - Math.round(f * 100)) < 1e-9 ? 0 : 1)}%`;
+
+/** A bin's value range as the axis and the table show it: `< hi`, `[lo, hi)`, `≥ lo` (open ends are null). */
+export function binLabel(b: Pick<ActionBin, "lo" | "hi">): string {
+  if (b.lo === null && b.hi === null) return "all";
+  if (b.lo === null) return `< ${fmt(b.hi)}`;
+  if (b.hi === null) return `≥ ${fmt(b.lo)}`;
+  return `[${fmt(b.lo)}, ${fmt(b.hi)})`;
+}
+
+/** An action's meaning up to its first ":" or " (" (the env specs add units and clipping there). */
+export function actionName(f: Pick<BehaviourFacts, "actionMeanings">, k: number): string {
+  const m = f.actionMeanings[k];
+  if (!m) return `action ${k}`;
+  return m.split(/:| \(/)[0]!.trim() || m;
+}
+
+// ── facts → action-by-field series and rows ────────────────────────────────────
+
+/**
+ * The two most influential observation fields (sensitivity rank, fields that vary), or the first
+ * two when none varies, with their conditioning over the deterministic rollouts' states — the same
+ * choice as the summary's conditioning sentences.
+ */
+export function influentialFields(f: BehaviourFacts): { rank: number | null; conditioning: FieldConditioning }[] {
+  const ranked = [...f.sensitivity].filter((s) => s.delta > 0).sort((a, b) => a.rank - b.rank);
+  const picks = ranked.length ? ranked.map((s) => ({ field: s.field, rank: s.rank as number | null })) : f.observationFields.map((o) => ({ field: o.name, rank: null }));
+  const out: { rank: number | null; conditioning: FieldConditioning }[] = [];
+  for (const p of picks) {
+    const c = f.deterministic.conditioning.find((x) => x.field === p.field);
+    if (c) out.push({ rank: p.rank, conditioning: c });
+    if (out.length === 2) break;
+  }
+  return out;
+}
+
+export interface FieldSeriesDataset {
+  label: string;
+  /** One value per bin (null where the bin holds no state). */
+  data: (number | null)[];
+  /** Tooltip lines per bin: the range and its n, and (discrete) how often the action was taken. */
+  details: string[][];
+}
+
+/** One chart: the action over the bins of one field, each bin a category labelled by its range. */
+export interface FieldChartSeries {
+  field: string;
+  rank: number | null;
+  title: string;
+  /** The bins' ranges, lowest first. */
+  labels: string[];
+  n: number[];
+  xTitle: string;
+  yTitle: string;
+  /** [0, 1] for probabilities; null (fit the data) for mean actions. */
+  yRange: { min: number; max: number } | null;
+  datasets: FieldSeriesDataset[];
+}
+
+/**
+ * Discrete actions: the policy's mean probability π(a | s) per bin, one line per action (the
+ * frequency the action was taken goes to the tooltip with the bin's n). Continuous actions: the
+ * mean applied action per bin, one line per action element.
+ */
+export function fieldChartSeries(f: BehaviourFacts): FieldChartSeries[] {
+  const discrete = f.actionKind === "discrete";
+  const width = actionWidth(f);
+  return influentialFields(f).map(({ rank, conditioning: c }) => {
+    const where = (b: ActionBin) => `${c.field} ${binLabel(b)}, n = ${fmt(b.n)}`;
+    const datasets: FieldSeriesDataset[] = Array.from({ length: width }, (_, a) => ({
+      label: discrete ? `π(${actionName(f, a)})` : meanActionLabel(f, a, width),
+      data: c.bins.map((b) => {
+        if (b.n === 0) return null;
+        return (discrete ? b.meanProbability?.[a] : b.meanAction?.[a]) ?? null;
+      }),
+      details: c.bins.map((b) => {
+        if (!discrete) return [where(b)];
+        const count = b.actionCounts?.[a];
+        const freq = b.actionFrequency?.[a];
+        return [where(b), freq === undefined ? "taken: –" : `taken in ${pct(freq)} of them${count === undefined ? "" : ` (${fmt(count)})`}`];
+      }),
+    }));
+    const which = rank === null ? "" : rank === 1 ? " (most influential field)" : ` (influence rank ${rank})`;
+    return {
+      field: c.field,
+      rank,
+      title: `${discrete ? "Action probability" : "Mean action"} by ${c.field}${which}`,
+      labels: c.bins.map(binLabel),
+      n: c.bins.map((b) => b.n),
+      xTitle: `${c.field} (quantile bins of the deterministic rollouts' states)`,
+      yTitle: discrete ? "mean π(a | s)" : "mean applied action",
+      yRange: discrete ? { min: 0, max: 1 } : null,
+      datasets,
+    };
+  });
+}
+
+/** Actions (discrete) or action elements (continuous). */
+function actionWidth(f: BehaviourFacts): number {
+  if (f.actionKind === "discrete") return f.actionMeanings.length;
+  return Math.max(f.actionMeanings.length, ...f.deterministic.conditioning.flatMap((c) => c.bins.map((b) => b.meanAction?.length ?? 0)));
+}
+
+const meanActionLabel = (f: BehaviourFacts, k: number, width: number) => `mean ${width > 1 ? `[${k}] ` : ""}${actionName(f, k)}`;
+
+/** The conditioning table: one row per bin of the two most influential fields — field, range, n, P(a) (mean π) per action or the mean action per element. */
+export function conditioningTable(f: BehaviourFacts): { head: string[]; rows: (string | number)[][] } {
+  const series = fieldChartSeries(f);
+  const discrete = f.actionKind === "discrete";
+  const width = actionWidth(f);
+  const head = ["field", "range", "states (n)", ...Array.from({ length: width }, (_, a) => (discrete ? `P(${actionName(f, a)})` : meanActionLabel(f, a, width)))];
+  const rows: (string | number)[][] = [];
+  for (const s of series) {
+    s.labels.forEach((range, i) => {
+      rows.push([s.field, range, s.n[i]!, ...s.datasets.map((d) => {
+        const v = d.data[i];
+        return v === null || v === undefined ? "–" : discrete ? pct(v) : fmt(v);
+      })]);
+    });
+  }
+  return { head, rows };
+}
+
+// ── scenes ───────────────────────────────────────────────────────────────────────
 
 export interface SceneColours {
   foreground: string;

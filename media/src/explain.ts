@@ -1,14 +1,17 @@
 /**
  * The explanation panel (bundled to dist/media/explain.js, chart.js included — no remote content).
  * Shows one saved explanation: the narrative (when the LLM's passed the number check) and the
- * summary, the fact tables, charts (how episodes end, action over the two most influential fields
- * as a heat map, action by field range, reward components) and a replay of the typical or worst
- * episode: a 2-D drawing for the classic-control envs and the state over time for any env.
- * Everything drawn comes from `Explanation.facts`; nothing is computed here but layout.
+ * summary, the fact tables (with the action per range of the two most influential fields), charts
+ * (how episodes end, action over the two most influential fields as a heat map, the policy's mean
+ * action probability — or mean action — per range of each of those fields, reward components) and
+ * a replay of the typical or worst episode: a 2-D drawing for the classic-control envs and the
+ * state over time for any env.
+ * Everything drawn comes from `Explanation.facts`; nothing is computed here but layout (the facts →
+ * series shaping is in explain-scene.ts, unit-tested).
  */
 import { BarController, BarElement, CategoryScale, Chart, Legend, LinearScale, LineController, LineElement, PointElement, Tooltip, type ChartConfiguration } from "chart.js";
-import type { ActionBin, BehaviourFacts, EpisodeTrajectory, Explanation, ExplainHostToWebview, ExplainPanelState, ExplainWebviewToHost, ModeFacts } from "../../protocol/src/explain.js";
-import { drawScene, hasScene, type SceneColours } from "./explain-scene.js";
+import type { BehaviourFacts, EpisodeTrajectory, Explanation, ExplainHostToWebview, ExplainPanelState, ExplainWebviewToHost, ModeFacts } from "../../protocol/src/explain.js";
+import { conditioningTable, drawScene, fieldChartSeries, fmt, hasScene, pct, type SceneColours } from "./explain-scene.js";
 
 Chart.register(BarController, BarElement, LineController, LineElement, PointElement, LinearScale, CategoryScale, Tooltip, Legend);
 
@@ -48,17 +51,6 @@ function applyChartTheme(): void {
   Chart.defaults.animation = false;
 }
 
-// ── formatting (display only; the figures themselves come from the facts) ──────
-
-const fmt = (x: number | null | undefined): string => {
-  if (x === null || x === undefined) return "–";
-  if (!Number.isFinite(x)) return String(x);
-  if (Number.isInteger(x)) return x.toLocaleString("en-US");
-  const a = Math.abs(x);
-  return a >= 100 ? x.toFixed(1) : a >= 1 ? x.toFixed(2) : String(Number(x.toPrecision(2)));
-};
-const pct = (f: number) => `${(f * 100).toFixed(Math.abs(f * 100 - Math.round(f * 100)) < 1e-9 ? 0 : 1)}%`;
-
 function el<K extends keyof HTMLElementTagNameMap>(tag: K, text?: string, className?: string): HTMLElementTagNameMap[K] {
   const e = document.createElement(tag);
   if (text !== undefined) e.textContent = text;
@@ -66,8 +58,9 @@ function el<K extends keyof HTMLElementTagNameMap>(tag: K, text?: string, classN
   return e;
 }
 
-function table(head: string[], rows: (string | number)[][]): HTMLTableElement {
+function table(head: string[], rows: (string | number)[][], id?: string): HTMLTableElement {
   const t = el("table");
+  if (id) t.id = id;
   const tr = el("tr");
   for (const h of head) tr.append(el("th", h));
   t.append(tr);
@@ -106,7 +99,7 @@ function show(e: Explanation, runId: string): void {
   renderTables(f);
   renderEndings(f);
   renderActionMap(f);
-  renderFieldChart(f);
+  renderFieldCharts(f);
   renderComponents(f);
   setupReplay(f);
 }
@@ -143,6 +136,21 @@ function renderTables(f: BehaviourFacts): void {
       f.sensitivity.map((s) => [String(s.rank), s.field, s.delta, s.meanEffect, s.n]),
     ),
   );
+  const cond = conditioningTable(f);
+  if (cond.rows.length > 0) {
+    const discrete = f.actionKind === "discrete";
+    box.append(el("h3", `Action by range of the two most influential fields (deterministic rollouts)`));
+    box.append(table(cond.head, cond.rows, "conditioningTable"));
+    box.append(
+      el(
+        "p",
+        discrete
+          ? "P(a) is the policy's mean probability π(a | s) over the n visited states in the range; how often each action was taken there is in the charts' tooltips."
+          : "The mean action applied (after clipping) over the n visited states in the range.",
+        "note",
+      ),
+    );
+  }
   const c = f.deterministic.components;
   if (c) {
     box.append(el("h3", `Reward components (${fmt(c.steps)} steps, deterministic rollouts)`));
@@ -199,7 +207,6 @@ function renderActionMap(f: BehaviourFacts): void {
   select.onchange = () => {
     mapAction = Number(select.value);
     drawActionMap(f);
-    renderFieldChart(f);
   };
   drawActionMap(f);
 }
@@ -270,43 +277,40 @@ function drawActionMap(f: BehaviourFacts): void {
     : `Mean applied action (${f.actionMeanings[mapAction] ?? mapAction}) in each cell.`;
 }
 
-function binLabel(b: ActionBin): string {
-  if (b.lo === null && b.hi === null) return "all";
-  if (b.lo === null) return `< ${fmt(b.hi)}`;
-  if (b.hi === null) return `≥ ${fmt(b.lo)}`;
-  return `[${fmt(b.lo)}, ${fmt(b.hi)})`;
-}
-
-function renderFieldChart(f: BehaviourFacts): void {
-  // The two most influential fields: the action (probability or mean) per quantile bin, as lines over bin index.
-  const fields = f.sensitivity.slice(0, 2).map((s) => f.deterministic.conditioning.find((c) => c.field === s.field)!).filter(Boolean);
-  const discrete = f.actionKind === "discrete";
-  const bins = Math.max(...fields.map((c) => c.bins.length), 1);
-  chart("fieldChart", {
-    type: "line",
-    data: {
-      labels: Array.from({ length: bins }, (_, k) => `bin ${k + 1}`),
-      datasets: fields.map((c, i) => ({
-        label: discrete ? `P(${f.actionMeanings[mapAction] ?? mapAction}) by ${c.field}` : `mean action by ${c.field}`,
-        data: c.bins.map((b) => (discrete ? b.actionFrequency![mapAction]! : b.meanAction![0]!)),
-        borderColor: colour(i),
-        backgroundColor: colour(i),
-      })),
-    },
-    options: {
-      scales: { y: discrete ? { min: 0, max: 1 } : {} },
-      plugins: {
-        tooltip: {
-          callbacks: {
-            afterLabel: (item) => {
-              const b = fields[item.datasetIndex]?.bins[item.dataIndex];
-              return b ? `${fields[item.datasetIndex]!.field} ${binLabel(b)}, n = ${fmt(b.n)}` : "";
+function renderFieldCharts(f: BehaviourFacts): void {
+  // One chart per field (the two most influential): each has its own x axis, the field's bins labelled by their ranges.
+  const series = fieldChartSeries(f);
+  for (const k of [0, 1]) {
+    const s = series[k];
+    $(`fieldCard${k}`).hidden = !s;
+    if (!s) {
+      charts.get(`fieldChart${k}`)?.destroy();
+      charts.delete(`fieldChart${k}`);
+      continue;
+    }
+    $(`fieldTitle${k}`).textContent = s.title;
+    chart(`fieldChart${k}`, {
+      type: "line",
+      data: {
+        labels: s.labels,
+        datasets: s.datasets.map((d, i) => ({ label: d.label, data: d.data, borderColor: colour(i), backgroundColor: colour(i), pointRadius: 3, spanGaps: false })),
+      },
+      options: {
+        scales: {
+          x: { title: { display: true, text: s.xTitle } },
+          y: { ...(s.yRange ?? {}), title: { display: true, text: s.yTitle } },
+        },
+        plugins: {
+          tooltip: {
+            callbacks: {
+              label: (item) => `${item.dataset.label ?? ""} = ${fmt(item.parsed.y)}`,
+              afterLabel: (item) => s.datasets[item.datasetIndex]?.details[item.dataIndex] ?? [],
             },
           },
         },
       },
-    },
-  });
+    });
+  }
 }
 
 function renderComponents(f: BehaviourFacts): void {

@@ -61,7 +61,7 @@ export interface EvolveRewardParams {
 }
 
 /** The evolution as saved in `<workspace>/.rl-studio/evolutions/<id>/evolution.json` (runtime's EvolutionResult). */
-export type EvolveRewardResult = Record<string, unknown> & { id: string; dir: string; status: "completed" | "cancelled" };
+export type EvolveRewardResult = Record<string, unknown> & { id: string; dir: string; status: "completed" | "cancelled" | "failed" };
 
 /** New LLM settings; the runtime reloads the model on next use. */
 export namespace LlmConfigureNotification {

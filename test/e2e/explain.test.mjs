@@ -1,10 +1,12 @@
 // Policy explanations in a real VS Code (code-server), on a run the CLI trained and explained
 // beforehand (`rl-studio train` then `rl-studio explain`, as from a terminal): hovering the env id
 // of the experiment shows the measured summary with an "Open explanation" link; the link opens the
-// explanation panel (summary, fact tables, replay canvas); the 💬 Explain code lens measures the run
+// explanation panel (summary, fact tables with the per-range conditioning, the endings / action-by-field /
+// reward-component charts, replay canvas); the 💬 Explain code lens measures the run
 // again through the runtime (runtime/explain with progress) and the same panel shows the new figures;
 // after a window reload the panel comes back (webview serializer); in the Runs view the run's tooltip
-// carries the summary and its context menu offers Explain Policy. Screenshots: test/e2e/out/explain-*.png.
+// carries the summary and its context menu offers Explain Policy. Screenshots: test/e2e/out/explain-*.png
+// (explain-charts.png: the charts alone).
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
@@ -112,15 +114,49 @@ test("e2e: env-id hover shows the measured summary; Open explanation opens the p
     assert.equal(await frame.locator("#scene").isVisible(), true, "CartPole has a replay drawing");
     await waitUntil("the replay drawn on its canvas", async () => (await drawnPixels(frame, "scene")) > 500, 15_000);
     assert.match(await frame.locator("#meta").innerText(), /5 episodes per mode/);
+    // The charts are drawn: how episodes end, the action per range of the two most influential fields
+    // (one chart each), and the reward components (the example shapes the reward).
+    assert.equal(await frame.locator("#componentsCard").isVisible(), true, "the shaped experiment has a components chart");
+    for (const id of ["endingsChart", "fieldChart0", "fieldChart1", "componentsChart"]) {
+      await waitUntil(`the ${id} drawn on its canvas`, async () => (await drawnPixels(frame, id)) > 500, 15_000);
+    }
+    const facts = cliExplanation.facts;
+    const topFields = facts.sensitivity.filter((s) => s.delta > 0).sort((a, b) => a.rank - b.rank).slice(0, 2).map((s) => s.field);
+    assert.equal(topFields.length, 2, "two CartPole fields vary");
+    assert.equal(await frame.locator("#fieldTitle0").innerText(), `Action probability by ${topFields[0]} (most influential field)`);
+    assert.equal(await frame.locator("#fieldTitle1").innerText(), `Action probability by ${topFields[1]} (influence rank 2)`);
+    // The conditioning table: a row per bin of those two fields, with its n; each field's n add up to
+    // the deterministic rollouts' states, and P(a) is the mean policy probability the facts carry.
+    const condRows = await frame.locator("#conditioningTable tr").evaluateAll((rows) => rows.slice(1).map((r) => [...r.cells].map((c) => c.textContent)));
+    t.diagnostic(`conditioning table: ${JSON.stringify(condRows)}`);
+    const bins = topFields.flatMap((field) => facts.deterministic.conditioning.find((c) => c.field === field).bins.map((b) => ({ field, ...b })));
+    assert.equal(condRows.length, bins.length, "one row per bin of the two fields");
+    condRows.forEach((row, i) => {
+      const b = bins[i];
+      assert.equal(row[0], b.field);
+      assert.equal(Number(row[2].replace(/,/g, "")), b.n, `row ${i}: n`);
+      assert.ok(b.n > 0, `row ${i}: a bin with states`);
+      b.meanProbability.forEach((p, a) => assert.ok(Math.abs(parseFloat(row[3 + a]) - 100 * p) <= 0.05 + 1e-9, `row ${i}: P(a${a}) ${row[3 + a]} is mean π ${p}`));
+    });
+    for (const field of topFields) {
+      const n = condRows.filter((r) => r[0] === field).reduce((s, r) => s + Number(r[2].replace(/,/g, "")), 0);
+      assert.equal(n, facts.deterministic.steps, `${field}: the bins' n add up to the visited states`);
+    }
     // Screenshots of the panel alone: the hover away, the side bar closed.
     await page.mouse.move(5, 400);
     await page.keyboard.press("Escape");
     await page.keyboard.press("Control+B");
     await page.locator(".monaco-hover").first().waitFor({ state: "hidden" }).catch(() => {});
     await page.screenshot({ path: path.join(OUT, "explain-panel.png") });
+    // The charts section is taller than the panel: a tall window for its screenshot, then back.
+    await page.setViewportSize({ width: 1400, height: 2300 });
+    await waitUntil("the panel tall enough for the charts", () => frame.evaluate(() => document.querySelector("section.charts").getBoundingClientRect().height + 40 < window.innerHeight), 15_000);
+    await frame.locator("section.charts").screenshot({ path: path.join(OUT, "explain-charts.png") });
+    await page.setViewportSize({ width: 1400, height: 900 });
+    await frame.locator("#conditioningTable").screenshot({ path: path.join(OUT, "explain-conditioning.png") });
     await frame.locator("#replay").scrollIntoViewIfNeeded();
     await page.screenshot({ path: path.join(OUT, "explain-replay.png") });
-    lap(`panel open: ${(await summary()).length} sentences, ${await frame.locator("#factTables table").count()} fact tables, replay drawn`);
+    lap(`panel open: ${(await summary()).length} sentences, ${await frame.locator("#factTables table").count()} fact tables, ${condRows.length} conditioning rows, charts and replay drawn`);
 
     // 3. 💬 Explain (code lens): the runtime measures again (default 50 episodes per mode); the same panel shows it.
     await page.locator(".tab", { hasText: "cartpole.rl.ts" }).first().click();

@@ -9,7 +9,7 @@ import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
 import { OUT, ROOT, goTo, missingBuild, missingTools, openFile, openWorkbench, problems, waitUntil, withCodeServer } from "./harness.mjs";
-import { checkEntries, checkLlmLoadsFromVsix, missingVsce, packageVsix, summarize } from "./vsix.mjs";
+import { checkEntries, checkLlmLoads, checkTrainsFromVsix, missingVsce, packageVsix, summarize, unpackVsix } from "./vsix.mjs";
 
 const missing = missingTools() ?? missingBuild() ?? (process.env.E2E_VSIX ? null : missingVsce());
 const TYPO = fs.readFileSync(path.join(ROOT, "examples/cartpole.rl.ts"), "utf8").replace('env: "CartPole-v1"', 'env: "CartPol-v1"');
@@ -17,17 +17,25 @@ const ENV_LINE = TYPO.split("\n").findIndex((l) => l.includes('env: "CartPol-v1"
 
 let vsix = process.env.E2E_VSIX ? path.resolve(process.env.E2E_VSIX) : null;
 
-test("e2e: vsce packages a VSIX with the bundles, the ts plugin and the runtime's external packages (node-llama-cpp included, loadable), and no sources", { skip: missing ?? (vsix ? "E2E_VSIX given" : false), timeout: 300_000 }, (t) => {
+test("e2e: vsce packages a VSIX with the bundles, the ts plugin and the runtime's external packages (node-llama-cpp included); its files alone train and load the LLM; no sources", { skip: missing ?? (vsix ? "E2E_VSIX given" : false), timeout: 300_000 }, (t) => {
   const t0 = Date.now();
   const packaged = packageVsix(path.join(OUT, "rl-studio.vsix"));
   t.diagnostic(`vsce package: ${((Date.now() - t0) / 1000).toFixed(1)} s`);
   for (const line of summarize(packaged).split("\n")) t.diagnostic(line);
   assert.deepEqual(checkEntries(packaged.entries), [], "VSIX contents");
   vsix = packaged.file;
-  // The local LLM works from the installed files alone: node-llama-cpp and its llama.cpp binary ship.
+  // The installed files alone train (bundled runtime, shipped esbuild and wasm) and run the local LLM.
+  const ext = unpackVsix(packaged.file);
+  t.after(() => fs.rmSync(path.dirname(ext), { recursive: true, force: true }));
+  for (const backend of ["auto", "wasm"]) {
+    const trained = checkTrainsFromVsix(ext, backend);
+    assert.ok(trained.ok, `the unpacked VSIX's CLI trains CartPole on ${backend}:\n${trained.output}`);
+    assert.equal(trained.summary.globalStep, 2048);
+    t.diagnostic(`trained from the VSIX: backend ${trained.summary.backend}, ${trained.summary.globalStep} steps, ${Math.round(trained.summary.sps)} SPS`);
+  }
   const model = process.env.RL_STUDIO_TEST_MODEL ?? path.resolve(ROOT, "../shared/models/stories260K.gguf");
   if (!fs.existsSync(model)) return t.diagnostic(`node-llama-cpp load from the VSIX skipped: the test model ${model} is absent`);
-  const llm = checkLlmLoadsFromVsix(packaged.file, model);
+  const llm = checkLlmLoads(ext, model);
   t.diagnostic(`node-llama-cpp from the VSIX: ${llm.output.split("\n").at(-1)}`);
   assert.ok(llm.ok, `node-llama-cpp loads and evaluates from the unpacked VSIX:\n${llm.output}`);
 });

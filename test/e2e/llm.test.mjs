@@ -5,9 +5,11 @@
 //     with a message where that file is absent), Suggest Reward loads the model (the status bar reaches
 //     "LLM: ready") and the flow completes: a pick of candidates, or the "no valid reward candidate"
 //     message listing the rejection reasons;
-// (c) a saved evolution (.rl-studio/evolutions/<id>/evolution.json, the runtime's format, written here as a
-//     fixture: the test model cannot write a valid reward) → Apply Evolved Reward opens its page (table
-//     and charts), the diff of the winner against the file, and Apply edits the file.
+// (c) saved evolutions (.rl-studio/evolutions/<id>/evolution.json, the runtime's format, written here as
+//     fixtures: the test model cannot write a valid reward) → Open Evolution lists them newest first with
+//     experiment / best fitness / status; a cancelled one's page shows its cancelled and rejected rows with
+//     their reasons; the completed one's page (table and charts) applies nothing until its Apply winner
+//     button is clicked, which shows the diff of the winner against the file, and Apply edits the file.
 // Screenshots: test/e2e/out/llm-*.png. Needs `bash test/e2e/install.sh` and `node scripts/build.mjs`.
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -19,9 +21,13 @@ const TEST_MODEL = path.resolve(ROOT, "../shared/models/stories260K.gguf");
 const missing = missingTools() ?? missingBuild() ?? (fs.existsSync(path.join(ROOT, "dist/media/evolution.js")) ? null : "dist/media/evolution.js missing: run `node scripts/build.mjs`");
 const CARTPOLE = fs.readFileSync(path.join(ROOT, "examples/cartpole.rl.ts"), "utf8");
 
-/** An evolution as evolveReward saves it: K=2 × N=2 on CartPole, one rejected, one failed, the winner 2.1. */
-function evolutionFixture(workspace) {
-  const dir = path.join(workspace, ".rl-studio/evolutions/cartpole-ppo-e2e");
+/**
+ * An evolution as evolveReward saves it: K=2 × N=2 on CartPole, one rejected, one failed, the winner 2.1;
+ * with `cancelled`, one cancelled in iteration 2 (2.1 stopped at step 512, 2.2 never started), the winner 1.1.
+ */
+function evolutionFixture(workspace, { cancelled = false } = {}) {
+  const id = cancelled ? "cartpole-ppo-cancelled-e2e" : "cartpole-ppo-e2e";
+  const dir = path.join(workspace, ".rl-studio/evolutions", id);
   const curve = (returns) => returns.map((r, i) => ({ globalStep: 256 * (i + 1), episodicReturn: r, components: { alive: r } }));
   const candidate = (iteration, index, status, fitness, components, extra = {}) => ({
     iteration, index, components, rationale: `candidate ${iteration}.${index}`, repaired: false, status, fitness,
@@ -33,19 +39,31 @@ function evolutionFixture(workspace) {
   const upright = { name: "upright", code: "1 - Math.abs(nextObs.theta) / 0.2095" };
   const centred = { name: "centred", code: "-Math.abs(nextObs.x) / 2.4" };
   const alive = { name: "alive", code: "envReward" };
-  const candidates = [
-    candidate(1, 1, "trained", 22.5, [alive, upright]),
-    candidate(1, 2, "rejected", null, [{ name: "bad", code: "nextObs.nope" }], { error: "component \"bad\": nextObs has no field nope (fields: x, xDot, theta, thetaDot)" }),
-    candidate(2, 1, "trained", 41.25, [alive, upright, centred]),
-    candidate(2, 2, "failed", null, [alive], { error: "Error: reward component alive returned NaN at step 12" }),
-  ];
+  const candidates = cancelled
+    ? [
+        candidate(1, 1, "rejected", null, [{ name: "bad", code: "nextObs.nope" }], { error: "component \"bad\": nextObs has no field nope (fields: x, xDot, theta, thetaDot)" }),
+        candidate(1, 2, "trained", 18.5, [alive]),
+        candidate(2, 1, "cancelled", null, [alive, upright], { globalStep: 512, curves: curve([9]).slice(0, 1) }),
+        candidate(2, 2, "cancelled", null, [alive, centred]),
+      ]
+    : [
+        candidate(1, 1, "trained", 22.5, [alive, upright]),
+        candidate(1, 2, "rejected", null, [{ name: "bad", code: "nextObs.nope" }], { error: "component \"bad\": nextObs has no field nope (fields: x, xDot, theta, thetaDot)" }),
+        candidate(2, 1, "trained", 41.25, [alive, upright, centred]),
+        candidate(2, 2, "failed", null, [alive], { error: "Error: reward component alive returned NaN at step 12" }),
+      ];
   const evolution = {
-    id: "cartpole-ppo-e2e", dir, experimentPath: path.join(workspace, "cartpole.rl.ts"), envId: "CartPole-v1", status: "completed",
-    candidatesPerIteration: 2, iterations: 2, budget: 2048, best: candidates[2], candidates, reflections: ["iteration 1: …"],
+    id, dir, experimentPath: path.join(workspace, "cartpole.rl.ts"), envId: "CartPole-v1", status: cancelled ? "cancelled" : "completed",
+    candidatesPerIteration: 2, iterations: 2, budget: 2048, best: cancelled ? candidates[1] : candidates[2], candidates, reflections: ["iteration 1: …"],
     llm: { generations: 2, promptTokens: 900, generatedTokens: 400, seconds: 4, tokensPerSecond: 100 }, wallSeconds: 14,
   };
   fs.mkdirSync(dir, { recursive: true });
   fs.writeFileSync(path.join(dir, "evolution.json"), JSON.stringify(evolution, null, 2));
+  if (cancelled) {
+    // The older of the two: Open Evolution lists the newest first.
+    const old = new Date(Date.now() - 3_600_000);
+    fs.utimesSync(path.join(dir, "evolution.json"), old, old);
+  }
   return evolution;
 }
 
@@ -130,10 +148,38 @@ test("e2e: Suggest Reward with no model, then with the test model", { skip: miss
     await none.hover().catch(() => {});
     await none.locator(".codicon-notifications-clear, .codicon-close").first().click().catch(() => {});
 
-    // (c) A saved evolution: its page, then the winner's diff and Apply.
+    // (c) Saved evolutions: Open Evolution lists them (newest first) and opens a page without applying anything.
+    const cancelledEvolution = evolutionFixture(cs.workspace, { cancelled: true });
     const evolution = evolutionFixture(cs.workspace);
-    await runCommand(page, "RL Studio: Apply Evolved Reward");
-    const frame = await findFrame(page, "#candidates tbody tr.candidate", 30_000);
+    const pickRows = page.locator(".quick-input-list .monaco-list-row", { hasText: "best fitness" });
+    const openEvolution = async (nth) => {
+      await runCommand(page, "RL Studio: Open Evolution");
+      await waitUntil("the Open Evolution pick", async () => (await pickRows.count()) === 2, 30_000, 200);
+      const items = (await pickRows.allInnerTexts()).map((x) => x.replace(/\s+/g, " "));
+      for (let i = 0; i < nth; i++) await page.keyboard.press("ArrowDown");
+      await page.keyboard.press("Enter");
+      return items;
+    };
+    const pageOf = (e) => findFrame(page, `h2#title:text-is("Evolution ${e.id}")`, 30_000);
+    const items = await openEvolution(1);
+    assert.match(items[0], /cartpole\.rl\.ts · best fitness 41\.3 · completed/, `newest first: ${JSON.stringify(items)}`);
+    assert.match(items[1], /cartpole\.rl\.ts · best fitness 18\.5 · cancelled/);
+    const cancelledFrame = await pageOf(cancelledEvolution);
+    await cancelledFrame.locator("#candidates tbody tr.candidate").nth(3).waitFor({ timeout: 30_000 });
+    const cancelledRows = await cancelledFrame.locator("#candidates tbody tr.candidate").allInnerTexts();
+    assert.deepEqual(cancelledRows.map((r) => r.match(/rejected|trained|cancelled/)?.[0]), ["rejected", "trained", "cancelled", "cancelled"]);
+    assert.match(cancelledRows[1], /winner/);
+    assert.equal((await cancelledFrame.locator("#status").innerText()).trim(), "cancelled");
+    const reasons = await cancelledFrame.locator("#candidates tbody tr.failure-row").allInnerTexts();
+    assert.equal(reasons.length, 3, `the rejected and both cancelled candidates say why: ${JSON.stringify(reasons)}`);
+    assert.match(reasons[0], /nextObs has no field nope/);
+    assert.match(reasons[1], /at step 512 of 2,048/);
+    assert.match(reasons[2], /before it trained/);
+    lap(`(c) Open Evolution listed ${JSON.stringify(items)}; the cancelled one shows ${cancelledRows.length} rows`);
+
+    await openEvolution(0);
+    const frame = await pageOf(evolution);
+    await frame.locator("#candidates tbody tr.candidate").nth(3).waitFor({ timeout: 30_000 });
     const rows = await frame.locator("#candidates tbody tr.candidate").allInnerTexts();
     assert.equal(rows.length, evolution.candidates.length, "one table row per candidate");
     assert.match(rows[2], /winner/, "the best candidate is marked");
@@ -144,12 +190,22 @@ test("e2e: Suggest Reward with no model, then with the test model", { skip: miss
     assert.match(failures[1], /returned NaN at step 12/);
     assert.equal(await frame.locator("#fitnessCard").getAttribute("data-points"), "2");
     assert.equal(await frame.locator("#curvesCard").getAttribute("data-curves"), "2");
+    assert.equal((await frame.locator("#status").innerText()).trim(), "completed");
+    // Opening applied nothing: no diff, no Apply prompt, the file as it was.
+    await page.waitForTimeout(1500);
+    assert.equal(await page.locator(".monaco-diff-editor").count(), 0, "no diff preview before Apply winner");
+    assert.equal(await page.locator(".notification-toast", { hasText: "apply the reward" }).count(), 0, "no Apply prompt before Apply winner");
+    assert.equal(fs.readFileSync(path.join(cs.workspace, "cartpole.rl.ts"), "utf8"), CARTPOLE, "opening an evolution changes no file");
+    await page.screenshot({ path: path.join(OUT, "llm-evolution-page.png") });
+    const applyWinner = frame.locator("#applyWinner");
+    assert.ok(await applyWinner.isEnabled(), "Apply winner is enabled on an ended evolution with a winner");
+    await applyWinner.click();
     const apply = page.locator(".notification-toast", { hasText: "apply the reward" }).first();
     await apply.waitFor({ timeout: 30_000 });
     await page.locator(".monaco-diff-editor").first().waitFor({ timeout: 30_000 });
     await page.waitForTimeout(800);
     await page.screenshot({ path: path.join(OUT, "llm-evolution-diff.png") });
-    lap(`(c) evolution page: ${rows.length} rows; diff preview with "${(await apply.innerText()).split("\n")[0]}"`);
+    lap(`(c) evolution page: ${rows.length} rows, nothing applied on open; Apply winner → diff preview with "${(await apply.innerText()).split("\n")[0]}"`);
     await apply.locator(".monaco-button", { hasText: "Apply" }).first().click();
     const applied = await waitUntil("the winner written to cartpole.rl.ts", () => {
       const text = fs.readFileSync(path.join(cs.workspace, "cartpole.rl.ts"), "utf8");

@@ -152,15 +152,20 @@ export function checkEntries(entries) {
   return problems;
 }
 
-/**
- * Unpacks a VSIX and, in a fresh Node process inside it, loads node-llama-cpp the way the runtime
- * does (resolved from the extension's own node_modules, prebuilt binary only, no GPU), loads the
- * model at `modelPath` and evaluates a few tokens. Returns { ok, output }.
- */
-export function checkLlmLoadsFromVsix(vsixFile, modelPath, dir = fs.mkdtempSync(path.join(OUT, "vsix-unpacked-"))) {
+/** Unpacks a VSIX's extension/ folder into a new folder under `parent`; returns its path. */
+export function unpackVsix(vsixFile, parent = OUT) {
+  const dir = fs.mkdtempSync(path.join(parent, "vsix-unpacked-"));
   const unzip = spawnSync("unzip", ["-q", "-o", vsixFile, "extension/*", "-d", dir], { encoding: "utf8" });
-  if (unzip.status !== 0) return { ok: false, output: `unzip failed: ${unzip.stderr}` };
-  const ext = path.join(dir, "extension");
+  if (unzip.status !== 0) throw new Error(`unzip ${vsixFile} failed: ${unzip.stderr}`);
+  return path.join(dir, "extension");
+}
+
+/**
+ * In a fresh Node process inside an unpacked extension folder, loads node-llama-cpp the way the
+ * runtime does (resolved from the extension's own node_modules, prebuilt binary only, no GPU),
+ * loads the model at `modelPath` and evaluates a few tokens. Returns { ok, output }.
+ */
+export function checkLlmLoads(ext, modelPath) {
   const script = `
     const { pathToFileURL } = require("node:url");
     (async () => {
@@ -176,9 +181,28 @@ export function checkLlmLoadsFromVsix(vsixFile, modelPath, dir = fs.mkdtempSync(
       await sequence.dispose(); await context.dispose(); await model.dispose(); await llama.dispose();
       console.log("evaluated " + n + " tokens with " + entry.slice(${JSON.stringify(ext)}.length));
     })().catch((err) => { console.error(err); process.exit(1); });`;
-  const r = spawnSync(process.execPath, ["-e", script], { cwd: dir, encoding: "utf8", timeout: 120_000, env: { ...process.env, NODE_PATH: "", NODE_OPTIONS: "" } });
-  fs.rmSync(dir, { recursive: true, force: true });
+  const r = spawnSync(process.execPath, ["-e", script], { cwd: path.dirname(ext), encoding: "utf8", timeout: 120_000, env: { ...process.env, NODE_PATH: "", NODE_OPTIONS: "" } });
   return { ok: r.status === 0, output: `${r.stdout}${r.stderr}`.trim() };
+}
+
+/**
+ * Trains the shipped CartPole example briefly with the unpacked extension's own CLI, in a
+ * workspace outside the checkout: the bundled runtime, the shipped esbuild binary (it compiles
+ * the experiment) and the `rl-studio` import all resolve from the VSIX's files alone.
+ * Returns { ok, output, summary } (summary: the `--json` result).
+ */
+export function checkTrainsFromVsix(ext, backend = "auto") {
+  const ws = fs.mkdtempSync(path.join(path.dirname(ext), "ws-"));
+  fs.writeFileSync(path.join(ws, "package.json"), "{}\n");
+  fs.copyFileSync(path.join(ext, "examples", "cartpole.rl.ts"), path.join(ws, "cartpole.rl.ts"));
+  const r = spawnSync(process.execPath, [path.join(ext, "dist", "cli.js"), "train", "cartpole.rl.ts", "--total-timesteps", "2048", "--backend", backend, "--json"], {
+    cwd: ws, encoding: "utf8", timeout: 120_000, env: { ...process.env, NODE_PATH: "", NODE_OPTIONS: "" },
+  });
+  let summary = null;
+  try {
+    summary = JSON.parse(r.stdout.trimEnd().split("\n").at(-1));
+  } catch {}
+  return { ok: r.status === 0 && summary !== null, output: `${r.stdout}${r.stderr}`.trim(), summary };
 }
 
 /** Sizes by top-level folder (node_modules by package), for the report. */

@@ -5,7 +5,7 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { evolveReward } from "../../runtime/src/reward-design/evolve.js";
@@ -181,6 +181,24 @@ test("evolveReward is cancellable: aborting mid-training saves the candidate in 
     assert.equal(notStarted?.globalStep, 0);
     assert.equal(saved.candidates.length, 3);
     assert.deepEqual(result.candidates.map((c) => c.status).sort(), ["cancelled", "cancelled", "rejected"]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test("evolveReward that fails outside any candidate (the LLM is gone): rejects, and evolution.json says failed with the reason", async () => {
+  const { dir, file } = workspace();
+  try {
+    const provider = new ScriptedProvider(() => {
+      throw new Error("the model was unloaded");
+    });
+    const evolutionsRoot = join(dir, "evolutions");
+    await assert.rejects(evolveReward(file, { provider, candidates: 2, iterations: 2, budget: 1024, evolutionsRoot }), /the model was unloaded/);
+    const [id] = readdirSync(evolutionsRoot);
+    const saved = JSON.parse(readFileSync(join(evolutionsRoot, id!, "evolution.json"), "utf8"));
+    assert.equal(saved.status, "failed", "not left as completed (or running)");
+    assert.match(saved.error, /the model was unloaded/);
+    assert.deepEqual(saved.candidates, []);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

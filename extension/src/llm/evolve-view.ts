@@ -1,10 +1,13 @@
 /**
  * "RL Studio: Evolve Reward" (Eureka, Ma et al. 2023: sample K rewards, train each briefly, keep
- * the best by the task's own fitness, reflect, repeat N times) and its results page: a webview
- * with every candidate (iteration, components, fitness, status or failure), fitness over
- * iterations and each candidate's training curve, and "Apply winner" (after a diff preview).
- * "RL Studio: Apply Evolved Reward" applies the winner of a saved evolution
- * (`.rl-studio/evolutions/<id>/evolution.json`).
+ * the best by the task's own fitness, reflect, repeat N times) and its page, a live dashboard of
+ * the evolution: it opens when the runtime reports "started", gains a row as each candidate
+ * finishes (the best so far marked, the fitness curve growing, Apply disabled while it runs), and
+ * shows the saved evolution.json when it ends — completed, cancelled or failed. The events are
+ * merged into the page's model by the pure functions of media/src/evolution-page.ts.
+ * "RL Studio: Open Evolution" opens the page of a saved evolution (`.rl-studio/evolutions/<id>/
+ * evolution.json`) without applying anything; "Apply winner" on the page previews the diff first.
+ * "RL Studio: Apply Evolved Reward" opens it and goes straight to the winner's preview.
  *
  * Webview security as the dashboard's: CSP default-src 'none', a nonce on the one script and the
  * one stylesheet, webview.cspSource for local files, localResourceRoots limited to dist/media and media.
@@ -17,14 +20,22 @@ import type { CandidateResult, EvolutionResult } from "../../../runtime/src/rewa
 import { errorText, type LlmFeature } from "./llm-feature.js";
 import { componentsLabel, locateReward, positiveIntegerError } from "./reward-text.js";
 import { experimentUri, previewAndApply, type RewardPreviews } from "./suggest-reward.js";
-import { evolutionHtml } from "../../../media/src/evolution-page.js";
+import {
+  evolutionHtml,
+  evolutionPickItem,
+  finishModel,
+  mergeProgress,
+  modelFromEvolution,
+  type EvolutionPageModel,
+} from "../../../media/src/evolution-page.js";
 import { webviewResources } from "../webview-resources.js";
 import { withCancellableProgress } from "../cancellable-progress.js";
 
 export const EVOLUTION_VIEW_TYPE = "rlStudio.evolution";
+export const OPEN_EVOLUTION_COMMAND = "rlStudio.openEvolution";
 
 /** Messages of the evolution page (media/src/evolution.ts). */
-export type EvolutionToWebview = { type: "evolution"; evolution: EvolutionResult };
+export type EvolutionToWebview = { type: "evolution"; model: EvolutionPageModel } | { type: "activity"; activity: string; wallSeconds: number };
 export type EvolutionFromWebview = { type: "ready" } | { type: "applyWinner" } | { type: "error"; message: string };
 
 function isFromWebview(m: unknown): m is EvolutionFromWebview {
@@ -35,6 +46,8 @@ function isFromWebview(m: unknown): m is EvolutionFromWebview {
 /** One line of progress for a `reward/evolveProgress` notification. */
 export function evolveProgressMessage(p: Record<string, unknown> & { phase: string }): string {
   switch (p.phase) {
+    case "started":
+      return `started ${String(p.id)}`;
     case "designing":
       return `iteration ${String(p.iteration)}/${String(p.iterations)}: writing reward candidates…`;
     case "training":
@@ -52,13 +65,35 @@ export function evolveProgressMessage(p: Record<string, unknown> & { phase: stri
   }
 }
 
+/** One evolution page; `model` is what it shows now (live or saved). */
+interface EvolutionPanel {
+  panel: vscode.WebviewPanel;
+  model: EvolutionPageModel;
+}
+
 export class EvolutionViews implements vscode.Disposable {
-  private readonly panels = new Map<string, vscode.WebviewPanel>();
+  /** Open pages by evolution folder. */
+  private readonly panels = new Map<string, EvolutionPanel>();
+  private readonly disposables: vscode.Disposable[] = [];
+  /** The folder of the evolution this window is running (one at a time: progress events carry no id). */
+  private running: { dir: string | null } | null = null;
 
   constructor(
     private readonly feature: LlmFeature,
     private readonly previews: RewardPreviews,
-  ) {}
+  ) {
+    // Registered here (index.ts registers the others) so the command and its pages live together.
+    this.disposables.push(
+      vscode.commands.registerCommand(OPEN_EVOLUTION_COMMAND, async (arg: unknown) => {
+        try {
+          await this.openEvolution(arg);
+        } catch (err) {
+          this.feature.ctx.log.appendLine(`[llm] Open Evolution: ${errorText(err)}`);
+          void vscode.window.showErrorMessage(`RL Studio: Open Evolution failed: ${errorText(err)}`);
+        }
+      }),
+    );
+  }
 
   private get extensionUri(): vscode.Uri {
     return this.feature.ctx.extension.extensionUri;
@@ -72,6 +107,12 @@ export class EvolutionViews implements vscode.Disposable {
       return;
     }
     if (!this.feature.ctx.checkTrusted("evolveReward")) return;
+    if (this.running) {
+      const panel = this.running.dir ? this.panels.get(this.running.dir) : undefined;
+      panel?.panel.reveal();
+      void vscode.window.showWarningMessage("RL Studio: an evolution is already running; cancel it (its progress notification) or wait for it to end.");
+      return;
+    }
     const ask = async (prompt: string, value: string, max: number, optional = false) =>
       vscode.window.showInputBox({ title: "RL Studio: Evolve Reward", prompt, value, ignoreFocusOut: true, validateInput: (v) => positiveIntegerError(v, { max, optional }) });
     const k = await ask("Reward candidates per iteration (K)", "4", 16);
@@ -80,17 +121,34 @@ export class EvolutionViews implements vscode.Disposable {
     if (n === undefined) return;
     const budget = await ask("Training steps per candidate (empty: the experiment's totalTimesteps, at most 20,000)", "", 100_000_000, true);
     if (budget === undefined) return;
+    if (this.running) return void vscode.window.showWarningMessage("RL Studio: an evolution is already running.");
     const doc = await vscode.workspace.openTextDocument(file);
     if (doc.isDirty) await doc.save();
     const name = path.basename(file.fsPath);
     const K = Number(k.replace(/_/g, ""));
     const N = Number(n.replace(/_/g, ""));
+    const running: { dir: string | null } = { dir: null };
+    this.running = running;
+    const t0 = Date.now();
+    const elapsed = () => (Date.now() - t0) / 1000;
+    /** The live page's model, from the progress events (null until "started"). */
+    let live: EvolutionPageModel | null = null;
     let evolution: EvolutionResult | undefined;
+    let failure: unknown;
     try {
       evolution = await withCancellableProgress(`RL Studio: evolving the reward of ${name}`, async (progress, token) => {
         const total = K * N;
         const sub = this.feature.onEvolveProgress((p) => {
           progress.report({ message: evolveProgressMessage(p), ...(p.phase === "candidate-done" ? { increment: 100 / total } : {}) });
+          const next = mergeProgress(live, p, elapsed());
+          if (!next) return;
+          const opened = live === null;
+          live = next;
+          running.dir = next.dir;
+          // Opened on "started"; once the user closes it, it stays closed (Open Evolution shows it again).
+          if (!opened && !this.panels.has(next.dir)) return;
+          if (p.phase === "training") this.postActivity(next);
+          else this.open(next, { preserveFocus: true, reveal: opened });
         });
         try {
           const c = await this.feature.connection();
@@ -101,44 +159,83 @@ export class EvolutionViews implements vscode.Disposable {
         }
       });
     } catch (err) {
-      await this.feature.reportLlmError("Evolve Reward", err);
+      failure = err;
+    } finally {
+      this.running = null;
+    }
+    // The page ends on the saved result (every candidate the runtime recorded), however it ended.
+    const saved = evolution ?? (running.dir ? readEvolution(running.dir) : null);
+    const final = finishModel(live, saved, failure !== undefined ? { status: "failed", error: errorText(failure) } : { status: evolution && evolution.status !== "running" ? evolution.status : "cancelled" });
+    if (final && this.panels.has(final.dir)) this.open(final, { preserveFocus: true, reveal: false });
+    if (failure !== undefined) {
+      await this.feature.reportLlmError("Evolve Reward", failure);
       return;
     }
-    if (!evolution) {
-      void vscode.window.showInformationMessage("RL Studio: evolution cancelled; the candidates trained so far are saved under .rl-studio/evolutions.");
+    if (!evolution || evolution.status === "cancelled") {
+      void vscode.window.showInformationMessage("RL Studio: evolution cancelled; the candidates trained so far are saved under .rl-studio/evolutions (RL Studio: Open Evolution shows them).");
       return;
     }
     this.feature.ctx.log.appendLine(`[llm] evolution ${evolution.id}: ${evolution.candidates.length} candidates, best fitness ${evolution.best?.fitness ?? "none"}, ${evolution.wallSeconds.toFixed(0)} s → ${evolution.dir}`);
-    this.show(evolution);
   }
 
-  /** Open (or refresh) the page of an evolution. */
-  show(evolution: EvolutionResult): void {
-    const existing = this.panels.get(evolution.dir);
+  /** Open (or refresh) the page of an evolution with `model`. */
+  open(model: EvolutionPageModel, o: { preserveFocus?: boolean; reveal?: boolean } = {}): void {
+    const existing = this.panels.get(model.dir);
     if (existing) {
-      existing.reveal();
-      void existing.webview.postMessage({ type: "evolution", evolution } satisfies EvolutionToWebview);
+      existing.model = model;
+      if (o.reveal ?? true) existing.panel.reveal(undefined, o.preserveFocus ?? false);
+      void existing.panel.webview.postMessage({ type: "evolution", model } satisfies EvolutionToWebview);
       return;
     }
-    const panel = vscode.window.createWebviewPanel(EVOLUTION_VIEW_TYPE, `Evolution ${evolution.id}`, vscode.ViewColumn.Beside, {
-      enableScripts: true,
-      retainContextWhenHidden: true,
-      localResourceRoots: [vscode.Uri.joinPath(this.extensionUri, "dist", "media"), vscode.Uri.joinPath(this.extensionUri, "media")],
-    });
+    const panel = vscode.window.createWebviewPanel(
+      EVOLUTION_VIEW_TYPE,
+      `Evolution ${model.id}`,
+      { viewColumn: vscode.ViewColumn.Beside, preserveFocus: o.preserveFocus ?? false },
+      {
+        enableScripts: true,
+        retainContextWhenHidden: true,
+        localResourceRoots: [vscode.Uri.joinPath(this.extensionUri, "dist", "media"), vscode.Uri.joinPath(this.extensionUri, "media")],
+      },
+    );
     panel.iconPath = vscode.Uri.joinPath(this.extensionUri, "media", "rl-studio.svg");
-    panel.webview.html = this.html(panel.webview, evolution.id);
-    this.panels.set(evolution.dir, panel);
+    panel.webview.html = this.html(panel.webview, model.id);
+    const entry: EvolutionPanel = { panel, model };
+    this.panels.set(model.dir, entry);
     panel.webview.onDidReceiveMessage(async (m: unknown) => {
       if (!isFromWebview(m)) return;
-      if (m.type === "ready") void panel.webview.postMessage({ type: "evolution", evolution } satisfies EvolutionToWebview);
-      else if (m.type === "applyWinner") await this.applyWinner(evolution);
+      if (m.type === "ready") void panel.webview.postMessage({ type: "evolution", model: entry.model } satisfies EvolutionToWebview);
+      else if (m.type === "applyWinner") await this.applyWinner(entry.model);
       else this.feature.ctx.log.appendLine(`[evolution page] ${m.message}`);
     });
-    panel.onDidDispose(() => this.panels.delete(evolution.dir));
+    panel.onDidDispose(() => {
+      if (this.panels.get(model.dir) === entry) this.panels.delete(model.dir);
+    });
+  }
+
+  /** A training step: only the activity line of the live page changes. */
+  private postActivity(model: EvolutionPageModel): void {
+    const entry = this.panels.get(model.dir);
+    if (!entry) return;
+    entry.model = model;
+    void entry.panel.webview.postMessage({ type: "activity", activity: model.activity, wallSeconds: model.wallSeconds } satisfies EvolutionToWebview);
+  }
+
+  /** Open the page of a saved evolution (the live page instead while that evolution runs here). */
+  show(evolution: EvolutionResult): void {
+    const existing = this.panels.get(evolution.dir);
+    if (existing && existing.model.status === "running") {
+      existing.panel.reveal();
+      return;
+    }
+    this.open(modelFromEvolution(evolution));
   }
 
   /** Apply the best candidate's code to the experiment file, after a diff preview. */
-  async applyWinner(evolution: EvolutionResult): Promise<void> {
+  async applyWinner(evolution: Pick<EvolutionPageModel, "id" | "best" | "experimentPath"> & { status?: string }): Promise<void> {
+    if (evolution.status === "running") {
+      void vscode.window.showWarningMessage(`RL Studio: evolution ${evolution.id} is still running; apply its winner when it ends.`);
+      return;
+    }
     const best = evolution.best;
     if (!best) {
       void vscode.window.showWarningMessage(`RL Studio: evolution ${evolution.id} has no trained candidate to apply.`);
@@ -156,16 +253,26 @@ export class EvolutionViews implements vscode.Disposable {
     }
   }
 
-  /** "RL Studio: Apply Evolved Reward": pick a saved evolution (newest first) and apply its winner. */
+  /** "RL Studio: Open Evolution": pick a saved evolution (newest first) and open its page; nothing is applied. */
+  async openEvolution(arg: unknown): Promise<void> {
+    const evolutions = savedEvolutions(typeof arg === "string" && arg ? [arg] : evolutionDirs());
+    if (evolutions.length === 0) {
+      void vscode.window.showInformationMessage("RL Studio: no saved evolution (.rl-studio/evolutions) — run Evolve Reward first.");
+      return;
+    }
+    const picked =
+      typeof arg === "string" && arg
+        ? evolutions[0]
+        : (await vscode.window.showQuickPick(
+            evolutions.map((e) => ({ ...evolutionPickItem(e), e })),
+            { title: "RL Studio: Open Evolution", placeHolder: "Saved evolution to open (newest first)", matchOnDescription: true, matchOnDetail: true },
+          ))?.e;
+    if (picked) this.show(picked);
+  }
+
+  /** "RL Studio: Apply Evolved Reward": pick a saved evolution (newest first), open its page and preview its winner. */
   async applyEvolved(arg: unknown): Promise<void> {
-    const dirs = typeof arg === "string" && arg ? [arg] : evolutionDirs();
-    const evolutions = dirs.flatMap((dir) => {
-      try {
-        return [JSON.parse(fs.readFileSync(path.join(dir, "evolution.json"), "utf8")) as EvolutionResult];
-      } catch {
-        return [];
-      }
-    });
+    const evolutions = savedEvolutions(typeof arg === "string" && arg ? [arg] : evolutionDirs());
     if (evolutions.length === 0) {
       void vscode.window.showInformationMessage("RL Studio: no saved evolution (.rl-studio/evolutions) — run Evolve Reward first.");
       return;
@@ -194,9 +301,27 @@ export class EvolutionViews implements vscode.Disposable {
   }
 
   dispose(): void {
-    for (const p of [...this.panels.values()]) p.dispose();
+    for (const d of this.disposables.splice(0)) d.dispose();
+    for (const p of [...this.panels.values()]) p.panel.dispose();
     this.panels.clear();
   }
+}
+
+/** evolution.json of `dir`, or null when it is missing or unreadable. */
+function readEvolution(dir: string): EvolutionResult | null {
+  try {
+    return JSON.parse(fs.readFileSync(path.join(dir, "evolution.json"), "utf8")) as EvolutionResult;
+  } catch {
+    return null;
+  }
+}
+
+/** The readable evolutions of `dirs`, in their order. */
+function savedEvolutions(dirs: string[]): EvolutionResult[] {
+  return dirs.flatMap((dir) => {
+    const e = readEvolution(dir);
+    return e && Array.isArray(e.candidates) ? [e] : [];
+  });
 }
 
 function escapeHtml(s: string): string {

@@ -50,6 +50,8 @@ export interface EvolveOptions {
 }
 
 export type EvolveProgress =
+  /** The evolution folder exists (evolution.json saved, empty): what a live view needs to show it and find its file. */
+  | { phase: "started"; id: string; dir: string; experimentPath: string; envId: string; candidates: number; iterations: number; budget: number }
   | { phase: "designing"; iteration: number; iterations: number }
   | { phase: "training"; iteration: number; candidate: number; candidates: number; globalStep: number; budget: number }
   | { phase: "candidate-done"; result: CandidateResult }
@@ -98,7 +100,12 @@ export interface EvolutionResult {
   dir: string;
   experimentPath: string;
   envId: string;
-  status: "completed" | "cancelled";
+  /**
+   * "running" while it runs (and left so by a killed process), then how it ended; "failed": an
+   * error outside any one candidate (the LLM, the experiment), in `error`.
+   */
+  status: "running" | "completed" | "cancelled" | "failed";
+  error?: string;
   candidatesPerIteration: number;
   iterations: number;
   budget: number;
@@ -135,7 +142,7 @@ export async function evolveReward(experimentPath: string, options: EvolveOption
     dir,
     experimentPath: experiment.source.path,
     envId: experiment.envId,
-    status: "completed",
+    status: "running",
     candidatesPerIteration: K,
     iterations: N,
     budget,
@@ -150,6 +157,7 @@ export async function evolveReward(experimentPath: string, options: EvolveOption
     writeFileAtomic(join(dir, "evolution.json"), JSON.stringify(result, null, 2) + "\n");
   };
   save();
+  options.onProgress?.({ phase: "started", id, dir, experimentPath: result.experimentPath, envId: result.envId, candidates: K, iterations: N, budget });
 
   let reflection: string | undefined;
   try {
@@ -177,6 +185,7 @@ export async function evolveReward(experimentPath: string, options: EvolveOption
         result.candidates.push(r);
       }
       save();
+      for (const r of iterationResults) options.onProgress?.({ phase: "candidate-done", result: r });
       for (const candidate of round.candidates) {
         const r = emptyResult(iteration, ++index, candidate.components, candidate.rationale, "trained");
         r.code = candidate.code;
@@ -196,8 +205,15 @@ export async function evolveReward(experimentPath: string, options: EvolveOption
       reflection = rewardReflection(iterationBest, iterationResults, experiment);
       save();
     }
+    result.status = "completed";
   } catch (err) {
-    if (!signal?.aborted) throw err;
+    if (!signal?.aborted) {
+      // Saved before rethrowing: the folder must not claim a completion that did not happen.
+      result.status = "failed";
+      result.error = err instanceof Error ? err.message : String(err);
+      save();
+      throw err;
+    }
     result.status = "cancelled";
   }
   save();

@@ -20,18 +20,21 @@ async function trainFile(file: string, overrides: ExperimentOverrides, extra: Pa
 
 const SMALL = { numEnvs: 4, numSteps: 32, numMinibatches: 2, updateEpochs: 2 };
 
-test("same seed, same backend: identical first 10 episode returns; another seed differs", async () => {
-  const returnsOf = async (seed: number) => {
-    const { runDir } = await trainFile("examples/cartpole.rl.ts", { seed, totalTimesteps: 4096, hyperparameters: SMALL });
-    return runDir.readEpisodes().slice(0, 10).map((e) => e.episodicReturn);
-  };
-  const a = await returnsOf(7);
-  const b = await returnsOf(7);
-  const c = await returnsOf(8);
-  assert.equal(a.length, 10);
-  assert.deepEqual(a, b);
-  assert.notDeepEqual(a, c);
-});
+for (const backend of ["js", "wasm"] as const) {
+  test(`same seed, same backend (${backend}): identical first 10 episode returns; another seed differs`, async () => {
+    const returnsOf = async (seed: number) => {
+      const { runDir, summary } = await trainFile("examples/cartpole.rl.ts", { seed, totalTimesteps: 4096, hyperparameters: SMALL }, { backend });
+      assert.equal(summary.backend, backend);
+      return runDir.readEpisodes().slice(0, 10).map((e) => e.episodicReturn);
+    };
+    const a = await returnsOf(7);
+    const b = await returnsOf(7);
+    const c = await returnsOf(8);
+    assert.equal(a.length, 10);
+    assert.deepEqual(a, b);
+    assert.notDeepEqual(a, c);
+  });
+}
 
 test("every iteration logs CleanRL's metric names; shaped components are logged per episode", async () => {
   const { runDir, summary, experiment } = await trainFile("examples/cartpole.rl.ts", { totalTimesteps: 4096, hyperparameters: SMALL });

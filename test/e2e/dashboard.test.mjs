@@ -1,7 +1,9 @@
 // The dashboard's analysis features in a real VS Code, on two runs the CLI made beforehand (seeds 1
 // and 2 of the same experiment, as `npx rl-studio train` leaves them): Compare Runs overlays both,
 // Group seeds draws one mean curve with a ±std band, the smoothing slider changes the drawn curve,
-// Export CSV writes a file with the expected header, the dashboard's state survives a window reload
+// the x axis switches to wall time and back (data, tick labels, tooltip), hovering shows a tooltip with
+// the recorded value, Export CSV writes a file with the expected header, a card's PNG button saves an
+// image of the chart, the dashboard's state survives a window reload
 // (webview serializer + getState), and Delete Run (Runs view context menu, with its confirmation)
 // removes the run folder. Screenshots: test/e2e/out/dash-*.png.
 import { test } from "node:test";
@@ -14,12 +16,16 @@ import { OUT, ROOT, findFrame, missingBuild, missingTools, openWorkbench, runCom
 const missing = missingTools() ?? missingBuild() ?? (fs.existsSync(path.join(ROOT, "dist/cli.js")) ? null : "dist/cli.js is not built: run `node scripts/build.mjs`");
 const CARD = '[data-metric="charts/episodic_return"]';
 
+function readRecords(runDir) {
+  return fs.readFileSync(path.join(runDir, "metrics.jsonl"), "utf8").split("\n").filter((l) => l.trim()).map((l) => JSON.parse(l));
+}
+
 function returnsIn(runDir) {
   return fs.readFileSync(path.join(runDir, "metrics.jsonl"), "utf8").split("\n").filter((l) => l.trim())
     .filter((l) => Number.isFinite(JSON.parse(l).metrics["charts/episodic_return"])).length;
 }
 
-test("e2e: dashboard compares runs, groups seeds, smooths, exports CSV, survives a reload; Delete Run removes the folder", { skip: missing ?? false, timeout: 240_000 }, async (t) => {
+test("e2e: dashboard compares runs, groups seeds, smooths, x by wall time, tooltips, exports CSV and PNG, survives a reload; Delete Run removes the folder", { skip: missing ?? false, timeout: 240_000 }, async (t) => {
   const runsRoot = (ws) => path.join(ws, ".rl-studio", "runs");
   const prepare = (ws) => {
     // Two tiny CLI runs differing only by seed, as a user would make them from a terminal.
@@ -74,6 +80,81 @@ test("e2e: dashboard compares runs, groups seeds, smooths, exports CSV, survives
     await waitUntil("no raw copies at smoothing 0", async () => !(await datasets()).some((l) => l.includes("(raw)")), 10_000);
     await page.waitForTimeout(300);
     const atZero = await pixels();
+
+    // 3b. At smoothing 0 the drawn points are the recorded ones. chart.js paints axis ticks and the
+    // tooltip on the canvas, so the page's fillText calls are recorded (text and device position) to
+    // read them back. X axis by wall time: the data, the tick labels and the tooltip follow, and back.
+    await frame.evaluate(() => {
+      if (window.__rlTexts) return;
+      window.__rlTexts = [];
+      const fillText = CanvasRenderingContext2D.prototype.fillText;
+      CanvasRenderingContext2D.prototype.fillText = function (text, x, y, ...rest) {
+        const m = this.getTransform();
+        window.__rlTexts.push({ metric: this.canvas.closest("figure")?.dataset.metric, axis: document.getElementById("xAxis").value, text: String(text), y: m.b * x + m.d * y + m.f });
+        if (window.__rlTexts.length > 5000) window.__rlTexts.splice(0, 1000);
+        return fillText.call(this, text, x, y, ...rest);
+      };
+    });
+    const texts = (axis) => frame.evaluate(([m, a]) => window.__rlTexts.filter((r) => r.metric === m && r.axis === a), [CARD.replace(/^.*="|"]$/g, ""), axis]);
+    const clearTexts = () => frame.evaluate(() => (window.__rlTexts.length = 0));
+    const parseTick = (s) => { const m = /^(-?[\d.]+(?:e[-+]?\d+)?)([kM]?)$/.exec(s); return m ? Number(m[1]) * (m[2] === "k" ? 1e3 : m[2] === "M" ? 1e6 : 1) : NaN; };
+    /** The x axis's tick labels: the bottom row of the texts drawn with the axis `axis` selected. */
+    const xTicks = async (axis) => {
+      const drawn = (await texts(axis)).filter((r) => Number.isFinite(parseTick(r.text)));
+      const bottom = Math.max(...drawn.map((r) => r.y));
+      return [...new Set(drawn.filter((r) => r.y > bottom - 2).map((r) => r.text))];
+    };
+    const returnRecords = runIds.map((id) => readRecords(path.join(runsRoot(cs.workspace), id)).filter((r) => Number.isFinite(r.metrics["charts/episodic_return"])));
+    const lastOf = (key) => Math.max(...returnRecords.map((rs) => rs[rs.length - 1][key]));
+    const box = await card().locator("canvas").boundingBox();
+    // Off the canvas onto the card's caption: chart.js hides its tooltip on mouseout.
+    const away = () => page.mouse.move(box.x + 20, box.y - 10, { steps: 2 });
+    /** Hover the middle of the chart until chart.js draws its tooltip; returns its title and lines. Re-hovers on a lost mousemove. */
+    const tooltip = async (axis) => {
+      for (let attempt = 1; ; attempt++) {
+        await away();
+        await clearTexts();
+        await page.mouse.move(box.x + box.width * (0.45 + 0.05 * attempt), box.y + box.height * 0.5, { steps: 4 });
+        const shown = await waitUntil("the tooltip", async () => {
+          // The last tooltip drawn: its title, then one line per run near that x.
+          const drawn = (await texts(axis)).map((r) => r.text);
+          const at = drawn.findLastIndex((x) => /^(step|wall s) /.test(x));
+          const lines = drawn.slice(at + 1).filter((x) => runIds.some((id) => x.startsWith(`${id}: `)));
+          return at >= 0 && lines.length > 0 ? { title: drawn[at], lines } : null;
+        }, 3000).catch(() => null);
+        if (shown) return shown;
+        if (attempt === 4) throw new Error("no tooltip after hovering the chart 4 times");
+      }
+    };
+    await away();
+    await clearTexts();
+    await frame.locator("#xAxis").selectOption("wall");
+    await waitUntil("x = wall seconds", async () => Math.abs(Number(await attr("data-last-x")) - lastOf("wallSeconds")) < 1e-9, 10_000);
+    const wallTicks = await waitUntil("wall-time tick labels", async () => { const x = await xTicks("wall"); return x.length >= 2 ? x : null; }, 10_000);
+    assert.ok(wallTicks.every((x) => parseTick(x) <= Math.ceil(lastOf("wallSeconds") * 2)), `wall-time ticks in seconds: ${wallTicks}`);
+    const wallTip = await tooltip("wall");
+    assert.match(wallTip.title, /^wall s [\d.]+/, "the tooltip's x is wall time");
+    await card().screenshot({ path: path.join(OUT, "dash-wall-time.png") });
+    await away();
+    await clearTexts();
+    await frame.locator("#xAxis").selectOption("step");
+    await waitUntil("x = global step again", async () => Number(await attr("data-last-x")) === lastOf("globalStep"), 10_000);
+    const stepTicks = await waitUntil("step tick labels", async () => { const x = await xTicks("step"); return x.length >= 2 ? x : null; }, 10_000);
+    assert.ok(stepTicks.some((x) => /k$/.test(x)) && Math.max(...stepTicks.map(parseTick)) >= 1000, `step ticks in thousands: ${stepTicks}`);
+    assert.notDeepEqual(stepTicks, wallTicks, "the x axis changed");
+    // 3c. The tooltip: the step and, per run, the value recorded there (smoothing 0: the raw value).
+    const tip = await tooltip("step");
+    assert.match(tip.title, /^step [\d.]+k?$/, "the tooltip's x is the step");
+    const tipStep = parseTick(tip.title.slice("step ".length));
+    assert.ok(tip.lines.length <= runIds.length, `one line per run: ${JSON.stringify(tip.lines)}`);
+    for (const line of tip.lines) {
+      const [id, value] = line.split(": ");
+      const recorded = returnRecords[runIds.indexOf(id)].filter((r) => Number(r.metrics["charts/episodic_return"].toPrecision(5)) === Number(value));
+      assert.ok(recorded.some((r) => Math.abs(r.globalStep - tipStep) <= 0.05 * tipStep), `${line}: the return ${id}'s metrics.jsonl records near step ${tipStep}`);
+    }
+    await card().screenshot({ path: path.join(OUT, "dash-tooltip.png") });
+    await away();
+    lap(`x axis: wall ticks ${JSON.stringify(wallTicks)} (tooltip "${wallTip.title}"), step ticks ${JSON.stringify(stepTicks)}; tooltip ${JSON.stringify(tip)}`);
     await frame.locator("#smoothing").fill("0.95");
     await waitUntil("raw copies behind smoothed curves", async () => (await datasets()).some((l) => l.includes("(raw)")), 10_000);
     await page.waitForTimeout(300);
@@ -95,6 +176,20 @@ test("e2e: dashboard compares runs, groups seeds, smooths, exports CSV, survives
     assert.equal(csv[0], "run,global_step,wall_seconds,metric,value");
     for (const id of runIds) assert.ok(csv.some((l) => l.startsWith(`${id},`) && l.includes(",charts/episodic_return,")), `CSV has ${id}'s returns`);
     lap(`Export CSV wrote ${csv.length - 2} rows`);
+
+    // 4b. The card's PNG button → the save dialog → an image of the chart (the canvas's size).
+    await card().locator("figcaption button", { hasText: "PNG" }).click();
+    await waitUntil("the PNG save dialog", async () => (await input.isVisible()) && /charts_episodic_return\.png$/.test(await input.inputValue()), 30_000);
+    await page.keyboard.press("Enter");
+    const pngFile = path.join(cs.workspace, "charts_episodic_return.png");
+    await waitUntil("the PNG file", () => fs.existsSync(pngFile) && fs.statSync(pngFile).size > 0, 30_000);
+    const png = fs.readFileSync(pngFile);
+    assert.deepEqual([...png.subarray(0, 8)], [0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a], "PNG signature");
+    assert.equal(png.subarray(12, 16).toString("latin1"), "IHDR");
+    const canvasSize = await card().locator("canvas").evaluate((c) => [c.width, c.height]);
+    assert.deepEqual([png.readUInt32BE(16), png.readUInt32BE(20)], canvasSize, "the image is the chart's canvas");
+    assert.ok(png.length > 5000, `a drawn chart, not a blank image (${png.length} bytes)`);
+    lap(`Export PNG wrote ${png.length} bytes, ${canvasSize.join("×")}`);
 
     // 5. Hide run 2, then reload the window: the serializer restores the panel, getState the controls.
     await frame.locator(`#runs label[data-run-id="${runIds[1]}"] input`).uncheck();

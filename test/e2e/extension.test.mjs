@@ -1,7 +1,10 @@
 // RL Studio end to end in a real VS Code (code-server): what a new user does.
-// New Experiment → Train (command palette) → the dashboard's curve grows → Stop → Resume continues
-// the same curve → the runtime is killed: a notification (with Show Log) and the status bar show the
-// crash, the run is marked failed, the runtime comes back. Screenshots go to test/e2e/out/.
+// New Experiment → Train (command palette) → the dashboard's curve grows, the status bar shows
+// step/total, SPS and the last return, a progress notification follows the run → its Cancel stops it
+// (status.json and the Runs view say stopped) → Resume from the Runs view's context menu continues the
+// same curve → Stop and Resume from the palette → the runtime is killed: a notification (with Show Log)
+// and the status bar show the crash, the run is marked failed, the runtime comes back. Screenshots go
+// to test/e2e/out/.
 // Needs `bash test/e2e/install.sh` and a build (`node scripts/build.mjs`); run: node scripts/test.mjs e2e
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -15,15 +18,17 @@ function readJsonl(file) {
   if (!fs.existsSync(file)) return [];
   return fs.readFileSync(file, "utf8").split("\n").filter((l) => l.trim()).flatMap((l) => { try { return [JSON.parse(l)]; } catch { return []; } });
 }
+
+const palette = (page, title, note) => runCommand(page, title, { note });
 const readStatus = (runDir) => { try { return JSON.parse(fs.readFileSync(path.join(runDir, "status.json"), "utf8")); } catch { return null; } };
 
-test("e2e: new experiment → train → live dashboard → stop → resume → runtime crash recovers", { skip: missing ?? false, timeout: 420_000 }, async (t) => {
+test("e2e: new experiment → train → live dashboard, status bar, progress → cancel → resume → stop → resume → runtime crash recovers", { skip: missing ?? false, timeout: 420_000 }, async (t) => {
   await withCodeServer(t, {}, async ({ cs, browser, lap }) => {
     const { page, offbox } = await openWorkbench(browser, cs.url);
     lap("workbench ready");
 
     // 1. New Experiment → CartPole → name "cartpole": writes cartpole.rl.ts and opens it.
-    await runCommand(page, "RL Studio: New Experiment");
+    await palette(page, "RL Studio: New Experiment", lap);
     const pick = page.locator(".quick-input-list .monaco-list-row", { hasText: "CartPole-v1" }).first();
     await pick.waitFor();
     await pick.click();
@@ -42,7 +47,7 @@ test("e2e: new experiment → train → live dashboard → stop → resume → r
 
     // 2. Train from the palette → dashboard with a growing curve.
     await page.locator(".tab", { hasText: "cartpole.rl.ts" }).first().click();
-    await runCommand(page, "RL Studio: Train Experiment");
+    await palette(page, "RL Studio: Train Experiment", lap);
     const runsRoot = path.join(cs.workspace, ".rl-studio", "runs");
     const runDir = await waitUntil("a run folder", () => fs.existsSync(runsRoot) && fs.readdirSync(runsRoot).map((d) => path.join(runsRoot, d))[0], 60_000);
     lap(`training: ${path.basename(runDir)}`);
@@ -53,30 +58,75 @@ test("e2e: new experiment → train → live dashboard → stop → resume → r
     const p1 = await waitUntil("points on the episodic-return chart", async () => ((await points()) > 0 ? points() : 0));
     const p2 = await waitUntil("the curve to grow", async () => { const p = await points(); return p > p1 ? p : 0; });
     assert.ok(p2 > p1, `points grew: ${p1} → ${p2}`);
+    const runId = path.basename(runDir);
+    // The status bar while training: step/total, SPS and the last return (e.g. "13k/5.0M · 10,630 SPS · R 500.0").
     const trainingItem = page.locator(".statusbar-item", { hasText: /SPS/ }).first();
-    await trainingItem.waitFor();
-    lap(`dashboard curve grows (${p1} → ${p2} points); status bar: ${(await trainingItem.innerText()).replace(/\s+/g, " ")}`);
+    const barText = async () => (await trainingItem.innerText().catch(() => "")).replace(/\s+/g, " ").trim();
+    const bar = await waitUntil("step/total, SPS and the last return in the status bar", async () => { const x = await barText(); return /^[\d.]+[kM]?\/5\.0M · [\d,]+ SPS · R -?\d+\.\d$/.test(x) ? x : null; }, 30_000);
+    assert.ok(Number(bar.split(" · ")[1].replace(/[^\d]/g, "")) > 0, `SPS > 0: ${bar}`);
+    lap(`dashboard curve grows (${p1} → ${p2} points); status bar: ${bar}`);
 
-    // 3. Stop.
-    await runCommand(page, "RL Studio: Stop Run");
-    await waitUntil("status.json stopped", () => readStatus(runDir)?.state === "stopped", 60_000);
+    // 3. The progress notification follows the run; its Cancel button stops it.
+    const progressToast = (title) => page.locator(".notification-toast", { hasText: `${title} ${runId}` }).first();
+    const trainingToast = progressToast("Training");
+    await trainingToast.waitFor({ timeout: 30_000 });
+    const toastText = await waitUntil("steps and SPS in the notification", async () => { const x = (await trainingToast.innerText().catch(() => "")).replace(/\s+/g, " "); return /[\d,]+\/[\d,]+ steps · \d+ SPS/.test(x) ? x : null; }, 30_000);
+    await page.screenshot({ path: path.join(OUT, "training-progress.png") });
+    // The toast re-renders as progress arrives: retry the click if it landed on a replaced element.
+    for (let attempt = 1; ; attempt++) {
+      await trainingToast.locator(".monaco-button", { hasText: /^Cancel$/ }).first().click({ timeout: 10_000 }).catch(() => {});
+      const stopped = await waitUntil("status.json stopped", () => readStatus(runDir)?.state === "stopped", 20_000).then(() => true, () => false);
+      if (stopped) break;
+      if (attempt === 3) throw new Error("Cancel in the progress notification did not stop the run after 3 clicks");
+    }
+    await trainingToast.waitFor({ state: "hidden", timeout: 15_000 });
+    await trainingItem.waitFor({ state: "hidden", timeout: 15_000 });
+    // The Runs view shows it stopped.
+    await page.locator('.activitybar .action-item a[aria-label^="RL Studio"]').first().click();
+    const runRow = page.locator(".pane-body .monaco-list-row", { hasText: runId }).first();
+    await waitUntil("the Runs view showing the run stopped", async () => /stopped/.test(await runRow.innerText().catch(() => "")), 30_000);
     const stoppedRecords = readJsonl(path.join(runDir, "metrics.jsonl"));
     const stoppedSteps = stoppedRecords.map((r) => r.globalStep);
     const stoppedAt = stoppedSteps[stoppedSteps.length - 1];
     const withReturn = stoppedRecords.filter((r) => Number.isFinite(r.metrics["charts/episodic_return"])).length;
     await waitUntil(`the chart to show all ${withReturn} recorded returns`, async () => (await points()) === withReturn);
     const xBefore = await lastX();
-    lap(`stopped at step ${stoppedAt} (${stoppedSteps.length} iterations)`);
+    lap(`notification "${toastText.slice(0, 90)}…" → Cancel: stopped at step ${stoppedAt} (${stoppedSteps.length} iterations); Runs view: ${(await runRow.innerText()).replace(/\s+/g, " ")}`);
 
-    // 4. Resume: the same run folder, the curve continues from the checkpoint.
-    await runCommand(page, "RL Studio: Resume Run");
-    await waitUntil("status.json running again", () => readStatus(runDir)?.state === "running", 60_000);
+    // 4. Resume from the Runs view's context menu: the same run folder, the curve continues from the checkpoint.
+    // Hovering a menu entry focuses it; Enter runs it. On a loaded machine the menu can miss the hover: open it again.
+    for (let attempt = 1; ; attempt++) {
+      await runRow.click({ button: "right" });
+      const entry = page.locator(".context-view .action-item", { hasText: "Resume Run" }).first();
+      await entry.waitFor({ timeout: 15_000 });
+      await entry.hover();
+      await page.keyboard.press("Enter");
+      const resumed = await waitUntil("status.json running again", () => readStatus(runDir)?.state === "running", 20_000).then(() => true, () => false);
+      if (resumed) break;
+      if (attempt === 3) throw new Error("Resume Run from the Runs view's context menu did not resume the run after 3 tries");
+      await page.keyboard.press("Escape");
+    }
+    await progressToast("Resuming").locator(".monaco-button", { hasText: /^Cancel$/ }).first().waitFor({ timeout: 30_000 });
+    await waitUntil("the Runs view showing the run running", async () => !/stopped/.test(await runRow.innerText().catch(() => "stopped")), 30_000);
     const xAfter = await waitUntil("the curve to continue past the stop", async () => { const x = await lastX(); return x > xBefore ? x : 0; }, 90_000);
     assert.equal(fs.readdirSync(runsRoot).length, 1, "resume continues the same run (no new run folder)");
     const steps = readJsonl(path.join(runDir, "metrics.jsonl")).map((r) => r.globalStep);
     for (let i = 1; i < steps.length; i++) assert.ok(steps[i] > steps[i - 1], `metrics.jsonl steps strictly increase (line ${i + 1}: ${steps[i - 1]} → ${steps[i]})`);
     assert.ok(steps.length > stoppedSteps.length, "new iterations after resume");
-    lap(`resumed: curve continues ${xBefore} → ${xAfter}`);
+    lap(`resumed from the Runs view: curve continues ${xBefore} → ${xAfter}`);
+
+    // 5. Stop and Resume from the command palette.
+    await palette(page, "RL Studio: Stop Run", lap);
+    await waitUntil("status.json stopped", () => readStatus(runDir)?.state === "stopped", 60_000);
+    const xStopped = await waitUntil("the chart to show every recorded return", async () => {
+      const n = readJsonl(path.join(runDir, "metrics.jsonl")).filter((r) => Number.isFinite(r.metrics["charts/episodic_return"])).length;
+      return (await points()) === n ? lastX() : 0;
+    });
+    lap(`palette Stop: stopped at x ${xStopped}`);
+    await palette(page, "RL Studio: Resume Run", lap);
+    await waitUntil("status.json running again", () => readStatus(runDir)?.state === "running", 60_000);
+    const xResumed = await waitUntil("the curve to continue", async () => { const x = await lastX(); return x > xStopped ? x : 0; }, 90_000);
+    lap(`palette Stop → Resume: curve continues ${xStopped} → ${xResumed}`);
     await page.waitForTimeout(1500);
     await page.screenshot({ path: path.join(OUT, "dashboard.png") });
 

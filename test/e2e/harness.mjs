@@ -121,27 +121,29 @@ export async function launchBrowser(runDir) {
   });
 }
 
-/**
- * Run a command from the palette. The palette's list is computed when it opens: if the
- * extension's contributions are not registered yet the entry is missing, so reopen until it shows.
- */
-export async function runCommand(page, title, { attempts = 20 } = {}) {
+/** Run a command from the palette (`note` hears about each retry). */
+export async function runCommand(page, title, { attempts = 20, note = () => {} } = {}) {
+  // Every step has a short timeout and the whole sequence is retried: the palette can close under
+  // the test (focus moving to an editor or webview that just opened), and its list lacks the command
+  // until the extension's contributions are registered.
   const input = page.locator(".quick-input-widget input.input");
   const row = page.locator(".quick-input-list .monaco-list-row", { hasText: title }).first();
   for (let attempt = 1; ; attempt++) {
-    await page.keyboard.press("F1");
-    await input.waitFor({ state: "visible" });
-    await input.fill(`>${title}`);
     try {
+      await page.keyboard.press("F1");
+      await input.waitFor({ state: "visible", timeout: 5000 });
+      await input.fill(`>${title}`, { timeout: 5000 });
       await row.waitFor({ timeout: 3000 });
-      break;
-    } catch (e) {
-      if (attempt >= attempts) throw new Error(`command "${title}" never appeared in the palette`);
+      if (!(await input.isVisible())) throw new Error("the palette closed");
+      await page.keyboard.press("Enter");
+      return;
+    } catch (err) {
+      if (attempt >= attempts) throw new Error(`command "${title}" could not be run from the palette: ${err.message}`);
+      note(`palette: retrying "${title}" (${err.message.split("\n")[0]})`);
       await page.keyboard.press("Escape");
       await sleep(1000);
     }
   }
-  await page.keyboard.press("Enter");
 }
 
 /** The frame (webview iframe) in which `selector` exists, waiting up to `ms`. */

@@ -82,8 +82,9 @@ export function registerCommands(ctx: Ctx): vscode.Disposable[] {
       await ctx.train(uri);
     }),
     reg("rlStudio.stopRun", "Stop Run", async (arg?: unknown) => {
+      // Any running run: this runtime's own, or one a terminal (`npx rl-studio train`) trains.
       const run = await pickRun(ctx, arg, (e) => e.summary.state === "running", "Run to stop");
-      if (run && !(await ctx.stop(run.summary.runId))) void vscode.window.showInformationMessage(`RL Studio: ${run.summary.runId} is not training.`);
+      if (run) await ctx.stopRun(run.summary.runId, run.summary.runDir);
     }),
     reg("rlStudio.resumeRun", "Resume Run", async (arg?: unknown) => {
       if (!ctx.checkTrusted("resume")) return;

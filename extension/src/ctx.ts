@@ -23,6 +23,7 @@ import {
   type RunStatusParams,
   type TrainResult,
 } from "../../protocol/src/runtime.js";
+import { stopExternalRun, type ExternalStopResult } from "../../runtime/src/runs/stop-run.js";
 import * as config from "./config.js";
 import { DASHBOARD_VIEW_TYPE, DashboardPanel } from "./dashboard-panel.js";
 import { LanguageClientOwner } from "./language-client.js";
@@ -193,10 +194,54 @@ export class Ctx implements vscode.Disposable {
     return result;
   }
 
+  /** Stop a run this runtime trains; false when it does not train it. */
   async stop(runId: string): Promise<boolean> {
     const c = await this.runtime.ensureStarted();
     const { stopped } = await c.sendRequest(StopRequest.type, { runId });
     return stopped;
+  }
+
+  /**
+   * Stop Run on any run the Runs view shows running: the runtime's own (abort its trainer), or one
+   * another process trains, e.g. `npx rl-studio train` in a terminal — asked to stop as Ctrl-C
+   * would, after checking its pid is still that trainer (runtime/src/runs/stop-run.ts), with a
+   * cancellable progress notification while it finishes its iteration and writes its checkpoint.
+   * Returns what happened to an external run (undefined when the runtime stopped its own); the
+   * caller has been told either way, and the Runs view shows the run's state afterwards.
+   */
+  async stopRun(runId: string, runDir: string): Promise<ExternalStopResult | undefined> {
+    if (await this.stop(runId)) return undefined;
+    const result = await vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title: `Stopping ${runId}`, cancellable: true },
+      (progress, token) => {
+        const cancel = new AbortController();
+        const sub = token.onCancellationRequested(() => cancel.abort());
+        return stopExternalRun(runDir, {
+          ownPids: this.runtime.pid !== undefined ? [this.runtime.pid] : [],
+          signal: cancel.signal,
+          onProgress: (p) =>
+            progress.report({ message: `asked process ${p.pid} to stop (as Ctrl-C would); waiting for it to finish its iteration and write a checkpoint… ${Math.floor(p.elapsedMs / 1000)} s` }),
+        }).finally(() => sub.dispose());
+      },
+    );
+    this.log.appendLine(`[client] stop ${runId}: ${result.outcome}: ${result.message}`);
+    await this.refreshRun(runId, runDir, result);
+    // A warning when the run goes on training (Windows, an unverifiable or foreign pid, the timeout).
+    const show = result.state === "running" && result.outcome !== "cancelled" ? vscode.window.showWarningMessage : vscode.window.showInformationMessage;
+    void show(`RL Studio: ${result.message}`);
+    return result;
+  }
+
+  /** Re-read one run folder into the model (the Runs view), e.g. after another process changed it. */
+  private async refreshRun(runId: string, runDir: string, result: ExternalStopResult): Promise<void> {
+    try {
+      const read = await this.readRun(runDir);
+      // What the stop found wins over a listing that may predate it (e.g. a reused pid still "alive").
+      this.model.upsert(read.summary.state === "running" && result.state !== "running" ? { ...read.summary, state: result.state } : read.summary);
+    } catch (err) {
+      this.log.appendLine(`[client] cannot read ${runDir}: ${String(err)}`);
+      this.model.setState(runId, result.state);
+    }
   }
 
   /** A cancellable progress notification that follows the run until it stops. */

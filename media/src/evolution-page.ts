@@ -161,6 +161,32 @@ export function finishModel(
   return { ...live, status: outcome.status, activity: "", ...(outcome.error !== undefined ? { error: outcome.error } : {}) };
 }
 
+/** True when `x` looks like a page model (the webview's saved state): the fields the page and the host key on. */
+export function isPageModel(x: unknown): x is EvolutionPageModel {
+  const m = x as Partial<EvolutionPageModel> | null;
+  return (
+    typeof m === "object" && m !== null &&
+    typeof m.id === "string" && m.id !== "" &&
+    typeof m.dir === "string" && m.dir !== "" &&
+    typeof m.experimentPath === "string" &&
+    typeof m.status === "string" &&
+    Array.isArray(m.candidates)
+  );
+}
+
+/**
+ * The model of a page restored after a window reload, from the state the page saved (null when
+ * that is not a page model): the evolution saved in its folder when `read` finds it (so a page
+ * whose evolution ended since shows the final result), else the saved model itself — a live one
+ * ended as cancelled, since the reload ended the request that fed it.
+ */
+export function restoredModel(state: unknown, read: (dir: string) => EvolutionResult | null): EvolutionPageModel | null {
+  if (!isPageModel(state)) return null;
+  const saved = read(state.dir);
+  if (saved) return { ...modelFromEvolution(saved), dir: state.dir };
+  return state.status === "running" ? finishModel(state, null, { status: "cancelled" }) : state;
+}
+
 /** The fitness chart's "best so far" line: one point per iteration reached, from the first with a fitness. */
 export function bestSoFarLine(m: Pick<EvolutionPageModel, "candidates" | "iterationsDone">): { x: number; y: number }[] {
   const upTo = m.candidates.reduce((a, c) => Math.max(a, c.iteration), m.iterationsDone);

@@ -2,7 +2,8 @@
  * The explanation panel's pure parts (no DOM at import, so unit tests can load them):
  *
  * - Facts → chart series and table rows for the action-by-field charts and the conditioning
- *   table (`fieldChartSeries`, `conditioningTable`), with the display formatting they share.
+ *   table (`fieldChartSeries`, `conditioningTable`), and the heat map's cells, title and tooltips
+ *   (`actionMapView`, with its layout and hit test), with the display formatting they share.
  * - 2-D drawings of the classic-control systems for the replay, from one observation (and the
  *   simulator state where the run recorded it). Geometry follows Gymnasium's renderers:
  *   CartPole's pole is 2 × 0.5 m long and leans right for θ > 0; Acrobot's links hang down at
@@ -142,6 +143,127 @@ export function conditioningTable(f: BehaviourFacts): { head: string[]; rows: (s
     });
   }
   return { head, rows };
+}
+
+// ── facts → the heat map over the two most influential fields ─────────────────
+
+/** What the heat map's colour is: mean π(a | s) (discrete, when the facts carry it), the taken frequency (older facts), the mean applied action (continuous). */
+export type ActionMapQuantity = "meanProbability" | "actionFrequency" | "meanAction";
+
+export interface ActionMapCellView {
+  ix: number;
+  iy: number;
+  n: number;
+  /** The plotted value; null in a cell with no visited state. */
+  value: number | null;
+  /** The value as written in the cell ("" when empty). */
+  text: string;
+  /** The cell's tooltip: its ranges, n, the plotted value and (discrete) how often the action was taken there. */
+  tooltip: string[];
+}
+
+export interface ActionMapView {
+  quantity: ActionMapQuantity;
+  title: string;
+  note: string;
+  xField: string;
+  yField: string;
+  /** Bin edges of each axis, the visited range's ends included (cells: xs.length − 1 by ys.length − 1). */
+  xs: number[];
+  ys: number[];
+  /** The colour scale: [0, 1] for probabilities and frequencies, the values' range for mean actions. */
+  lo: number;
+  hi: number;
+  /** Every cell, row by row (cells[iy * columns + ix]). */
+  cells: ActionMapCellView[];
+}
+
+/**
+ * The heat map of action `a` over the facts' action map (null when there is none). Discrete: the
+ * policy's mean probability π(a | s) over each cell's states when the cells carry it — as the
+ * conditioning table and the field charts — else how often `a` was taken there; the cell's n and
+ * the taken frequency go to the tooltip. Continuous: the mean applied action element `a`.
+ */
+export function actionMapView(f: BehaviourFacts, a: number): ActionMapView | null {
+  const map = f.actionMap;
+  if (!map) return null;
+  const discrete = f.actionKind === "discrete";
+  const occupied = map.cells.flat().filter((c) => c.n > 0);
+  const quantity: ActionMapQuantity = !discrete
+    ? "meanAction"
+    : occupied.length > 0 && occupied.every((c) => Array.isArray(c.meanProbability))
+      ? "meanProbability"
+      : "actionFrequency";
+  const name = actionName(f, a);
+  const valueOf = (c: (typeof map.cells)[number][number]): number | null => (c.n === 0 ? null : (c[quantity]?.[a] ?? null));
+  const xLabel = (ix: number) => binLabel({ lo: ix === 0 ? null : map.xEdges[ix - 1]!, hi: ix === map.xEdges.length ? null : map.xEdges[ix]! });
+  const yLabel = (iy: number) => binLabel({ lo: iy === 0 ? null : map.yEdges[iy - 1]!, hi: iy === map.yEdges.length ? null : map.yEdges[iy]! });
+  const show = (v: number) => (quantity === "meanAction" ? fmt(v) : pct(v));
+  const cells: ActionMapCellView[] = map.cells.flatMap((row, iy) =>
+    row.map((c, ix) => {
+      const value = valueOf(c);
+      const tooltip = [`${map.xField} ${xLabel(ix)}, ${map.yField} ${yLabel(iy)}`, `n = ${fmt(c.n)} visited state${c.n === 1 ? "" : "s"}`];
+      if (c.n > 0) {
+        if (quantity === "meanAction") tooltip.push(`mean ${name} = ${value === null ? "–" : fmt(value)}`);
+        else {
+          if (quantity === "meanProbability") tooltip.push(`mean π(${name} | s) = ${value === null ? "–" : pct(value)}`);
+          const freq = c.actionFrequency?.[a];
+          const count = c.actionCounts?.[a];
+          tooltip.push(freq === undefined ? "taken: –" : `${name} taken in ${pct(freq)} of them${count === undefined ? "" : ` (${fmt(count)})`}`);
+        }
+      }
+      return { ix, iy, n: c.n, value, text: value === null ? "" : show(value), tooltip };
+    }),
+  );
+  const values = cells.flatMap((c) => (c.value === null ? [] : [c.value]));
+  const [lo, hi] = quantity === "meanAction" ? (values.length ? [Math.min(...values), Math.max(...values)] : [0, 0]) : [0, 1];
+  const over = `over ${map.xField} and ${map.yField} (${map.mode} rollouts)`;
+  const title =
+    quantity === "meanProbability"
+      ? `Mean action probability π(${name} | s) ${over}`
+      : quantity === "actionFrequency"
+        ? `How often ${name} was taken ${over}`
+        : `Mean applied action (${name}) ${over}`;
+  const note =
+    quantity === "meanProbability"
+      ? `Each cell: the policy's mean probability of "${name}" over its n visited states (hover a cell for n and how often the action was taken there).`
+      : quantity === "actionFrequency"
+        ? `Each cell: the share of its n visited states where the policy chose "${name}" (these facts carry no action probabilities).`
+        : `Each cell: the mean applied action (${name}, after clipping) over its n visited states.`;
+  return { quantity, title, note, xField: map.xField, yField: map.yField, xs: [map.xRange[0], ...map.xEdges, map.xRange[1]], ys: [map.yRange[0], ...map.yEdges, map.yRange[1]], lo, hi, cells };
+}
+
+/** Where the heat map's cells lie on a canvas of `width` × `height` (equal widths: quantile bins hold similar n). */
+export interface ActionMapLayout {
+  left: number;
+  top: number;
+  width: number;
+  height: number;
+  cellWidth: number;
+  cellHeight: number;
+}
+
+export function actionMapLayout(view: Pick<ActionMapView, "xs" | "ys">, width: number, height: number): ActionMapLayout {
+  const left = 56;
+  const top = 8;
+  const w = width - left - 8;
+  const h = height - 36 - top;
+  return { left, top, width: w, height: h, cellWidth: w / (view.xs.length - 1), cellHeight: h / (view.ys.length - 1) };
+}
+
+/** The top-left corner of cell (ix, iy): y grows upwards, so row 0 is at the bottom. */
+export function cellOrigin(view: Pick<ActionMapView, "ys">, l: ActionMapLayout, ix: number, iy: number): { x: number; y: number } {
+  return { x: l.left + ix * l.cellWidth, y: l.top + (view.ys.length - 2 - iy) * l.cellHeight };
+}
+
+/** The cell under canvas point (x, y), or null outside the grid. */
+export function cellAt(view: ActionMapView, l: ActionMapLayout, x: number, y: number): ActionMapCellView | null {
+  const columns = view.xs.length - 1;
+  const rows = view.ys.length - 1;
+  const ix = Math.floor((x - l.left) / l.cellWidth);
+  const fromTop = Math.floor((y - l.top) / l.cellHeight);
+  if (ix < 0 || ix >= columns || fromTop < 0 || fromTop >= rows) return null;
+  return view.cells[(rows - 1 - fromTop) * columns + ix] ?? null;
 }
 
 // ── scenes ───────────────────────────────────────────────────────────────────────

@@ -2,8 +2,9 @@
  * The explanation panel (bundled to dist/media/explain.js, chart.js included — no remote content).
  * Shows one saved explanation: the narrative (when the LLM's passed the number check) and the
  * summary, the fact tables (with the action per range of the two most influential fields), charts
- * (how episodes end, action over the two most influential fields as a heat map, the policy's mean
- * action probability — or mean action — per range of each of those fields, reward components) and
+ * (how episodes end, the policy's mean action probability — or mean action — over the two most
+ * influential fields as a heat map, with each cell's n and taken frequency in its tooltip, and per
+ * range of each of those fields, reward components) and
  * a replay of the typical or worst episode: a 2-D drawing for the classic-control envs and the
  * state over time for any env.
  * Everything drawn comes from `Explanation.facts`; nothing is computed here but layout (the facts →
@@ -11,7 +12,7 @@
  */
 import { BarController, BarElement, CategoryScale, Chart, Legend, LinearScale, LineController, LineElement, PointElement, Tooltip, type ChartConfiguration } from "chart.js";
 import type { BehaviourFacts, EpisodeTrajectory, Explanation, ExplainHostToWebview, ExplainPanelState, ExplainWebviewToHost, ModeFacts } from "../../protocol/src/explain.js";
-import { conditioningTable, drawScene, fieldChartSeries, fmt, hasScene, pct, type SceneColours } from "./explain-scene.js";
+import { actionMapLayout, actionMapView, cellAt, cellOrigin, conditioningTable, drawScene, fieldChartSeries, fmt, hasScene, pct, type SceneColours } from "./explain-scene.js";
 
 Chart.register(BarController, BarElement, LineController, LineElement, PointElement, LinearScale, CategoryScale, Tooltip, Legend);
 
@@ -214,67 +215,63 @@ function renderActionMap(f: BehaviourFacts): void {
 function drawActionMap(f: BehaviourFacts): void {
   const canvas = $<HTMLCanvasElement>("actionMap");
   const ctx = canvas.getContext("2d")!;
-  const map = f.actionMap;
   ctx.clearRect(0, 0, canvas.width, canvas.height);
   const note = $("mapNote");
-  if (!map) {
+  // What is plotted, the cells' values and tooltips: explain-scene.ts (unit-tested); here only drawing.
+  const view = actionMapView(f, mapAction);
+  canvas.dataset.quantity = view?.quantity ?? "";
+  canvas.title = "";
+  canvas.onmousemove = null;
+  canvas.onmouseleave = null;
+  if (!view) {
     note.textContent = "Fewer than two observation fields vary in the visited states: no map.";
     return;
   }
-  $("mapTitle").textContent = `Action over ${map.xField} and ${map.yField} (deterministic rollouts)`;
-  const discrete = f.actionKind === "discrete";
-  const left = 56;
-  const bottom = 36;
-  const w = canvas.width - left - 8;
-  const h = canvas.height - bottom - 8;
-  const xs = [map.xRange[0], ...map.xEdges, map.xRange[1]];
-  const ys = [map.yRange[0], ...map.yEdges, map.yRange[1]];
-  // Cells are drawn with equal widths (quantile bins hold similar n); the axis labels give the edges.
-  const cw = w / (xs.length - 1);
-  const ch = h / (ys.length - 1);
-  const values = map.cells.flat().filter((c) => c.n > 0).map((c) => (discrete ? c.actionFrequency![mapAction]! : c.meanAction![mapAction]!));
-  const lo = discrete ? 0 : Math.min(...values);
-  const hi = discrete ? 1 : Math.max(...values);
+  $("mapTitle").textContent = view.title;
+  const l = actionMapLayout(view, canvas.width, canvas.height);
   const fg = cssVar("--vscode-foreground", "#cccccc");
   ctx.font = `11px ${cssVar("--vscode-font-family", "sans-serif")}`;
-  map.cells.forEach((row, iy) =>
-    row.forEach((cell, ix) => {
-      const x = left + ix * cw;
-      const y = 8 + (ys.length - 2 - iy) * ch;
-      if (cell.n === 0) {
-        ctx.strokeStyle = fg;
-        ctx.globalAlpha = 0.2;
-        ctx.strokeRect(x + 0.5, y + 0.5, cw - 1, ch - 1);
-        ctx.globalAlpha = 1;
-        return;
-      }
-      const v = discrete ? cell.actionFrequency![mapAction]! : cell.meanAction![mapAction]!;
-      const t = hi > lo ? (v - lo) / (hi - lo) : 0.5;
-      ctx.fillStyle = colour(0);
-      ctx.globalAlpha = 0.08 + 0.92 * t;
-      ctx.fillRect(x, y, cw - 1, ch - 1);
+  for (const cell of view.cells) {
+    const { x, y } = cellOrigin(view, l, cell.ix, cell.iy);
+    if (cell.value === null) {
+      ctx.strokeStyle = fg;
+      ctx.globalAlpha = 0.2;
+      ctx.strokeRect(x + 0.5, y + 0.5, l.cellWidth - 1, l.cellHeight - 1);
       ctx.globalAlpha = 1;
-      ctx.fillStyle = fg;
-      ctx.textAlign = "center";
-      ctx.fillText(discrete ? pct(v) : fmt(v), x + cw / 2, y + ch / 2);
-      ctx.fillText(`n=${fmt(cell.n)}`, x + cw / 2, y + ch / 2 + 12);
-    }),
-  );
+      continue;
+    }
+    const t = view.hi > view.lo ? (cell.value - view.lo) / (view.hi - view.lo) : 0.5;
+    ctx.fillStyle = colour(0);
+    ctx.globalAlpha = 0.08 + 0.92 * Math.max(0, Math.min(1, t));
+    ctx.fillRect(x, y, l.cellWidth - 1, l.cellHeight - 1);
+    ctx.globalAlpha = 1;
+    ctx.fillStyle = fg;
+    ctx.textAlign = "center";
+    ctx.fillText(cell.text, x + l.cellWidth / 2, y + l.cellHeight / 2);
+    ctx.fillText(`n=${fmt(cell.n)}`, x + l.cellWidth / 2, y + l.cellHeight / 2 + 12);
+  }
   ctx.fillStyle = fg;
   ctx.textAlign = "center";
-  xs.forEach((v, i) => ctx.fillText(fmt(v), left + i * cw, canvas.height - bottom + 14));
-  ctx.fillText(map.xField, left + w / 2, canvas.height - 6);
+  view.xs.forEach((v, i) => ctx.fillText(fmt(v), l.left + i * l.cellWidth, canvas.height - 36 + 14));
+  ctx.fillText(view.xField, l.left + l.width / 2, canvas.height - 6);
   ctx.textAlign = "right";
-  ys.forEach((v, i) => ctx.fillText(fmt(v), left - 4, 8 + (ys.length - 1 - i) * ch + 4));
+  view.ys.forEach((v, i) => ctx.fillText(fmt(v), l.left - 4, l.top + (view.ys.length - 1 - i) * l.cellHeight + 4));
   ctx.save();
-  ctx.translate(12, 8 + h / 2);
+  ctx.translate(12, l.top + l.height / 2);
   ctx.rotate(-Math.PI / 2);
   ctx.textAlign = "center";
-  ctx.fillText(map.yField, 0, 0);
+  ctx.fillText(view.yField, 0, 0);
   ctx.restore();
-  note.textContent = discrete
-    ? `Share of visited states in each cell where the policy chose "${f.actionMeanings[mapAction] ?? mapAction}".`
-    : `Mean applied action (${f.actionMeanings[mapAction] ?? mapAction}) in each cell.`;
+  note.textContent = view.note;
+  // The hovered cell's tooltip (its ranges, n, the value and the taken frequency), as the canvas's title.
+  canvas.onmousemove = (ev: MouseEvent) => {
+    const r = canvas.getBoundingClientRect();
+    const x = ((ev.clientX - r.left) * canvas.width) / (r.width || canvas.width);
+    const y = ((ev.clientY - r.top) * canvas.height) / (r.height || canvas.height);
+    const text = cellAt(view, l, x, y)?.tooltip.join("\n") ?? "";
+    if (canvas.title !== text) canvas.title = text;
+  };
+  canvas.onmouseleave = () => (canvas.title = "");
 }
 
 function renderFieldCharts(f: BehaviourFacts): void {

@@ -5,10 +5,12 @@
 // the recorded value, Export CSV writes a file with the expected header, a card's PNG button saves an
 // image of the chart, the dashboard's state survives a window reload
 // (webview serializer + getState), and Delete Run (Runs view context menu, with its confirmation)
-// removes the run folder. Screenshots: test/e2e/out/dash-*.png.
+// removes the run folder, and Stop Run (Runs view context menu) stops a run that `rl-studio train`
+// trains in a terminal: the CLI checkpoints, exits 130, and the Runs view says stopped.
+// Screenshots: test/e2e/out/dash-*.png.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { execFileSync } from "node:child_process";
+import { execFileSync, spawn } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { OUT, ROOT, findFrame, missingBuild, missingTools, openWorkbench, runCommand, waitUntil, withCodeServer } from "./harness.mjs";
@@ -25,7 +27,7 @@ function returnsIn(runDir) {
     .filter((l) => Number.isFinite(JSON.parse(l).metrics["charts/episodic_return"])).length;
 }
 
-test("e2e: dashboard compares runs, groups seeds, smooths, x by wall time, tooltips, exports CSV and PNG, survives a reload; Delete Run removes the folder", { skip: missing ?? false, timeout: 240_000 }, async (t) => {
+test("e2e: dashboard compares runs, groups seeds, smooths, x by wall time, tooltips, exports CSV and PNG, survives a reload; Delete Run removes the folder; Stop Run stops a terminal's run", { skip: missing ?? false, timeout: 300_000 }, async (t) => {
   const runsRoot = (ws) => path.join(ws, ".rl-studio", "runs");
   const prepare = (ws) => {
     // Two tiny CLI runs differing only by seed, as a user would make them from a terminal.
@@ -241,6 +243,57 @@ test("e2e: dashboard compares runs, groups seeds, smooths, x by wall time, toolt
     await waitUntil("the dashboard without it", async () => (await frame.locator(`#runs label[data-run-id="${runIds[1]}"]`).count()) === 0, 15_000);
     await page.screenshot({ path: path.join(OUT, "dash-deleted.png") });
     lap("Delete Run removed the folder, the tree item and the dashboard entry");
+
+    // 7. Stop Run on a run a terminal trains (`rl-studio train`, not the extension's runtime): the
+    // extension asks the CLI to stop as Ctrl-C would; it checkpoints, writes "stopped" and exits 130.
+    const before = new Set(fs.readdirSync(runsRoot(cs.workspace)));
+    const cli = spawn(process.execPath, [path.join(ROOT, "dist/cli.js"), "train", "cartpole.rl.ts", "--seed", "3", "--total-timesteps", "20000000", "--json"], { cwd: cs.workspace, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, NODE_OPTIONS: "" } });
+    let cliOut = "";
+    let cliErr = "";
+    cli.stdout.on("data", (d) => (cliOut += d));
+    cli.stderr.on("data", (d) => (cliErr += d));
+    const cliExit = new Promise((res) => cli.on("close", (code, signal) => res({ code, signal })));
+    t.after(() => { if (cli.exitCode === null) cli.kill("SIGKILL"); });
+    const termDir = await waitUntil("the terminal's run training", () => {
+      const id = fs.readdirSync(runsRoot(cs.workspace)).find((n) => !before.has(n));
+      if (!id) return null;
+      const dir = path.join(runsRoot(cs.workspace), id);
+      try { return JSON.parse(fs.readFileSync(path.join(dir, "status.json"), "utf8")).state === "running" && fs.existsSync(path.join(dir, "metrics.jsonl")) ? dir : null; } catch { return null; }
+    }, 60_000);
+    const termId = path.basename(termDir);
+    // The Runs view lists run folders when asked (its Refresh button; the command is not in the palette).
+    const termRow = page.locator(".pane-body .monaco-list-row", { hasText: termId }).first();
+    await waitUntil(`${termId} in the Runs view`, async () => {
+      // The view's title bar (the container's, as it holds one view); its actions show on hover.
+      const refresh = page.locator('.action-label[aria-label^="Refresh Runs"]').first();
+      await page.locator(".part.sidebar .composite.title, .part.sidebar .pane-header").first().hover().catch(() => {});
+      await refresh.click({ timeout: 5000 }).catch(() => {});
+      return termRow.waitFor({ timeout: 5000 }).then(() => true, () => false);
+    }, 60_000, 0);
+    for (let attempt = 1; ; attempt++) {
+      await termRow.click({ button: "right" });
+      const entry = page.locator(".context-view .action-item", { hasText: "Stop Run" }).first();
+      const opened = await entry.waitFor({ timeout: 15_000 }).then(() => true, () => false);
+      if (opened) {
+        await entry.hover();
+        await page.keyboard.press("Enter");
+        const asked = await waitUntil("the CLI stopping", () => /stopping after this iteration/.test(cliErr) || cli.exitCode !== null, 10_000).then(() => true, () => false);
+        if (asked) break;
+      }
+      if (attempt === 3) throw new Error(`Stop Run on ${termId} did not reach the CLI after 3 tries`);
+      await page.keyboard.press("Escape");
+    }
+    const exited = await cliExit;
+    assert.equal(exited.code, 130, `the CLI exits 130 as after Ctrl-C: ${cliErr.slice(-500)}`);
+    assert.equal(JSON.parse(cliOut.trimEnd().split("\n").at(-1)).status, "stopped");
+    const termStatus = JSON.parse(fs.readFileSync(path.join(termDir, "status.json"), "utf8"));
+    assert.equal(termStatus.state, "stopped");
+    assert.ok(fs.existsSync(path.join(termDir, "checkpoint.bin")), "a checkpoint to resume from");
+    const toast = page.locator(".notification-toast", { hasText: `stopped ${termId} at step` }).first();
+    await toast.waitFor({ timeout: 30_000 });
+    await waitUntil("the Runs view showing the terminal's run stopped", async () => /stopped/.test(await termRow.innerText().catch(() => "")), 30_000);
+    await page.screenshot({ path: path.join(OUT, "dash-stop-terminal-run.png") });
+    lap(`Stop Run on the terminal's run ${termId}: CLI exit 130 at step ${termStatus.globalStep}; "${(await toast.innerText()).replace(/\s+/g, " ").slice(0, 120)}"; Runs view: ${(await termRow.innerText()).replace(/\s+/g, " ")}`);
 
     assert.deepEqual([...offbox], [], "no request left 127.0.0.1");
   });

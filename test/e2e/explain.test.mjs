@@ -2,7 +2,8 @@
 // beforehand (`rl-studio train` then `rl-studio explain`, as from a terminal): hovering the env id
 // of the experiment shows the measured summary with an "Open explanation" link; the link opens the
 // explanation panel (summary, fact tables with the per-range conditioning, the endings / action-by-field /
-// reward-component charts, replay canvas); the 💬 Explain code lens measures the run
+// reward-component charts, the heat map of the mean action probability with each cell's n and taken
+// frequency in its tooltip, replay canvas); the 💬 Explain code lens measures the run
 // again through the runtime (runtime/explain with progress) and the same panel shows the new figures;
 // after a window reload the panel comes back (webview serializer); in the Runs view the run's tooltip
 // carries the summary and its context menu offers Explain Policy. Screenshots: test/e2e/out/explain-*.png
@@ -142,6 +143,36 @@ test("e2e: env-id hover shows the measured summary; Open explanation opens the p
       const n = condRows.filter((r) => r[0] === field).reduce((s, r) => s + Number(r[2].replace(/,/g, "")), 0);
       assert.equal(n, facts.deterministic.steps, `${field}: the bins' n add up to the visited states`);
     }
+    // The heat map over the same two fields plots the policy's mean probability of the chosen action per
+    // cell (the facts carry it), says so in its title, and a cell's tooltip gives its n and how often the
+    // action was taken there.
+    const map = facts.actionMap;
+    assert.ok(map, "CartPole's facts have an action map");
+    await waitUntil("the heat map drawn on its canvas", async () => (await drawnPixels(frame, "actionMap")) > 500, 15_000);
+    const mapTitle = await frame.locator("#mapTitle").innerText();
+    assert.match(mapTitle, new RegExp(`^Mean action probability π\\(.+ \\| s\\) over ${map.xField} and ${map.yField} \\(deterministic rollouts\\)$`), mapTitle);
+    assert.equal(await frame.locator("#actionMap").getAttribute("data-quantity"), "meanProbability");
+    const columns = map.xEdges.length + 1;
+    const rows = map.yEdges.length + 1;
+    const cells = map.cells.flatMap((row, iy) => row.map((c, ix) => ({ ...c, ix, iy })));
+    const busiest = cells.reduce((a, b) => (b.n > a.n ? b : a));
+    const mapCanvas = frame.locator("#actionMap");
+    const [cssW, cssH, w, h] = await mapCanvas.evaluate((c) => [c.clientWidth, c.clientHeight, c.width, c.height]);
+    // The panel's layout (explain-scene.ts actionMapLayout): 56 px left, 8 px top, 36 px bottom, 8 px right; row 0 at the bottom.
+    const cw = (w - 64) / columns;
+    const ch = (h - 44) / rows;
+    const at = { x: ((56 + (busiest.ix + 0.5) * cw) * cssW) / w, y: ((8 + (rows - 1 - busiest.iy + 0.5) * ch) * cssH) / h };
+    await mapCanvas.hover({ position: at });
+    const tip = await waitUntil("the hovered cell's tooltip", () => mapCanvas.getAttribute("title"), 10_000);
+    t.diagnostic(`heat map: "${mapTitle}"; tooltip of cell (${busiest.ix}, ${busiest.iy}): ${JSON.stringify(tip)}`);
+    assert.ok(tip.includes(`n = ${busiest.n.toLocaleString("en-US")} visited states`), `the cell's n: ${tip}`);
+    const shownP = /mean π\(.+ \| s\) = ([\d.]+)%/.exec(tip);
+    assert.ok(shownP && Math.abs(Number(shownP[1]) - 100 * busiest.meanProbability[0]) <= 0.05 + 1e-9, `the cell's mean π ${busiest.meanProbability[0]}: ${tip}`);
+    const taken = /taken in ([\d.]+)% of them \((\d+)\)/.exec(tip);
+    assert.ok(taken && Number(taken[2]) === busiest.actionCounts[0], `how often the action was taken there (${busiest.actionCounts[0]}): ${tip}`);
+    await frame.locator("#mapAction").selectOption("1");
+    await waitUntil("the map of the other action", async () => (await frame.locator("#mapTitle").innerText()) !== mapTitle, 10_000);
+    await frame.locator("#mapAction").selectOption("0");
     // Screenshots of the panel alone: the hover away, the side bar closed.
     await page.mouse.move(5, 400);
     await page.keyboard.press("Escape");

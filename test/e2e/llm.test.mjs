@@ -9,7 +9,9 @@
 //     fixtures: the test model cannot write a valid reward) → Open Evolution lists them newest first with
 //     experiment / best fitness / status; a cancelled one's page shows its cancelled and rejected rows with
 //     their reasons; the completed one's page (table and charts) applies nothing until its Apply winner
-//     button is clicked, which shows the diff of the winner against the file, and Apply edits the file.
+//     button is clicked, which shows the diff of the winner against the file, and Apply edits the file;
+// (d) after a window reload both evolution pages are back (webview serializer) with their rows, each
+//     re-read from its evolution.json (one finished on disk meanwhile shows its final result).
 // Screenshots: test/e2e/out/llm-*.png. Needs `bash test/e2e/install.sh` and `node scripts/build.mjs`.
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -218,6 +220,45 @@ test("e2e: Suggest Reward with no model, then with the test model", { skip: miss
     await page.waitForTimeout(500);
     await page.screenshot({ path: path.join(OUT, "llm-evolution.png") });
     lap("(c) Apply wrote the winner into cartpole.rl.ts");
+
+    // (d) Reload the window: both evolution pages come back (the serializer, from the folder in each
+    // page's state), each re-reading its evolution.json — the cancelled one is finished on disk first
+    // (2.1 and 2.2 trained, 2.2 the winner), so its restored page shows that final result.
+    const trainedLater = (c, fitness) => ({ ...c, status: "trained", fitness, successRate: 0, episodes: 40, globalStep: 2048, curves: [10, 20, fitness].map((r, i) => ({ globalStep: 512 * (i + 1), episodicReturn: r, components: { alive: r } })) });
+    const finishedCandidates = cancelledEvolution.candidates.map((c) => (c.iteration === 2 ? trainedLater(c, c.index === 1 ? 25 : 30) : c));
+    fs.writeFileSync(path.join(cancelledEvolution.dir, "evolution.json"), JSON.stringify({ ...cancelledEvolution, status: "completed", candidates: finishedCandidates, best: finishedCandidates[3] }, null, 2));
+    // One group, so one page is visible at the reload and the other is restored when its tab is
+    // clicked: two webviews loading at once after a reload can lose code-server's service-worker race
+    // for their resources (microsoft/vscode#326544), which is not what this checks.
+    await runCommand(page, "View: Join All Editor Groups");
+    await waitUntil("one editor group", async () => (await page.locator(".editor-group-container").count()) === 1, 15_000);
+    await runCommand(page, "Developer: Reload Window");
+    await page.waitForEvent("load");
+    await page.locator(".monaco-workbench").waitFor();
+    lap("(d) window reloaded");
+    const restoredPage = async (e) => {
+      const tab = page.locator(".tab", { hasText: `Evolution ${e.id}` }).first();
+      await tab.waitFor({ timeout: 60_000 });
+      await tab.click();
+      const f = await pageOf(e);
+      await f.locator("#candidates tbody tr.candidate").nth(3).waitFor({ timeout: 30_000 });
+      return f;
+    };
+    const restored = await restoredPage(evolution);
+    const restoredRows = await restored.locator("#candidates tbody tr.candidate").allInnerTexts();
+    assert.deepEqual(restoredRows.map((r) => r.match(/rejected|trained|failed|cancelled/)?.[0]), ["trained", "rejected", "trained", "failed"], "the completed page is back with its rows");
+    assert.match(restoredRows[2], /winner/);
+    assert.equal((await restored.locator("#status").innerText()).trim(), "completed");
+    assert.equal(await restored.locator("#fitnessCard").getAttribute("data-points"), "2");
+    const reread = await restoredPage(cancelledEvolution);
+    await waitUntil("the restored page showing evolution.json as it is now", async () => (await reread.locator("#status").innerText()).trim() === "completed", 30_000);
+    const rereadRows = await reread.locator("#candidates tbody tr.candidate").allInnerTexts();
+    assert.deepEqual(rereadRows.map((r) => r.match(/rejected|trained|cancelled/)?.[0]), ["rejected", "trained", "trained", "trained"], `re-read from disk: ${JSON.stringify(rereadRows)}`);
+    assert.match(rereadRows[3], /winner/, "the final winner, 2.2");
+    assert.equal(await reread.locator("#candidates tbody tr.failure-row").count(), 1, "only the rejected candidate says why");
+    assert.ok(await reread.locator("#applyWinner").isEnabled(), "Apply winner enabled on the restored, completed page");
+    await page.screenshot({ path: path.join(OUT, "llm-evolution-restored.png") });
+    lap(`(d) both evolution pages restored after the reload: ${restoredRows.length} and ${rereadRows.length} rows, the second re-read from its finished evolution.json`);
     assert.deepEqual([...offbox], [], "no request left 127.0.0.1");
   });
 });

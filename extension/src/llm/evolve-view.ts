@@ -8,6 +8,8 @@
  * "RL Studio: Open Evolution" opens the page of a saved evolution (`.rl-studio/evolutions/<id>/
  * evolution.json`) without applying anything; "Apply winner" on the page previews the diff first.
  * "RL Studio: Apply Evolved Reward" opens it and goes straight to the winner's preview.
+ * The pages come back after a window reload (a WebviewPanelSerializer, as the dashboard's and the
+ * explanation's): each is restored from the folder in its saved state, with evolution.json read again.
  *
  * Webview security as the dashboard's: CSP default-src 'none', a nonce on the one script and the
  * one stylesheet, webview.cspSource for local files, localResourceRoots limited to dist/media and media.
@@ -17,6 +19,7 @@ import * as path from "node:path";
 import * as vscode from "vscode";
 import { EvolveRewardRequest } from "../../../protocol/src/reward-design.js";
 import type { CandidateResult, EvolutionResult } from "../../../runtime/src/reward-design/evolve.js";
+import { effectiveEvolution } from "../../../runtime/src/reward-design/evolution-status.js";
 import { errorText, type LlmFeature } from "./llm-feature.js";
 import { componentsLabel, locateReward, positiveIntegerError } from "./reward-text.js";
 import { experimentUri, previewAndApply, type RewardPreviews } from "./suggest-reward.js";
@@ -26,6 +29,7 @@ import {
   finishModel,
   mergeProgress,
   modelFromEvolution,
+  restoredModel,
   type EvolutionPageModel,
 } from "../../../media/src/evolution-page.js";
 import { webviewResources } from "../webview-resources.js";
@@ -92,6 +96,8 @@ export class EvolutionViews implements vscode.Disposable {
           void vscode.window.showErrorMessage(`RL Studio: Open Evolution failed: ${errorText(err)}`);
         }
       }),
+      // Pages open before a reload come back (package.json activates on onWebviewPanel:rlStudio.evolution).
+      vscode.window.registerWebviewPanelSerializer(EVOLUTION_VIEW_TYPE, this.serializer()),
     );
   }
 
@@ -191,12 +197,23 @@ export class EvolutionViews implements vscode.Disposable {
       EVOLUTION_VIEW_TYPE,
       `Evolution ${model.id}`,
       { viewColumn: vscode.ViewColumn.Beside, preserveFocus: o.preserveFocus ?? false },
-      {
-        enableScripts: true,
-        retainContextWhenHidden: true,
-        localResourceRoots: [vscode.Uri.joinPath(this.extensionUri, "dist", "media"), vscode.Uri.joinPath(this.extensionUri, "media")],
-      },
+      { ...this.webviewOptions(), retainContextWhenHidden: true },
     );
+    this.attach(panel, model);
+  }
+
+  /** The webview options of every page, created or restored (retainContextWhenHidden is the panel's, kept by VS Code on restore). */
+  private webviewOptions(): vscode.WebviewOptions {
+    return {
+      enableScripts: true,
+      localResourceRoots: [vscode.Uri.joinPath(this.extensionUri, "dist", "media"), vscode.Uri.joinPath(this.extensionUri, "media")],
+    };
+  }
+
+  /** Make `panel` (new, or restored after a reload) the page of `model`: HTML, messages, and its place in `panels`. */
+  private attach(panel: vscode.WebviewPanel, model: EvolutionPageModel): void {
+    panel.title = `Evolution ${model.id}`;
+    panel.webview.options = this.webviewOptions();
     panel.iconPath = vscode.Uri.joinPath(this.extensionUri, "media", "rl-studio.svg");
     panel.webview.html = this.html(panel.webview, model.id);
     const entry: EvolutionPanel = { panel, model };
@@ -210,6 +227,26 @@ export class EvolutionViews implements vscode.Disposable {
     panel.onDidDispose(() => {
       if (this.panels.get(model.dir) === entry) this.panels.delete(model.dir);
     });
+  }
+
+  /**
+   * Restores the pages open before a window reload, from the state each page keeps (its model, the
+   * evolution folder in it): evolution.json is read again, so a page whose evolution ended since
+   * shows the final result; without a readable file it shows the saved model (a live one as
+   * interrupted: the reload ended its request). A page with no usable state, or one of an
+   * evolution already open, is closed.
+   */
+  serializer(): vscode.WebviewPanelSerializer<unknown> {
+    return {
+      deserializeWebviewPanel: async (panel: vscode.WebviewPanel, state: unknown) => {
+        const model = restoredModel(state, (dir) => savedEvolutions([dir])[0] ?? null);
+        if (!model || this.panels.has(model.dir)) {
+          panel.dispose();
+          return;
+        }
+        this.attach(panel, model);
+      },
+    };
   }
 
   /** A training step: only the activity line of the live page changes. */
@@ -310,7 +347,8 @@ export class EvolutionViews implements vscode.Disposable {
 /** evolution.json of `dir`, or null when it is missing or unreadable. */
 function readEvolution(dir: string): EvolutionResult | null {
   try {
-    return JSON.parse(fs.readFileSync(path.join(dir, "evolution.json"), "utf8")) as EvolutionResult;
+    // A "running" file whose runtime is gone is shown as interrupted, never as still running.
+    return effectiveEvolution(JSON.parse(fs.readFileSync(path.join(dir, "evolution.json"), "utf8")) as EvolutionResult);
   } catch {
     return null;
   }

@@ -11,6 +11,7 @@ import { Command, CommanderError, InvalidArgumentError, Option } from "commander
 import { ENV_SPECS, getEnvSpec } from "../envs/registry.js";
 import { evaluateRun } from "../ppo/policy.js";
 import type { BackendName, TrainSummary } from "../ppo/train.js";
+import { declareSigintStop } from "../runs/process-identity.js";
 import { RunDir, RunDirError } from "../runs/run-dir.js";
 import { resumeRun, startRun, type StartedRun } from "../runs/start-run.js";
 import { envToJson, formatEnvTable } from "./env-table.js";
@@ -41,9 +42,12 @@ export function processIo(): CliIo {
     onInterrupt: (handler) => {
       process.on("SIGINT", handler);
       process.on("SIGTERM", handler);
+      // status.json written meanwhile says so: the editor's Stop may then send this process SIGINT.
+      const withdraw = declareSigintStop();
       return () => {
         process.off("SIGINT", handler);
         process.off("SIGTERM", handler);
+        withdraw();
       };
     },
     exit: (code) => process.exit(code),

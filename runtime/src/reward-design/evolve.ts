@@ -20,6 +20,7 @@ import type { LlmProvider } from "../llm/provider.js";
 import type { BackendRequest } from "../backends/select.js";
 import type { TrainSummary } from "../ppo/train.js";
 import { writeFileAtomic } from "../runs/atomic.js";
+import { currentWriter, type WriterIdentity } from "../runs/process-identity.js";
 import { findWorkspaceRoot, formatRunTimestamp, slugify, STATE_DIR } from "../runs/run-id.js";
 import { designRewards, type DesignStats } from "./design.js";
 import { designContextOf } from "./suggest.js";
@@ -106,6 +107,9 @@ export interface EvolutionResult {
    */
   status: "running" | "completed" | "cancelled" | "failed";
   error?: string;
+  /** The process writing the file, so a reader can tell a live evolution from an interrupted one (evolution-status.ts). */
+  pid?: number;
+  writer?: WriterIdentity;
   candidatesPerIteration: number;
   iterations: number;
   budget: number;
@@ -143,6 +147,8 @@ export async function evolveReward(experimentPath: string, options: EvolveOption
     experimentPath: experiment.source.path,
     envId: experiment.envId,
     status: "running",
+    pid: process.pid,
+    writer: currentWriter(),
     candidatesPerIteration: K,
     iterations: N,
     budget,

@@ -17,6 +17,7 @@ import { basename, join, resolve } from "node:path";
 import { writeFileAtomic } from "./atomic.js";
 import { readCheckpointFile, writeCheckpointFile, type Checkpoint } from "./checkpoint.js";
 import { JsonlWriter, readJsonl, writeJsonlAtomic, type RecordCheck } from "./jsonl.js";
+import { currentWriter, isSameProcess, type WriterIdentity } from "./process-identity.js";
 import { isDirectory, makeRunId, withSuffix } from "./run-id.js";
 
 export type { Checkpoint } from "./checkpoint.js";
@@ -38,6 +39,12 @@ export interface RunStatus {
   backend: string;
   /** Why the run failed (state "failed"). */
   error?: string;
+  /**
+   * Who `pid` is: its OS start time (so a reused pid is not mistaken for the trainer) and whether
+   * it stops gracefully on SIGINT. Filled in by `writeStatus` for the writing process; absent in
+   * folders written before RL Studio recorded it. See process-identity.ts.
+   */
+  writer?: WriterIdentity;
 }
 
 export const RUN_FILES = {
@@ -86,11 +93,21 @@ export function isProcessAlive(pid: number): boolean {
 }
 
 /**
+ * True while the process that wrote `status` runs: its pid is alive and, when status.json records
+ * the writer's start time, that pid still has it (otherwise the OS reused the pid for another program).
+ */
+export function isWriterAlive(status: RunStatus): boolean {
+  if (status.pid === process.pid) return true;
+  return isProcessAlive(status.pid) && isSameProcess(status.pid, status.writer) !== false;
+}
+
+/**
  * The state to show for a status: a "running" run whose process is gone was killed (kill -9,
- * crash, power loss) and is reported as "stopped", which is what it is — resumable.
+ * crash, power loss) and is reported as "stopped", which is what it is — resumable. So is one
+ * whose pid now belongs to another process.
  */
 export function effectiveState(status: RunStatus): RunState {
-  return status.state === "running" && status.pid !== process.pid && !isProcessAlive(status.pid) ? "stopped" : status.state;
+  return status.state === "running" && !isWriterAlive(status) ? "stopped" : status.state;
 }
 
 export class RunDir {
@@ -253,9 +270,13 @@ export class RunDir {
     }
   }
 
-  /** Replace status.json atomically. */
+  /**
+   * Replace status.json atomically. A status that names this process as its writer gets this
+   * process's identity (`writer`), whatever the caller passed, so it is never stale.
+   */
   writeStatus(s: RunStatus): void {
-    writeFileAtomic(this.file("status"), JSON.stringify(s, null, 2) + "\n");
+    const record: RunStatus = s.pid === process.pid ? { ...s, writer: currentWriter() } : s;
+    writeFileAtomic(this.file("status"), JSON.stringify(record, null, 2) + "\n");
   }
 
   /** The status, or null when the run has none yet; throws `RunDirError` when it is damaged. */
@@ -271,6 +292,11 @@ export class RunDir {
     const s = value as Partial<RunStatus> | null;
     if (s === null || typeof s !== "object" || !RUN_STATES.includes(s.state as RunState)) {
       throw new RunDirError(this.path, `${file}: state must be one of ${RUN_STATES.join(", ")}, got ${JSON.stringify(s?.state)}`);
+    }
+    // Tolerate a malformed writer (someone else's tool, a hand edit): without it the pid cannot be checked, nothing more.
+    const w = s.writer as Partial<WriterIdentity> | undefined;
+    if (w !== undefined && (w === null || typeof w !== "object" || (w.startToken !== null && typeof w.startToken !== "string") || typeof w.stopsOnSigint !== "boolean")) {
+      delete s.writer;
     }
     return s as RunStatus;
   }

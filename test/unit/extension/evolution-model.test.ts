@@ -11,7 +11,9 @@ import {
   evolutionPickItem,
   finishModel,
   mergeProgress,
+  isPageModel,
   modelFromEvolution,
+  restoredModel,
   rowStatus,
   summaryText,
   type EvolutionPageModel,
@@ -137,4 +139,40 @@ test("the page's HTML keeps the strict CSP, the nonce'd script and the Apply but
   assert.match(html, /<script nonce="abc" src="vscode-resource:\/e\.js"><\/script>/);
   assert.match(html, /<button id="applyWinner" type="button" disabled>/);
   assert.doesNotMatch(html, /<script>|style="/);
+});
+
+test("a page restored after a reload: evolution.json read again from the folder in its state (the final result); else the state, a live one ended", () => {
+  const trained = candidate(1, 1, "trained", 20);
+  // The page was live when the window reloaded: one row so far.
+  const live = replay([started, { phase: "candidate-done", result: trained }])!;
+  const state: unknown = JSON.parse(JSON.stringify(live));
+  const winner = candidate(2, 1, "trained", 35);
+  const final: EvolutionResult = {
+    id: "cartpole-1", dir: "/elsewhere/cartpole-1", experimentPath: "/ws/cartpole.rl.ts", envId: "CartPole-v1", status: "completed", candidatesPerIteration: 2, iterations: 2, budget: 2048,
+    best: winner, candidates: [winner, candidate(1, 2, "rejected", null, { error: "bad" }), trained, candidate(2, 2, "failed", null, { error: "NaN" })],
+    reflections: [], llm: { generations: 2, promptTokens: 0, generatedTokens: 0, seconds: 1, tokensPerSecond: 0 }, wallSeconds: 30,
+  };
+  const asked: string[] = [];
+  const restored = restoredModel(state, (dir) => (asked.push(dir), final))!;
+  assert.deepEqual(asked, [started.dir], "the folder in the page's state is read");
+  assert.equal(restored.dir, started.dir, "the page keeps the folder it was read from");
+  assert.equal(restored.status, "completed");
+  assert.deepEqual(restored.candidates.map((c) => `${c.iteration}.${c.index} ${c.status}`), ["1.1 trained", "1.2 rejected", "2.1 trained", "2.2 failed"]);
+  assert.equal(restored.best?.fitness, 35);
+  assert.equal(canApply(restored), true);
+
+  // No readable evolution.json: the saved model; the live one ended (the reload ended its request), an ended one as it was.
+  const noFile = restoredModel(state, () => null)!;
+  assert.equal(noFile.status, "cancelled");
+  assert.equal(noFile.activity, "");
+  assert.equal(noFile.candidates.length, 1);
+  const ended = modelFromEvolution(final);
+  assert.deepEqual(restoredModel(ended, () => null), ended);
+
+  // Nothing to restore from: no state, or a state that is not a page model.
+  for (const bad of [undefined, null, 3, "x", {}, { id: "a", dir: "", experimentPath: "/x", status: "completed", candidates: [] }, { ...live, candidates: "none" }]) {
+    assert.equal(isPageModel(bad), false, JSON.stringify(bad));
+    assert.equal(restoredModel(bad, () => final), null, JSON.stringify(bad));
+  }
+  assert.equal(isPageModel(live), true);
 });

@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { effectiveState, RunDir, RunDirError, type EpisodeRecord, type MetricsRecord, type RunStatus } from "../../../runtime/src/runs/run-dir.js";
 import { JsonlError } from "../../../runtime/src/runs/jsonl.js";
+import { currentWriter, processStartToken } from "../../../runtime/src/runs/process-identity.js";
 
 function tempRoot(t: { after(fn: () => void): void }): string {
   const dir = mkdtempSync(join(tmpdir(), "rls-runs-"));
@@ -135,7 +136,8 @@ test("checkpoint and status are replaced atomically and read back", (t) => {
     backend: "wasm",
   };
   run.writeStatus(status);
-  assert.deepEqual(run.readStatus(), status);
+  // The writer's identity is added for a status that names this process (process-identity.ts).
+  assert.deepEqual(run.readStatus(), { ...status, writer: currentWriter() });
   assert.equal(effectiveState(status), "running");
   assert.deepEqual(readdirSync(run.path).filter((n) => n.startsWith(".")), []);
   writeFileSync(run.file("status"), '{"state":"paused"}');
@@ -158,4 +160,24 @@ test("removeStaleTempFiles deletes temp files of dead writers only", (t) => {
   writeFileSync(join(run.path, ".notes"), "kept");
   assert.deepEqual(run.removeStaleTempFiles(), [dead]);
   assert.deepEqual(readdirSync(run.path).filter((n) => n.startsWith(".")).sort(), [".notes", mine].sort());
+});
+
+test("a running status whose pid now belongs to another process counts as stopped; one by another user's older RL Studio stays running", (t) => {
+  const base = { startedAt: "", updatedAt: "", globalStep: 0, totalTimesteps: 1, backend: "js", state: "running" as const };
+  // pid 1 is alive everywhere; a recorded start time it does not have means the pid was reused.
+  const token = processStartToken(1);
+  if (token === null) return t.skip("the start time of pid 1 cannot be read here");
+  assert.equal(effectiveState({ ...base, pid: 1, writer: { startToken: token, stopsOnSigint: true, entry: "cli.js" } }), "running");
+  assert.equal(effectiveState({ ...base, pid: 1, writer: { startToken: `${token}0`, stopsOnSigint: true, entry: "cli.js" } }), "stopped");
+  assert.equal(effectiveState({ ...base, pid: 1 }), "running", "nothing recorded: the pid is taken at its word");
+});
+
+test("readStatus drops a malformed writer instead of failing", (t) => {
+  const root = tempRoot(t);
+  const run = RunDir.create(root, { experiment: experiment("2024-01-01T00:00:00Z"), sourceText: "", bundle: "" });
+  const status = { state: "running", pid: 2 ** 31 - 1, startedAt: "", updatedAt: "", globalStep: 0, totalTimesteps: 1, backend: "js" };
+  writeFileSync(run.file("status"), JSON.stringify({ ...status, writer: "cli" }));
+  assert.deepEqual(run.readStatus(), status);
+  writeFileSync(run.file("status"), JSON.stringify({ ...status, writer: { startToken: null, stopsOnSigint: false, entry: "x" } }));
+  assert.deepEqual(run.readStatus()?.writer, { startToken: null, stopsOnSigint: false, entry: "x" });
 });

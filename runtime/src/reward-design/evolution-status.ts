@@ -1,0 +1,32 @@
+/**
+ * How a saved evolution (`evolution.json`) ended, as its readers should show it. The runtime writes
+ * "running" while it works and the final status when it ends; a process that died first (window
+ * reload, crash, kill -9) leaves "running" behind. Like a run's status.json, the file records its
+ * writer (pid and start time), so a reader can tell a live evolution from an interrupted one.
+ * Kept apart from evolve.ts so the extension can use it without bundling the trainer.
+ */
+import { isProcessAlive } from "../runs/run-dir.js";
+import { isSameProcess, type WriterIdentity } from "../runs/process-identity.js";
+
+export interface EvolutionStatusFields {
+  status: string;
+  error?: string;
+  /** The process that wrote the file while it ran. */
+  pid?: number;
+  writer?: WriterIdentity;
+}
+
+export const INTERRUPTED_ERROR = "interrupted: the process running it ended before it finished (window reload, crash or kill); the candidates trained until then are saved";
+
+/** True when the evolution's writer still runs (its pid is alive and, when recorded, still has its start time). */
+export function isEvolutionWriterAlive(e: EvolutionStatusFields, alive: (pid: number) => boolean = isProcessAlive): boolean {
+  if (e.pid === undefined) return false;
+  if (e.pid === process.pid) return true;
+  return alive(e.pid) && isSameProcess(e.pid, e.writer) !== false;
+}
+
+/** `e` as it should be shown: a "running" evolution whose writer is gone is "cancelled", saying why. */
+export function effectiveEvolution<T extends EvolutionStatusFields>(e: T, alive: (pid: number) => boolean = isProcessAlive): T {
+  if (e.status !== "running" || isEvolutionWriterAlive(e, alive)) return e;
+  return { ...e, status: "cancelled", error: INTERRUPTED_ERROR };
+}

@@ -1,12 +1,13 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { effectiveEvolution, INTERRUPTED_ERROR, isEvolutionWriterAlive } from "../../../runtime/src/reward-design/evolution-status.js";
+import { effectiveEvolution, INTERRUPTED_ERROR, isEvolutionWriterAlive, type EvolutionStatusFields } from "../../../runtime/src/reward-design/evolution-status.js";
 import { currentWriter } from "../../../runtime/src/runs/process-identity.js";
 
 const writer = { startToken: "12345@boot", stopsOnSigint: false, entry: "runtime.js" };
 
 test("a running evolution whose writer is gone shows as cancelled with the interruption as its error", () => {
-  const e = effectiveEvolution({ status: "running", pid: 999_999, writer }, () => false);
+  const saved: EvolutionStatusFields = { status: "running", pid: 999_999, writer };
+  const e = effectiveEvolution(saved, () => false);
   assert.equal(e.status, "cancelled");
   assert.equal(e.error, INTERRUPTED_ERROR);
 });

@@ -15,9 +15,6 @@ import { HelloRequest, PROTOCOL_VERSION, ShutdownRequest } from "../../protocol/
 import { runtimeNodePath } from "./config.js";
 import { decideRestart, DEFAULT_CRASH_POLICY, type CrashPolicy, type RuntimeHealth } from "./runtime-health.js";
 
-export type { RuntimeHealth } from "./runtime-health.js";
-export { restartDelayMs } from "./runtime-health.js";
-
 export interface RuntimeClientOptions {
   /** Absolute path of dist/runtime.js. */
   modulePath: string;

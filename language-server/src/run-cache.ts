@@ -5,14 +5,13 @@
  * unchanged workspace reads no file contents; a run that appends an episode re-reads only its
  * episodes.jsonl.
  *
- * The listing has the folders and order of `RunDir.list` (newest first by experiment.json's
- * `createdAt`, else its mtime, then by id).
+ * The listing has the folders and order of `RunDir.list` (`runCreatedTime`, `newestRunFirst`).
  */
 import { readFileSync, readdirSync, statSync, type Dirent } from "node:fs";
 import { join, resolve } from "node:path";
 import type { Explanation } from "../../protocol/src/explain.js";
 import { EXPLANATION_FILE, parseExplanation } from "../../runtime/src/explain/read.js";
-import { RUN_FILES, RunDir, type EpisodeRecord } from "../../runtime/src/runs/run-dir.js";
+import { newestRunFirst, RUN_FILES, RunDir, runCreatedTime, type EpisodeRecord } from "../../runtime/src/runs/run-dir.js";
 
 /** A run folder as listed: its parsed experiment.json (null when unreadable). */
 export interface ListedRun {
@@ -75,7 +74,7 @@ export class RunFolderCache {
     } catch {
       return [];
     }
-    const runs: { run: ListedRun; created: number }[] = [];
+    const runs: { run: ListedRun; id: string; created: number }[] = [];
     for (const entry of entries) {
       if (entry.name.startsWith(".")) continue;
       const dir = resolve(runsRoot, entry.name);
@@ -83,24 +82,19 @@ export class RunFolderCache {
       const file = join(dir, RUN_FILES.experiment);
       const parsed = this.memo("experiment", file, (present) => {
         if (!present) return null;
-        let experiment: Record<string, unknown> | null = null;
-        let created = NaN;
+        let value: unknown = null;
         try {
-          const value: unknown = JSON.parse(readFileSync(file, "utf8"));
-          if (value !== null && typeof value === "object" && !Array.isArray(value)) {
-            experiment = value as Record<string, unknown>;
-            if (typeof experiment.createdAt === "string") created = Date.parse(experiment.createdAt);
-          }
+          value = JSON.parse(readFileSync(file, "utf8"));
         } catch {
           // Unreadable: still listed (as RunDir.list does), but matches no experiment.
         }
-        if (!Number.isFinite(created)) created = statSync(file, { throwIfNoEntry: false })?.mtimeMs ?? 0;
-        return { experiment, created };
+        const experiment = value !== null && typeof value === "object" && !Array.isArray(value) ? (value as Record<string, unknown>) : null;
+        return { experiment, created: runCreatedTime(value, file) };
       });
       if (!parsed) continue;
-      runs.push({ run: { id: entry.name, path: dir, experiment: parsed.experiment }, created: parsed.created });
+      runs.push({ run: { id: entry.name, path: dir, experiment: parsed.experiment }, id: entry.name, created: parsed.created });
     }
-    runs.sort((a, b) => b.created - a.created || (a.run.id < b.run.id ? 1 : a.run.id > b.run.id ? -1 : 0));
+    runs.sort(newestRunFirst);
     return runs.map((r) => r.run);
   }
 

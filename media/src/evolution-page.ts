@@ -6,6 +6,7 @@
  * saved evolution.json when it ends or is opened later.
  */
 import type { CandidateResult, EvolutionResult, EvolveProgress } from "../../runtime/src/reward-design/evolve.js";
+import { isBetter } from "../../runtime/src/reward-design/best-candidate.js";
 import { webviewPage, type PageResources } from "./webview-page.js";
 
 export function evolutionHtml(o: PageResources & { title: string }): string {
@@ -22,7 +23,7 @@ export function evolutionHtml(o: PageResources & { title: string }): string {
 }
 
 /** "running" while the request is in flight; then the saved status, or "failed" when the request threw. */
-export type EvolutionPageStatus = "running" | "completed" | "cancelled" | "failed";
+export type EvolutionPageStatus = EvolutionResult["status"];
 
 /** What the evolution page shows (posted whole to the webview, kept as its state). */
 export interface EvolutionPageModel {
@@ -58,10 +59,10 @@ export function isBestCandidate(m: Pick<EvolutionPageModel, "best">, c: Candidat
   return m.best !== null && sameCandidate(m.best, c);
 }
 
-/** The runtime's rule (evolve.ts isBetter): a higher fitness, the earlier candidate on a tie; no fitness never wins. */
+/** The best of `candidates` by the runtime's own rule (best-candidate.ts). */
 function bestOf(candidates: readonly CandidateResult[]): CandidateResult | null {
   let best: CandidateResult | null = null;
-  for (const c of candidates) if (c.fitness !== null && Number.isFinite(c.fitness) && (best === null || c.fitness > best.fitness!)) best = c;
+  for (const c of candidates) if (isBetter(c, best)) best = c;
   return best;
 }
 
@@ -204,7 +205,8 @@ export function canApply(m: Pick<EvolutionPageModel, "status" | "best">): boolea
   return m.status !== "running" && m.best !== null;
 }
 
-function fixed(v: number | null | undefined, digits = 1): string {
+/** A figure with `digits` decimals, "—" when there is none. */
+export function fixed(v: number | null | undefined, digits = 1): string {
   return v === null || v === undefined || !Number.isFinite(v) ? "—" : v.toFixed(digits);
 }
 

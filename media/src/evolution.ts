@@ -8,7 +8,7 @@
  * numbers). The model (evolution-page.ts) is kept as the webview state, so a reloaded page shows it at once.
  */
 import { Chart, Legend, LinearScale, LineController, LineElement, PointElement, ScatterController, Tooltip, type ChartDataset } from "chart.js";
-import { bestSoFarLine, canApply, candidateLabel, candidateReason, isBestCandidate, rowStatus, summaryText, type EvolutionPageModel } from "./evolution-page.js";
+import { bestSoFarLine, canApply, candidateLabel, candidateReason, fixed, isBestCandidate, rowStatus, summaryText, type EvolutionPageModel } from "./evolution-page.js";
 
 Chart.register(LineController, ScatterController, LineElement, PointElement, LinearScale, Tooltip, Legend);
 
@@ -26,10 +26,6 @@ const PALETTE = ["#4e79a7", "#f28e2b", "#e15759", "#76b7b2", "#59a14f", "#edc948
 
 let fitnessChart: Chart | null = null;
 let curvesChart: Chart | null = null;
-
-function fixed(v: number | null, digits = 1): string {
-  return v === null || !Number.isFinite(v) ? "—" : v.toFixed(digits);
-}
 
 function renderTable(e: EvolutionPageModel): void {
   const body = document.querySelector("#candidates tbody")!;

@@ -11,7 +11,9 @@
  *   y = 0.45 sin(3x) + 0.55 with the flag at 0.5 (0.45 for the continuous version); Pendulum is
  *   upright at θ = 0 with θ counter-clockwise.
  */
-import type { ActionBin, BehaviourFacts, FieldConditioning } from "../../protocol/src/explain.js";
+import type { ActionBin, BehaviourFacts } from "../../protocol/src/explain.js";
+// The same two fields as the summary's sentences (no DOM or Node there: it bundles into the webview).
+import { influentialConditioning } from "../../runtime/src/explain/summary.js";
 
 // ── formatting (display only; the figures themselves come from the facts) ──────
 
@@ -40,23 +42,6 @@ export function actionName(f: Pick<BehaviourFacts, "actionMeanings">, k: number)
 }
 
 // ── facts → action-by-field series and rows ────────────────────────────────────
-
-/**
- * The two most influential observation fields (sensitivity rank, fields that vary), or the first
- * two when none varies, with their conditioning over the deterministic rollouts' states — the same
- * choice as the summary's conditioning sentences.
- */
-export function influentialFields(f: BehaviourFacts): { rank: number | null; conditioning: FieldConditioning }[] {
-  const ranked = [...f.sensitivity].filter((s) => s.delta > 0).sort((a, b) => a.rank - b.rank);
-  const picks = ranked.length ? ranked.map((s) => ({ field: s.field, rank: s.rank as number | null })) : f.observationFields.map((o) => ({ field: o.name, rank: null }));
-  const out: { rank: number | null; conditioning: FieldConditioning }[] = [];
-  for (const p of picks) {
-    const c = f.deterministic.conditioning.find((x) => x.field === p.field);
-    if (c) out.push({ rank: p.rank, conditioning: c });
-    if (out.length === 2) break;
-  }
-  return out;
-}
 
 export interface FieldSeriesDataset {
   label: string;
@@ -89,7 +74,7 @@ export interface FieldChartSeries {
 export function fieldChartSeries(f: BehaviourFacts): FieldChartSeries[] {
   const discrete = f.actionKind === "discrete";
   const width = actionWidth(f);
-  return influentialFields(f).map(({ rank, conditioning: c }) => {
+  return influentialConditioning(f).map(({ rank, conditioning: c }) => {
     const where = (b: ActionBin) => `${c.field} ${binLabel(b)}, n = ${fmt(b.n)}`;
     const datasets: FieldSeriesDataset[] = Array.from({ length: width }, (_, a) => ({
       label: discrete ? `π(${actionName(f, a)})` : meanActionLabel(f, a, width),

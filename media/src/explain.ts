@@ -252,7 +252,7 @@ function drawActionMap(f: BehaviourFacts): void {
   }
   ctx.fillStyle = fg;
   ctx.textAlign = "center";
-  view.xs.forEach((v, i) => ctx.fillText(fmt(v), l.left + i * l.cellWidth, canvas.height - 36 + 14));
+  view.xs.forEach((v, i) => ctx.fillText(fmt(v), l.left + i * l.cellWidth, l.top + l.height + 14));
   ctx.fillText(view.xField, l.left + l.width / 2, canvas.height - 6);
   ctx.textAlign = "right";
   view.ys.forEach((v, i) => ctx.fillText(fmt(v), l.left - 4, l.top + (view.ys.length - 1 - i) * l.cellHeight + 4));

@@ -79,26 +79,6 @@ export function smoothPoints(points: readonly Point[], weight: number): Point[] 
   return points.map((p, i) => ({ x: p.x, y: ys[i] ?? p.y }));
 }
 
-/** Linear interpolation of a series sorted by x; undefined outside its x range. */
-export function interpolateAt(points: readonly Point[], x: number): number | undefined {
-  if (points.length === 0) return undefined;
-  const first = points[0]!;
-  const last = points[points.length - 1]!;
-  if (x < first.x || x > last.x) return undefined;
-  let lo = 0;
-  let hi = points.length - 1;
-  while (hi - lo > 1) {
-    const mid = (lo + hi) >> 1;
-    if (points[mid]!.x <= x) lo = mid;
-    else hi = mid;
-  }
-  const a = points[lo]!;
-  const b = points[hi]!;
-  if (b.x === a.x || x === a.x) return a.y;
-  if (x === b.x) return b.y;
-  return a.y + ((b.y - a.y) * (x - a.x)) / (b.x - a.x);
-}
-
 export interface BandPoint {
   x: number;
   mean: number;

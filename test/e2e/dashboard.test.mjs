@@ -13,7 +13,7 @@ import assert from "node:assert/strict";
 import { execFileSync, spawn } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
-import { OUT, ROOT, findFrame, missingBuild, missingTools, openWorkbench, runCommand, waitUntil, withCodeServer } from "./harness.mjs";
+import { OUT, ROOT, findFrame, missingBuild, missingTools, openWorkbench, runCommand, runContextMenuEntry, waitUntil, withCodeServer } from "./harness.mjs";
 
 const missing = missingTools() ?? missingBuild() ?? (fs.existsSync(path.join(ROOT, "dist/cli.js")) ? null : "dist/cli.js is not built: run `node scripts/build.mjs`");
 const CARD = '[data-metric="charts/episodic_return"]';
@@ -213,19 +213,7 @@ test("e2e: dashboard compares runs, groups seeds, smooths, x by wall time, toolt
     const item = page.locator(".pane-body .monaco-list-row", { hasText: runIds[1] }).first();
     await item.waitFor({ timeout: 30_000 });
     const dialog = page.locator(".monaco-dialog-box");
-    // Hovering a menu entry focuses it; Enter runs it (a click can land before the menu accepts mouse-up).
-    // On a loaded machine the hover can come before the menu is ready: open it again, up to 3 times.
-    for (let attempt = 1; ; attempt++) {
-      await item.click({ button: "right" });
-      const entry = page.locator(".context-view .action-item", { hasText: "Delete Run" }).first();
-      await entry.waitFor({ timeout: 15_000 });
-      await entry.hover();
-      await page.keyboard.press("Enter");
-      const shown = await dialog.waitFor({ timeout: 10_000 }).then(() => true, () => false);
-      if (shown) break;
-      if (attempt === 3) throw new Error("the Delete Run confirmation never appeared after 3 tries");
-      await page.keyboard.press("Escape");
-    }
+    await runContextMenuEntry(page, item, "Delete Run", () => dialog.waitFor({ timeout: 10_000 }).then(() => true, () => false), "the Delete Run confirmation never appeared");
     assert.match(await dialog.innerText(), new RegExp(`Delete run ${runIds[1]}\\?`));
     await page.screenshot({ path: path.join(OUT, "dash-delete-confirm.png") });
     await dialog.locator(".monaco-button", { hasText: /^Delete$/ }).first().click();
@@ -270,19 +258,13 @@ test("e2e: dashboard compares runs, groups seeds, smooths, x by wall time, toolt
       await refresh.click({ timeout: 5000 }).catch(() => {});
       return termRow.waitFor({ timeout: 5000 }).then(() => true, () => false);
     }, 60_000, 0);
-    for (let attempt = 1; ; attempt++) {
-      await termRow.click({ button: "right" });
-      const entry = page.locator(".context-view .action-item", { hasText: "Stop Run" }).first();
-      const opened = await entry.waitFor({ timeout: 15_000 }).then(() => true, () => false);
-      if (opened) {
-        await entry.hover();
-        await page.keyboard.press("Enter");
-        const asked = await waitUntil("the CLI stopping", () => /stopping after this iteration/.test(cliErr) || cli.exitCode !== null, 10_000).then(() => true, () => false);
-        if (asked) break;
-      }
-      if (attempt === 3) throw new Error(`Stop Run on ${termId} did not reach the CLI after 3 tries`);
-      await page.keyboard.press("Escape");
-    }
+    await runContextMenuEntry(
+      page,
+      termRow,
+      "Stop Run",
+      () => waitUntil("the CLI stopping", () => /stopping after this iteration/.test(cliErr) || cli.exitCode !== null, 10_000).then(() => true, () => false),
+      `Stop Run on ${termId} did not reach the CLI`,
+    );
     const exited = await cliExit;
     assert.equal(exited.code, 130, `the CLI exits 130 as after Ctrl-C: ${cliErr.slice(-500)}`);
     assert.equal(JSON.parse(cliOut.trimEnd().split("\n").at(-1)).status, "stopped");

@@ -10,7 +10,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
-import { OUT, findFrame, missingBuild, missingTools, openWorkbench, runCommand, waitUntil, withCodeServer } from "./harness.mjs";
+import { OUT, findFrame, missingBuild, missingTools, openWorkbench, runCommand, runContextMenuEntry, waitUntil, withCodeServer } from "./harness.mjs";
 
 const missing = missingTools() ?? missingBuild();
 
@@ -94,18 +94,13 @@ test("e2e: new experiment → train → live dashboard, status bar, progress →
     lap(`notification "${toastText.slice(0, 90)}…" → Cancel: stopped at step ${stoppedAt} (${stoppedSteps.length} iterations); Runs view: ${(await runRow.innerText()).replace(/\s+/g, " ")}`);
 
     // 4. Resume from the Runs view's context menu: the same run folder, the curve continues from the checkpoint.
-    // Hovering a menu entry focuses it; Enter runs it. On a loaded machine the menu can miss the hover: open it again.
-    for (let attempt = 1; ; attempt++) {
-      await runRow.click({ button: "right" });
-      const entry = page.locator(".context-view .action-item", { hasText: "Resume Run" }).first();
-      await entry.waitFor({ timeout: 15_000 });
-      await entry.hover();
-      await page.keyboard.press("Enter");
-      const resumed = await waitUntil("status.json running again", () => readStatus(runDir)?.state === "running", 20_000).then(() => true, () => false);
-      if (resumed) break;
-      if (attempt === 3) throw new Error("Resume Run from the Runs view's context menu did not resume the run after 3 tries");
-      await page.keyboard.press("Escape");
-    }
+    await runContextMenuEntry(
+      page,
+      runRow,
+      "Resume Run",
+      () => waitUntil("status.json running again", () => readStatus(runDir)?.state === "running", 20_000).then(() => true, () => false),
+      "Resume Run from the Runs view's context menu did not resume the run",
+    );
     await progressToast("Resuming").locator(".monaco-button", { hasText: /^Cancel$/ }).first().waitFor({ timeout: 30_000 });
     await waitUntil("the Runs view showing the run running", async () => !/stopped/.test(await runRow.innerText().catch(() => "stopped")), 30_000);
     const xAfter = await waitUntil("the curve to continue past the stop", async () => { const x = await lastX(); return x > xBefore ? x : 0; }, 90_000);

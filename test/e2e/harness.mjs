@@ -146,6 +146,26 @@ export async function runCommand(page, title, { attempts = 20, note = () => {} }
   }
 }
 
+/**
+ * Right-click `target` and run its context-menu entry `label`: hovering an entry focuses it and
+ * Enter runs it (a click can land before the menu accepts mouse-up). On a loaded machine the menu
+ * can miss the hover or not open at all, so until `tookEffect()` resolves true it is opened again,
+ * up to `attempts` times; then `failure` (with the count) is thrown.
+ */
+export async function runContextMenuEntry(page, target, label, tookEffect, failure, attempts = 3) {
+  for (let attempt = 1; ; attempt++) {
+    await target.click({ button: "right" });
+    const entry = page.locator(".context-view .action-item", { hasText: label }).first();
+    if (await entry.waitFor({ timeout: 15_000 }).then(() => true, () => false)) {
+      await entry.hover();
+      await page.keyboard.press("Enter");
+      if (await tookEffect()) return;
+    }
+    if (attempt === attempts) throw new Error(`${failure} after ${attempts} tries`);
+    await page.keyboard.press("Escape");
+  }
+}
+
 /** The frame (webview iframe) in which `selector` exists, waiting up to `ms`. */
 export async function findFrame(page, selector, ms = 60_000) {
   for (const deadline = Date.now() + ms; Date.now() < deadline;) {

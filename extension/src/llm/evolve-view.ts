@@ -290,44 +290,46 @@ export class EvolutionViews implements vscode.Disposable {
     }
   }
 
-  /** "RL Studio: Open Evolution": pick a saved evolution (newest first) and open its page; nothing is applied. */
-  async openEvolution(arg: unknown): Promise<void> {
-    const evolutions = savedEvolutions(typeof arg === "string" && arg ? [arg] : evolutionDirs());
+  /**
+   * The saved evolution `arg` names (its folder), or one the user picks from every saved
+   * evolution, newest first; `pickSingle`: a lone saved evolution is taken without asking.
+   * Undefined when there is none (said so) or the pick was dismissed.
+   */
+  private async pickEvolution(
+    arg: unknown,
+    pick: { title?: string; placeHolder: string; pickSingle: boolean; item: (e: EvolutionResult) => vscode.QuickPickItem },
+  ): Promise<EvolutionResult | undefined> {
+    const named = typeof arg === "string" && arg ? arg : null;
+    const evolutions = savedEvolutions(named ? [named] : evolutionDirs());
     if (evolutions.length === 0) {
       void vscode.window.showInformationMessage("RL Studio: no saved evolution (.rl-studio/evolutions) — run Evolve Reward first.");
-      return;
+      return undefined;
     }
-    const picked =
-      typeof arg === "string" && arg
-        ? evolutions[0]
-        : (await vscode.window.showQuickPick(
-            evolutions.map((e) => ({ ...evolutionPickItem(e), e })),
-            { title: "RL Studio: Open Evolution", placeHolder: "Saved evolution to open (newest first)", matchOnDescription: true, matchOnDetail: true },
-          ))?.e;
+    if (named || (pick.pickSingle && evolutions.length === 1)) return evolutions[0];
+    const picked = await vscode.window.showQuickPick(
+      evolutions.map((e) => ({ ...pick.item(e), e })),
+      { ...(pick.title ? { title: pick.title } : {}), placeHolder: pick.placeHolder, matchOnDescription: true, matchOnDetail: true },
+    );
+    return picked?.e;
+  }
+
+  /** "RL Studio: Open Evolution": pick a saved evolution (newest first) and open its page; nothing is applied. */
+  async openEvolution(arg: unknown): Promise<void> {
+    const picked = await this.pickEvolution(arg, { title: "RL Studio: Open Evolution", placeHolder: "Saved evolution to open (newest first)", pickSingle: false, item: evolutionPickItem });
     if (picked) this.show(picked);
   }
 
   /** "RL Studio: Apply Evolved Reward": pick a saved evolution (newest first), open its page and preview its winner. */
   async applyEvolved(arg: unknown): Promise<void> {
-    const evolutions = savedEvolutions(typeof arg === "string" && arg ? [arg] : evolutionDirs());
-    if (evolutions.length === 0) {
-      void vscode.window.showInformationMessage("RL Studio: no saved evolution (.rl-studio/evolutions) — run Evolve Reward first.");
-      return;
-    }
-    const picked =
-      evolutions.length === 1
-        ? evolutions[0]
-        : (
-            await vscode.window.showQuickPick(
-              evolutions.map((e) => ({
-                label: e.id,
-                description: `${path.basename(e.experimentPath)} · ${e.status}`,
-                detail: e.best ? `winner: ${componentsLabel(e.best.components)} · fitness ${e.best.fitness?.toFixed(1) ?? "n/a"}` : "no trained candidate",
-                e,
-              })),
-              { placeHolder: "Evolution whose winning reward to apply" },
-            )
-          )?.e;
+    const picked = await this.pickEvolution(arg, {
+      placeHolder: "Evolution whose winning reward to apply",
+      pickSingle: true,
+      item: (e) => ({
+        label: e.id,
+        description: `${path.basename(e.experimentPath)} · ${e.status}`,
+        detail: e.best ? `winner: ${componentsLabel(e.best.components)} · fitness ${e.best.fitness?.toFixed(1) ?? "n/a"}` : "no trained candidate",
+      }),
+    });
     if (!picked) return;
     this.show(picked);
     await this.applyWinner(picked);

@@ -85,19 +85,30 @@ function reportedBins(c: FieldConditioning): ActionBin[] {
 }
 
 /**
- * The conditional action frequencies the summary reports (deterministic rollouts): for the two
- * most influential fields (or the first two when nothing moved the policy), the ranges of
- * `reportedBins`. The narrative check accepts these probabilities, and no other bin's.
+ * The two most influential observation fields (best sensitivity rank among the fields that vary;
+ * the first two fields when nothing moved the policy), with their rank (null then) and their
+ * conditioning over the deterministic rollouts' states: the fields the summary's conditioning
+ * sentences, the panel's action-by-field charts and its conditioning table all report.
  */
-export function reportedConditioning(facts: BehaviourFacts): { field: string; bins: ActionBin[] }[] {
-  const ranked = facts.sensitivity.filter((s) => s.delta > 0).map((s) => s.field);
-  const fields = (ranked.length ? ranked : facts.observationFields.map((f) => f.name)).slice(0, 2);
-  const out: { field: string; bins: ActionBin[] }[] = [];
-  for (const name of fields) {
-    const c = facts.deterministic.conditioning.find((x) => x.field === name);
-    if (c) out.push({ field: name, bins: reportedBins(c) });
+export function influentialConditioning(facts: BehaviourFacts): { rank: number | null; conditioning: FieldConditioning }[] {
+  const ranked = [...facts.sensitivity].filter((s) => s.delta > 0).sort((a, b) => a.rank - b.rank);
+  const picks = ranked.length ? ranked.map((s) => ({ field: s.field, rank: s.rank as number | null })) : facts.observationFields.map((o) => ({ field: o.name, rank: null }));
+  const out: { rank: number | null; conditioning: FieldConditioning }[] = [];
+  for (const p of picks) {
+    const c = facts.deterministic.conditioning.find((x) => x.field === p.field);
+    if (c) out.push({ rank: p.rank, conditioning: c });
+    if (out.length === 2) break;
   }
   return out;
+}
+
+/**
+ * The conditional action frequencies the summary reports (deterministic rollouts): for the two
+ * most influential fields (`influentialConditioning`), the ranges of `reportedBins`. The narrative
+ * check accepts these probabilities, and no other bin's.
+ */
+export function reportedConditioning(facts: BehaviourFacts): { field: string; bins: ActionBin[] }[] {
+  return influentialConditioning(facts).map(({ conditioning: c }) => ({ field: c.field, bins: reportedBins(c) }));
 }
 
 function conditioningSentence(field: string, bins: readonly ActionBin[], facts: BehaviourFacts): string {

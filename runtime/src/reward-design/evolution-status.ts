@@ -5,8 +5,8 @@
  * writer (pid and start time), so a reader can tell a live evolution from an interrupted one.
  * Kept apart from evolve.ts so the extension can use it without bundling the trainer.
  */
-import { isProcessAlive } from "../runs/run-dir.js";
-import { isSameProcess, type WriterIdentity } from "../runs/process-identity.js";
+import { isProcessAlive, isWriterAlive } from "../runs/run-dir.js";
+import type { WriterIdentity } from "../runs/process-identity.js";
 
 export interface EvolutionStatusFields {
   status: string;
@@ -20,9 +20,7 @@ export const INTERRUPTED_ERROR = "interrupted: the process running it ended befo
 
 /** True when the evolution's writer still runs (its pid is alive and, when recorded, still has its start time). */
 export function isEvolutionWriterAlive(e: EvolutionStatusFields, alive: (pid: number) => boolean = isProcessAlive): boolean {
-  if (e.pid === undefined) return false;
-  if (e.pid === process.pid) return true;
-  return alive(e.pid) && isSameProcess(e.pid, e.writer) !== false;
+  return e.pid !== undefined && isWriterAlive({ pid: e.pid, writer: e.writer }, alive);
 }
 
 /** `e` as it should be shown: a "running" evolution whose writer is gone is "cancelled", saying why. */

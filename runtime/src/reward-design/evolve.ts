@@ -22,6 +22,7 @@ import type { TrainSummary } from "../ppo/train.js";
 import { writeFileAtomic } from "../runs/atomic.js";
 import { currentWriter, type WriterIdentity } from "../runs/process-identity.js";
 import { findWorkspaceRoot, formatRunTimestamp, slugify, STATE_DIR } from "../runs/run-id.js";
+import { isBetter } from "./best-candidate.js";
 import { designRewards, type DesignStats } from "./design.js";
 import { designContextOf } from "./suggest.js";
 import { layoutOf, sampleTransitions } from "./samples.js";
@@ -228,11 +229,6 @@ export async function evolveReward(experimentPath: string, options: EvolveOption
 
 function emptyResult(iteration: number, index: number, components: RewardComponent[], rationale: string, status: CandidateResult["status"]): CandidateResult {
   return { iteration, index, components, rationale, code: "", status, repaired: false, fitness: null, successRate: null, episodes: 0, globalStep: 0, wallSeconds: 0, curves: [] };
-}
-
-function isBetter(r: CandidateResult, best: CandidateResult | null): boolean {
-  if (r.fitness === null) return false;
-  return best === null || best.fitness === null || r.fitness > best.fitness;
 }
 
 function addStats(into: DesignStats, s: DesignStats): void {

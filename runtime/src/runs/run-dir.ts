@@ -93,12 +93,13 @@ export function isProcessAlive(pid: number): boolean {
 }
 
 /**
- * True while the process that wrote `status` runs: its pid is alive and, when status.json records
- * the writer's start time, that pid still has it (otherwise the OS reused the pid for another program).
+ * True while the process that wrote a status file (a run's status.json, an evolution.json) runs:
+ * its pid is alive and, when the file records the writer's start time, that pid still has it
+ * (otherwise the OS reused the pid for another program).
  */
-export function isWriterAlive(status: RunStatus): boolean {
+export function isWriterAlive(status: { pid: number; writer?: WriterIdentity | undefined }, alive: (pid: number) => boolean = isProcessAlive): boolean {
   if (status.pid === process.pid) return true;
-  return isProcessAlive(status.pid) && isSameProcess(status.pid, status.writer) !== false;
+  return alive(status.pid) && isSameProcess(status.pid, status.writer) !== false;
 }
 
 /**
@@ -108,6 +109,21 @@ export function isWriterAlive(status: RunStatus): boolean {
  */
 export function effectiveState(status: RunStatus): RunState {
   return status.state === "running" && !isWriterAlive(status) ? "stopped" : status.state;
+}
+
+/**
+ * When a run was made, for listing: experiment.json's `createdAt` (`experiment`, parsed; anything
+ * else when unreadable), else the modification time of `experimentFile`, else 0.
+ */
+export function runCreatedTime(experiment: unknown, experimentFile: string): number {
+  const createdAt = experiment !== null && typeof experiment === "object" ? (experiment as { createdAt?: unknown }).createdAt : undefined;
+  const created = typeof createdAt === "string" ? Date.parse(createdAt) : NaN;
+  return Number.isFinite(created) ? created : (statSync(experimentFile, { throwIfNoEntry: false })?.mtimeMs ?? 0);
+}
+
+/** The order runs are listed in: newest first, then by id, last first. */
+export function newestRunFirst(a: { id: string; created: number }, b: { id: string; created: number }): number {
+  return b.created - a.created || (a.id < b.id ? 1 : a.id > b.id ? -1 : 0);
 }
 
 export class RunDir {
@@ -170,23 +186,22 @@ export class RunDir {
   /** Every run folder directly under `runsRoot`, newest first (by experiment.json's createdAt, then id). */
   static list(runsRoot: string): RunDir[] {
     if (!isDirectory(runsRoot)) return [];
-    const runs: { run: RunDir; created: number }[] = [];
+    const runs: { run: RunDir; id: string; created: number }[] = [];
     for (const name of readdirSync(runsRoot)) {
       if (name.startsWith(".")) continue;
       const dir = join(runsRoot, name);
       const experimentFile = join(dir, RUN_FILES.experiment);
       if (!isDirectory(dir) || !existsSync(experimentFile)) continue;
-      let created = NaN;
+      let experiment: unknown = null;
       try {
-        const createdAt = (JSON.parse(readFileSync(experimentFile, "utf8")) as { createdAt?: unknown }).createdAt;
-        if (typeof createdAt === "string") created = Date.parse(createdAt);
+        experiment = JSON.parse(readFileSync(experimentFile, "utf8"));
       } catch {
-        // An unreadable experiment.json still lists (open() will report it); date it by the file.
+        // An unreadable experiment.json still lists (open() will report it); runCreatedTime dates it by the file.
       }
-      if (!Number.isFinite(created)) created = statSync(experimentFile).mtimeMs;
-      runs.push({ run: new RunDir(dir), created });
+      const run = new RunDir(dir);
+      runs.push({ run, id: run.id, created: runCreatedTime(experiment, experimentFile) });
     }
-    runs.sort((a, b) => b.created - a.created || (a.run.id < b.run.id ? 1 : a.run.id > b.run.id ? -1 : 0));
+    runs.sort(newestRunFirst);
     return runs.map((r) => r.run);
   }
 

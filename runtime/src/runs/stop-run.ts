@@ -197,18 +197,15 @@ async function stopOnce(run: RunDir, opts: ExternalStopOptions): Promise<Externa
   if (decision.action === "abort-local") throw new Error("unreachable: trainingHere is false");
   const { pid } = decision;
   const expected = status!.writer!.startToken;
+  const justExited = (): ExternalStopResult => ({ stopped: false, outcome: "process-gone", state: "stopped", pid, globalStep: status!.globalStep, message: `${run.id} is not training: process ${pid} has just exited.` });
   // Check again right before signalling: the window in which the pid could be recycled is now
   // the few microseconds between this read and the kill.
-  if (processStartToken(pid) !== expected) {
-    return { stopped: false, outcome: "process-gone", state: "stopped", pid, globalStep: status!.globalStep, message: `${run.id} is not training: process ${pid} has just exited.` };
-  }
+  if (processStartToken(pid) !== expected) return justExited();
   try {
     process.kill(pid, decision.signal);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    if (code === "ESRCH") {
-      return { stopped: false, outcome: "process-gone", state: "stopped", pid, globalStep: status!.globalStep, message: `${run.id} is not training: process ${pid} has just exited.` };
-    }
+    if (code === "ESRCH") return justExited();
     return {
       stopped: false,
       outcome: "signal-failed",

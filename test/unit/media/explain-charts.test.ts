@@ -2,7 +2,8 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import type { ActionBin, BehaviourFacts, FieldConditioning, FieldSensitivity } from "../../../protocol/src/explain.js";
-import { actionName, binLabel, conditioningTable, fieldChartSeries, influentialFields } from "../../../media/src/explain-scene.js";
+import { actionName, binLabel, conditioningTable, fieldChartSeries } from "../../../media/src/explain-scene.js";
+import { influentialConditioning } from "../../../runtime/src/explain/summary.js";
 
 /** A discrete bin; frequencies follow from the counts. */
 const dbin = (lo: number | null, hi: number | null, counts: number[], meanProbability: number[]): ActionBin => {
@@ -58,10 +59,10 @@ test("actionName: the meaning up to its units or remarks", () => {
   assert.equal(actionName(f, 3), "action 3");
 });
 
-test("influentialFields: the two best-ranked fields that vary, in rank order; the first two fields when none varies", () => {
-  assert.deepEqual(influentialFields(cartpole).map((c) => [c.conditioning.field, c.rank]), [["theta", 1], ["thetaDot", 2]]);
+test("influentialConditioning: the two best-ranked fields that vary, in rank order; the first two fields when none varies", () => {
+  assert.deepEqual(influentialConditioning(cartpole).map((c) => [c.conditioning.field, c.rank]), [["theta", 1], ["thetaDot", 2]]);
   const flat = facts({ ...base(), sensitivity: [sens("theta", 1, 0), sens("x", 2, 0)] });
-  assert.deepEqual(influentialFields(flat).map((c) => [c.conditioning.field, c.rank]), [["x", null], ["xDot", null]]);
+  assert.deepEqual(influentialConditioning(flat).map((c) => [c.conditioning.field, c.rank]), [["x", null], ["xDot", null]]);
 });
 
 function base() {

@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { aggregateSeeds, BandColumns, EmaSmoother, extendBand, extractSeries, interpolateAt, lttb, metricGroup, metricNames, SeedBand, smoothEma, toCsv, upperBound, type Point, type SeedColumns } from "../../../media/src/series.js";
+import { aggregateSeeds, BandColumns, EmaSmoother, extendBand, extractSeries, lttb, metricGroup, metricNames, SeedBand, smoothEma, toCsv, upperBound, type Point, type SeedColumns } from "../../../media/src/series.js";
 
 const close = (a: number, b: number, eps = 1e-9) => assert.ok(Math.abs(a - b) < eps, `${a} ≉ ${b}`);
 
@@ -32,15 +32,6 @@ test("smoothEma: a NaN passes through and does not poison later points", () => {
   const s = smoothEma([1, Number.NaN, 3], 0.5);
   assert.ok(Number.isNaN(s[1]!));
   close(s[2]!, 7 / 3);
-});
-
-test("interpolateAt: linear between points, undefined outside", () => {
-  const pts = [{ x: 0, y: 0 }, { x: 10, y: 5 }, { x: 20, y: 25 }];
-  assert.equal(interpolateAt(pts, 5), 2.5);
-  assert.equal(interpolateAt(pts, 15), 15);
-  assert.equal(interpolateAt(pts, 20), 25);
-  assert.equal(interpolateAt(pts, 21), undefined);
-  assert.equal(interpolateAt([], 0), undefined);
 });
 
 test("aggregateSeeds: mean ± population std, interpolating a seed logged at other steps", () => {

@@ -51,7 +51,10 @@ npm install --no-save --no-audit --no-fund --loglevel=error \
   "code-server@$CS_VERSION" playwright-core@1.65.1 @vscode/vsce@3.9.2
 t2=$(date +%s); echo "[e2e install] npm: $((t2-t1)) s"
 
-"$CS_DIR/node_modules/code-server/lib/vscode/node_modules/@vscode/ripgrep/bin/rg" --version | head -1
+# Read the whole output before printing its first line: `rg --version | head -1` lets head close the
+# pipe while rg still writes, and rg's "broken pipe" exit fails the script under pipefail.
+rg_version=$("$CS_DIR/node_modules/code-server/lib/vscode/node_modules/@vscode/ripgrep/bin/rg" --version)
+echo "${rg_version%%$'\n'*}"
 XDG_CONFIG_HOME="$TMPDIR/xdg" "$CS_DIR/node_modules/.bin/code-server" --version
 rm -rf "$TMPDIR"
 echo "[e2e install] total: $(( $(date +%s) - t0 )) s; node_modules: $(du -sh "$CS_DIR/node_modules" | cut -f1)"

@@ -42,6 +42,11 @@ export interface RewardCandidateDto {
 export interface SuggestRewardParams {
   /** Absolute path of the *.rl.ts file. */
   experimentPath: string;
+  /**
+   * The editor's text of that file when it has unsaved changes (ghost text is asked for while typing):
+   * compiled in place of the file on disk, and `rewardRange` is an offset range into it.
+   */
+  sourceText?: string;
   count?: number;
 }
 

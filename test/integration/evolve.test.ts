@@ -69,6 +69,43 @@ test("suggestRewards: valid candidates get a snippet; a misspelt field is repair
   }
 });
 
+test("suggestRewards with sourceText: the unsaved buffer is what is compiled, prompted and pointed into", async () => {
+  const { dir, file } = workspace();
+  try {
+    // On disk: CartPole. In the editor, unsaved: Acrobot with its own reward, two lines further down.
+    const buffer = `import { defineExperiment } from "rl-studio";
+// unsaved
+// edits
+export default defineExperiment({
+  name: "acrobot-unsaved",
+  env: "Acrobot-v1",
+  task: "Swing the tip above the bar.",
+  algorithm: "ppo",
+  reward: ({ envReward }) => ({ step: envReward }),
+});
+`;
+    const cartField = cand("cart field", ["centred", "-Math.abs(nextObs.x)"]);
+    const provider = new ScriptedProvider((prompt) =>
+      prompt.includes("failed validation") ? { candidates: [cartField] } : { candidates: [cand("height", ["height", "-nextObs.cosTheta1"]), cartField] },
+    );
+    const out = await suggestRewards(file, { provider, count: 2, sourceText: buffer });
+    assert.match(provider.prompts[0]!, /cosTheta1/);
+    assert.match(provider.prompts[0]!, /Task: Swing the tip above the bar\./);
+    assert.match(provider.prompts[0]!, /reward: \(\{ envReward \}\) => \(\{ step: envReward \}\)/);
+    assert.doesNotMatch(provider.prompts[0]!, /Balance the pole/);
+    assert.equal(out.experiment.envId, "Acrobot-v1");
+    // Acrobot's fields validate; CartPole's `x` does not exist there (one repair attempt, scripted to fail the same way).
+    assert.deepEqual(out.candidates.map((c) => c.components.map((k) => k.name)), [["height"]]);
+    assert.match(out.rejected[0]!.reason, /nextObs\.x is not an observation field/);
+    const range = out.rewardRange!;
+    assert.equal(buffer.slice(range.start, range.end).replace(/,\s*$/, ""), "reward: ({ envReward }) => ({ step: envReward })");
+    // The file on disk is untouched and still what the next suggestion without sourceText reads.
+    assert.match(readFileSync(file, "utf8"), /CartPole-v1/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test("evolveReward on CartPole: trains each candidate, keeps the best measured fitness, reflects, saves everything", async () => {
   const { dir, file } = workspace();
   try {

@@ -8,7 +8,7 @@
  * not even parseable), so this is a small lexical scanner: it skips comments, strings and template
  * literals and follows bracket depth, which is all a property's extent needs.
  */
-import type { LlmModelState } from "../../../protocol/src/reward-design.js";
+import type { LlmModelState, SuggestRewardParams } from "../../../protocol/src/reward-design.js";
 
 export interface OffsetRange {
   start: number;
@@ -363,4 +363,12 @@ export function positiveIntegerError(value: string, { min = 1, max = Number.MAX_
 /** The label of a candidate in pickers and tables: its component names. */
 export function componentsLabel(components: readonly { name: string }[]): string {
   return components.length > 0 ? components.map((c) => c.name).join(" + ") : "(no components)";
+}
+
+/**
+ * The suggestion request for an editor document: the text as typed goes along when it is unsaved,
+ * so the runtime compiles what the user sees (and its answer's offsets point into that text).
+ */
+export function suggestRewardParams(document: { fsPath: string; text: string; isDirty: boolean }, count?: number): SuggestRewardParams {
+  return { experimentPath: document.fsPath, ...(count !== undefined ? { count } : {}), ...(document.isDirty ? { sourceText: document.text } : {}) };
 }

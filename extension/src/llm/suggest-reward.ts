@@ -9,7 +9,7 @@ import * as path from "node:path";
 import * as vscode from "vscode";
 import { SuggestRewardRequest, type RewardCandidateDto, type SuggestRewardResult } from "../../../protocol/src/reward-design.js";
 import { errorText, type LlmFeature } from "./llm-feature.js";
-import { applyCandidate, componentsLabel, type OffsetRange } from "./reward-text.js";
+import { applyCandidate, componentsLabel, suggestRewardParams, type OffsetRange } from "./reward-text.js";
 import { withCancellableProgress } from "../cancellable-progress.js";
 
 export const PREVIEW_SCHEME = "rl-studio-reward";
@@ -154,9 +154,10 @@ export async function suggestReward(feature: LlmFeature, previews: RewardPreview
   // Suggesting compiles the experiment and steps its environment for sample transitions: its code runs.
   if (!feature.ctx.checkTrusted("suggestReward")) return;
   const doc = await vscode.workspace.openTextDocument(file);
-  // The runtime reads the file from disk and answers with offsets into that text.
-  if (doc.isDirty) await doc.save();
+  // The runtime compiles this text (unsaved edits included, nothing is saved behind the user's back)
+  // and answers with offsets into it; Apply checks the document still holds it.
   const text = doc.getText();
+  const params = suggestRewardParams({ fsPath: file.fsPath, text, isDirty: doc.isDirty });
   const name = path.basename(file.fsPath);
   let result: SuggestRewardResult | undefined;
   try {
@@ -167,7 +168,7 @@ export async function suggestReward(feature: LlmFeature, previews: RewardPreview
       });
       try {
         const c = await feature.connection();
-        return await c.sendRequest(SuggestRewardRequest.type, { experimentPath: file.fsPath }, token);
+        return await c.sendRequest(SuggestRewardRequest.type, params, token);
       } finally {
         sub.dispose();
       }

@@ -39,12 +39,14 @@ export function sha256Hex(text: string): string {
 /**
  * Bundle the experiment at `path`. A syntax or resolution error becomes an `ExperimentError`
  * carrying esbuild's file, line and column (`cartpole.rl.ts:12:7: error: Expected "}" but found "x"`).
+ * `text`, when given, is compiled in place of the file's bytes on disk (an editor's unsaved buffer);
+ * its imports still resolve from the file's folder.
  */
-export async function compileExperiment(path: string): Promise<CompiledExperiment> {
+export async function compileExperiment(path: string, text?: string): Promise<CompiledExperiment> {
   const absPath = resolvePath(path);
   let sourceText: string;
   try {
-    sourceText = await readFile(absPath, "utf8");
+    sourceText = text ?? (await readFile(absPath, "utf8"));
   } catch (err) {
     throw new ExperimentError(`cannot read experiment file: ${(err as Error).message}`, { file: absPath }, { cause: err });
   }

@@ -50,9 +50,9 @@ export const DEFAULT_SEED = 1;
 const CONFIG_KEYS = ["name", "env", "task", "algorithm", "hyperparameters", "seed", "reward"] as const;
 const ENV_MEMBERS = ["spec", "observationSpace", "actionSpace", "reset", "step"] as const;
 
-/** Compile, evaluate and resolve the experiment at `path`. */
-export async function loadExperiment(path: string, overrides: ExperimentOverrides = {}): Promise<ResolvedExperiment> {
-  const compiled = await compileExperiment(path);
+/** Compile, evaluate and resolve the experiment at `path` (from `text` instead of the file's bytes when given: see compileExperiment). */
+export async function loadExperiment(path: string, overrides: ExperimentOverrides = {}, text?: string): Promise<ResolvedExperiment> {
+  const compiled = await compileExperiment(path, text);
   const source = { path: compiled.path, text: compiled.sourceText, sha256: compiled.sha256, bundle: compiled.code };
   const config = evaluateExperiment(compiled.code, compiled.path);
   return resolveExperiment(config, source, overrides);

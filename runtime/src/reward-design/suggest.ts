@@ -18,6 +18,8 @@ export interface SuggestOptions {
   samples?: number;
   /** Sampling seed for the LLM. */
   seed?: number;
+  /** The experiment's text when it differs from the file on disk (an editor's unsaved buffer); `rewardRange` then points into it. */
+  sourceText?: string;
   signal?: AbortSignal;
 }
 
@@ -33,7 +35,7 @@ export function designContextOf(experiment: ResolvedExperiment): DesignContext {
 }
 
 export async function suggestRewards(experimentPath: string, options: SuggestOptions): Promise<SuggestResult> {
-  const experiment = await loadExperiment(experimentPath);
+  const experiment = await loadExperiment(experimentPath, {}, options.sourceText);
   options.signal?.throwIfAborted();
   const count = options.count ?? 3;
   if (!Number.isInteger(count) || count < 1 || count > 8) throw new RangeError(`count must be an integer from 1 to 8, got ${count}`);

@@ -40,7 +40,12 @@ export class RewardDesignService {
       path: await this.manager.download({ ...(params.uri ? { uri: params.uri } : {}), signal: abortOn(token) }),
     }));
     connection.onRequest(SuggestRewardRequest.type, async (params, token) => {
-      const result = await suggestRewards(params.experimentPath, { provider: this.provider, ...(params.count !== undefined ? { count: params.count } : {}), signal: abortOn(token) });
+      const result = await suggestRewards(params.experimentPath, {
+        provider: this.provider,
+        ...(params.count !== undefined ? { count: params.count } : {}),
+        ...(params.sourceText !== undefined ? { sourceText: params.sourceText } : {}),
+        signal: abortOn(token),
+      });
       return {
         candidates: result.candidates.map((c) => ({ components: c.components, rationale: c.rationale, code: c.code, repaired: c.repaired, sampleStats: c.sampleStats })),
         rejected: result.rejected,

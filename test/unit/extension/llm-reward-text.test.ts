@@ -11,6 +11,7 @@ import {
   locateReward,
   positiveIntegerError,
   runtimeMessage,
+  suggestRewardParams,
 } from "../../../extension/src/llm/reward-text.js";
 import { findRewardProperty } from "../../../runtime/src/reward-design/reward-source.js";
 import { rewardSnippet } from "../../../runtime/src/reward-design/snippet.js";
@@ -212,4 +213,10 @@ test("input validation for K, N and the budget", () => {
   assert.match(positiveIntegerError("2.5")!, /whole number/);
   assert.equal(positiveIntegerError("", { optional: true }), null);
   assert.notEqual(positiveIntegerError(""), null);
+});
+
+test("suggestRewardParams: an unsaved buffer's text goes with the request; a saved one is read from disk", () => {
+  const text = "export default defineExperiment({ env: \"Acrobot-v1\" });\n";
+  assert.deepEqual(suggestRewardParams({ fsPath: "/w/a.rl.ts", text, isDirty: true }, 1), { experimentPath: "/w/a.rl.ts", count: 1, sourceText: text });
+  assert.deepEqual(suggestRewardParams({ fsPath: "/w/a.rl.ts", text, isDirty: false }), { experimentPath: "/w/a.rl.ts" });
 });

@@ -4,7 +4,8 @@
  *
  * - suggest: suggestion latency (p50 over runs) and tokens/s with the test model
  *   (RL_STUDIO_TEST_MODEL, default ../shared/models/stories260K.gguf), and the share of its
- *   candidates that validate (its text is nonsense: expect ~0; the figure is the plumbing's).
+ *   candidates that validate (its rewards are nonsense, but the reward grammar makes them parse and
+ *   name real fields, so most validate: the figure is the plumbing's, not the model's skill).
  * - sandbox: cost of one reward evaluation: plain function vs vm context (training path) vs vm
  *   with a per-call timeout (validation path).
  * - evolve: wall time of the Eureka loop, K=4 × N=3 on CartPole, scripted LLM, 8 192 steps per candidate.

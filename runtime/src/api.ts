@@ -21,11 +21,20 @@ export interface BuiltinObservations {
 
 export type BuiltinEnvId = keyof BuiltinObservations;
 
+/** The action each built-in env takes, so `action - 1` type-checks on CartPole and `action[0]` on Pendulum. */
+export interface BuiltinActions {
+  "CartPole-v1": number;
+  "Acrobot-v1": number;
+  "MountainCar-v0": number;
+  "MountainCarContinuous-v0": number[];
+  "Pendulum-v1": number[];
+}
+
 /** One transition, handed to the experiment's `reward` function. */
-export interface Transition<O = Record<string, number>> {
+export interface Transition<O = Record<string, number>, A extends number | number[] = number | number[]> {
   obs: O;
   /** Discrete: the action index. Continuous: the action vector as the env received it (after clipping). */
-  action: number | number[];
+  action: A;
   nextObs: O;
   /** The environment's own reward for this step. */
   envReward: number;
@@ -39,7 +48,7 @@ export interface Transition<O = Record<string, number>> {
  * Reward shaping: a number, or named components whose sum is the reward. Each component's
  * per-episode sum is logged as `reward/<name>` so its contribution can be measured.
  */
-export type RewardFunction<O = Record<string, number>> = (t: Transition<O>) => number | Record<string, number>;
+export type RewardFunction<O = Record<string, number>, A extends number | number[] = number | number[]> = (t: Transition<O, A>) => number | Record<string, number>;
 
 /** A custom environment: a class implementing `Env`, or a factory returning one. */
 export type EnvConstructor = (new () => Env) | (() => Env);
@@ -54,7 +63,10 @@ export interface ExperimentConfig<Id extends BuiltinEnvId | EnvConstructor = Bui
   algorithm: "ppo";
   hyperparameters?: Partial<Hyperparameters>;
   seed?: number;
-  reward?: RewardFunction<Id extends BuiltinEnvId ? BuiltinObservations[Id] : Record<string, number>>;
+  reward?: RewardFunction<
+    Id extends BuiltinEnvId ? BuiltinObservations[Id] : Record<string, number>,
+    Id extends BuiltinEnvId ? BuiltinActions[Id] : number | number[]
+  >;
 }
 
 /** Identity at run time; exists so the editor can type-check the experiment. */

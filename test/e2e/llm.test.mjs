@@ -2,9 +2,12 @@
 // (a) with no model, Suggest Reward says so at once, with Download Model and Open Settings buttons, and
 //     the LLM status bar item says "no model";
 // (b) with rlStudio.llm.model set in the workspace settings to ../shared/models/stories260K.gguf (skipped
-//     with a message where that file is absent), Suggest Reward loads the model (the status bar reaches
-//     "LLM: ready") and the flow completes: a pick of candidates, or the "no valid reward candidate"
-//     message listing the rejection reasons;
+//     with a message where that file is absent), Suggest Reward on a file with an unsaved edit loads the
+//     model (the status bar reaches "LLM: ready") and shows a pick of validated candidates (the reward
+//     grammar makes even this model's answers parse); picking one shows the diff, Apply replaces the
+//     reward in the edited buffer and saves it; then ghost text: in a file whose saved version names an
+//     unknown env, fixing the id without saving and typing `reward: ` on a new line shows a suggestion
+//     (so it was made from the buffer), Tab accepts it, and the saved file has no problems;
 // (c) saved evolutions (.rl-studio/evolutions/<id>/evolution.json, the runtime's format, written here as
 //     fixtures: the test model cannot write a valid reward) → Open Evolution lists them newest first with
 //     experiment / best fitness / status; a cancelled one's page shows its cancelled and rejected rows with
@@ -17,7 +20,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
-import { OUT, ROOT, findFrame, missingBuild, missingTools, openFile, openWorkbench, runCommand, waitUntil, withCodeServer } from "./harness.mjs";
+import { OUT, ROOT, findFrame, goTo, missingBuild, missingTools, openFile, openWorkbench, problems, runCommand, waitUntil, withCodeServer } from "./harness.mjs";
 
 const TEST_MODEL = path.resolve(ROOT, "../shared/models/stories260K.gguf");
 const missing = missingTools() ?? missingBuild() ?? (fs.existsSync(path.join(ROOT, "dist/media/evolution.js")) ? null : "dist/media/evolution.js missing: run `node scripts/build.mjs`");
@@ -69,8 +72,21 @@ function evolutionFixture(workspace, { cancelled = false } = {}) {
   return evolution;
 }
 
-test("e2e: Suggest Reward with no model, then with the test model", { skip: missing ?? false, timeout: 180_000 }, async (t) => {
-  await withCodeServer(t, { files: { "cartpole.rl.ts": CARTPOLE } }, async ({ cs, browser, lap }) => {
+/** Saved with an unknown env id (line 5): only the buffer, once the user fixes it, is a valid experiment. */
+const GHOST = `import { defineExperiment } from "rl-studio";
+
+export default defineExperiment({
+  name: "ghost",
+  env: "CartPol-v1",
+  algorithm: "ppo",
+  seed: 1,
+});
+`;
+
+test("e2e: Suggest Reward with no model, then with the test model", { skip: missing ?? false, timeout: 240_000 }, async (t) => {
+  // Desktop VS Code's default: edits stay unsaved until the user saves (VS Code for the web defaults to autosave after a delay).
+  const settings = { "files.autoSave": "off" };
+  await withCodeServer(t, { settings, files: { "cartpole.rl.ts": CARTPOLE, "suggest.rl.ts": CARTPOLE, "ghost.rl.ts": GHOST } }, async ({ cs, browser, lap }) => {
     const { page, offbox } = await openWorkbench(browser, cs.url);
     lap("workbench ready");
     await openFile(page, "cartpole.rl.ts");
@@ -118,8 +134,15 @@ test("e2e: Suggest Reward with no model, then with the test model", { skip: miss
       }).observe(bar, { subtree: true, childList: true, characterData: true });
     });
     await states;
+    // An unsaved edit first: Suggest Reward works on the buffer and saves nothing until Apply.
+    await openFile(page, "suggest.rl.ts");
+    await goTo(page, 1, 1);
+    // A new first line, typed after the Enter: Enter at the end of a `//` line would continue the comment.
+    await page.keyboard.press("Enter");
+    await page.keyboard.press("ArrowUp");
+    await page.keyboard.type("// unsaved note", { delay: 20 });
+    const suggestFile = path.join(cs.workspace, "suggest.rl.ts");
     const t1 = Date.now();
-    await page.locator(".tab", { hasText: "cartpole.rl.ts" }).first().click();
     await runCommand(page, "RL Studio: Suggest Reward");
     const pick = page.locator(".quick-input-widget", { hasText: "Suggested rewards" });
     const none = page.locator(".notification-toast", { hasText: "no valid reward candidate" }).first();
@@ -134,21 +157,59 @@ test("e2e: Suggest Reward with no model, then with the test model", { skip: miss
     const texts = await page.evaluate(() => window.__llmTexts);
     await page.waitForTimeout(800); // the toast's fade-in
     await page.screenshot({ path: path.join(OUT, "llm-suggest.png") });
-    if (outcome === "none") {
-      const text = await none.innerText();
-      assert.match(text, /rejected: /, "the message lists the rejection reasons");
-      lap(`(b) suggestion finished in ${suggestMs} ms: ${text.replace(/\s+/g, " ").slice(0, 240)}`);
-    } else {
-      const rows = await pick.locator(".monaco-list-row").allInnerTexts();
-      assert.ok(rows.length > 0, "the pick lists candidates");
-      lap(`(b) suggestion finished in ${suggestMs} ms with a pick: ${JSON.stringify(rows.slice(0, 4))}`);
-      await page.keyboard.press("Escape");
-    }
+    assert.equal(outcome, "pick", outcome === "none" ? `no candidate validated: ${await none.innerText()}` : "");
+    const pickRows0 = await pick.locator(".monaco-list-row").allInnerTexts();
+    assert.ok(pickRows0.length > 0, "the pick lists candidates");
+    lap(`(b) suggestion finished in ${suggestMs} ms with a pick: ${JSON.stringify(pickRows0.slice(0, 4))}`);
     lap(`LLM status went ${JSON.stringify(texts)}`);
     assert.ok(texts.some((x) => /LLM: ready/.test(x)), "the status bar reached ready");
-    assert.equal(fs.readFileSync(path.join(cs.workspace, "cartpole.rl.ts"), "utf8"), CARTPOLE, "nothing was written without a pick");
-    await none.hover().catch(() => {});
-    await none.locator(".codicon-notifications-clear, .codicon-close").first().click().catch(() => {});
+    assert.equal(fs.readFileSync(suggestFile, "utf8"), CARTPOLE, "nothing was saved before a pick");
+    await page.keyboard.press("Enter");
+    const applyToast = page.locator(".notification-toast", { hasText: "apply the reward" }).first();
+    await applyToast.waitFor({ timeout: 30_000 });
+    await page.locator(".monaco-diff-editor").first().waitFor({ timeout: 30_000 });
+    await page.waitForTimeout(500);
+    await page.screenshot({ path: path.join(OUT, "llm-suggest-diff.png") });
+    await applyToast.locator(".monaco-button", { hasText: "Apply" }).first().click();
+    const suggested = await waitUntil("the picked reward saved into suggest.rl.ts", () => {
+      const text = fs.readFileSync(suggestFile, "utf8");
+      return text !== CARTPOLE ? text : null;
+    }, 30_000);
+    // The buffer's edit and the new reward, in the right place: offsets into the unsaved text were used.
+    assert.ok(suggested.startsWith("// unsaved note\n" + CARTPOLE.slice(0, CARTPOLE.indexOf("  reward:"))), suggested);
+    assert.equal(suggested.split("reward:").length, 2, "one reward property (replaced, not added)");
+    assert.ok(!suggested.includes("upright: 1 - Math.abs(nextObs.theta) / 0.2095"), "the old reward is gone");
+    assert.match(suggested, /\n  reward: \([^\n]*\) => \(\{\n(    \w+: [^\n]+,\n)+  \}\),\n\}\);\n$/, suggested);
+    lap(`(b) picked and applied: ${suggested.slice(suggested.indexOf("  reward:")).split("\n").slice(0, 4).join(" ")}`);
+
+    // Ghost text from the buffer: the saved file names an unknown env, so a suggestion can only come from the fixed, unsaved text.
+    await openFile(page, "ghost.rl.ts");
+    await goTo(page, 5, 16);
+    await page.keyboard.type("e", { delay: 20 });
+    await goTo(page, 7, 11);
+    await page.keyboard.press("Enter");
+    const t2 = Date.now();
+    await page.keyboard.type("reward: ", { delay: 40 });
+    const ghost = page.locator(".monaco-editor .ghost-text-decoration, .monaco-editor .ghost-text").first();
+    await ghost.waitFor({ timeout: 90_000 });
+    const ghostMs = Date.now() - t2;
+    await page.waitForTimeout(300);
+    await page.screenshot({ path: path.join(OUT, "llm-ghost-text.png") });
+    // Tab would take a completion item instead, were the suggest widget open.
+    assert.equal(await page.locator(".editor-widget.suggest-widget.visible").count(), 0, "no completion list over the ghost text");
+    await page.keyboard.press("Tab");
+    await page.keyboard.press("Control+S");
+    const ghostFile = path.join(cs.workspace, "ghost.rl.ts");
+    const accepted = await waitUntil("the accepted ghost text saved", () => {
+      const text = fs.readFileSync(ghostFile, "utf8");
+      return /reward: \(/.test(text) ? text : null;
+    }, 30_000);
+    assert.match(accepted, /env: "CartPole-v1",/);
+    // No comma is added before the closing brace.
+    assert.match(accepted, /\n  seed: 1,\n  reward: \([^\n]*\) => \(\{\n(    \w+: [^\n]+,\n)+  \}\)\n\}\);\n$/, accepted);
+    await page.keyboard.press("Control+Shift+M");
+    await waitUntil("no problems in the accepted files", async () => (await problems(page)).length === 0, 60_000);
+    lap(`(b) ghost text shown ${ghostMs} ms after typing \`reward: \`; Tab accepted it, no problems: ${accepted.slice(accepted.indexOf("  reward:")).split("\n").slice(0, 3).join(" ")}`);
 
     // (c) Saved evolutions: Open Evolution lists them (newest first) and opens a page without applying anything.
     const cancelledEvolution = evolutionFixture(cs.workspace, { cancelled: true });

@@ -10,13 +10,14 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { createServer, type Server } from "node:http";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { ModelManager, type LoadedModel, type ModelState } from "../../runtime/src/llm/model-manager.js";
 import { LlamaProvider } from "../../runtime/src/llm/llama-provider.js";
 import { LlmUnavailableError, NO_MODEL_MESSAGE } from "../../runtime/src/llm/provider.js";
 import { chooseThreads } from "../../runtime/src/llm/node-llama.js";
+import { suggestRewards } from "../../runtime/src/reward-design/suggest.js";
 
 const MODEL = process.env.RL_STUDIO_TEST_MODEL ?? resolve(__dirname, "../../../shared/models/stories260K.gguf");
 const skipNoModel = existsSync(MODEL) ? false : `test model not found at ${MODEL} (set RL_STUDIO_TEST_MODEL to stories260K.gguf)`;
@@ -155,6 +156,32 @@ test("real model: aborting mid-generation rejects with AbortError and frees the 
   const out = await provider.generateJson({ prompt: "Once upon a time", schema: SCHEMA, maxTokens: 200, seed: 1, temperature: 0 });
   assert.ok(out.stats.generatedTokens > 0);
   await manager.dispose();
+});
+
+test("real model under the reward grammar: llama.cpp reads it, every answer parses, and the checks pass on what it wrote", { skip: skipNoModel, timeout: 120_000 }, async () => {
+  const dir = mkdtempSync(join(tmpdir(), "rl-llm-grammar-"));
+  const file = join(dir, "pendulum.rl.ts");
+  // Pendulum: a Box action, so the grammar's operands include action[0].
+  writeFileSync(file, `import { defineExperiment } from "rl-studio";\nexport default defineExperiment({ name: "g", env: "Pendulum-v1", task: "Keep the pendulum upright.", algorithm: "ppo" });\n`);
+  const manager = new ModelManager({ model: MODEL, gpu: "off", contextSize: 2048 });
+  const provider = new LlamaProvider(manager);
+  try {
+    let valid = 0;
+    let total = 0;
+    for (const seed of [1, 2, 3]) {
+      const out = await suggestRewards(file, { provider, count: 2, seed, samples: 64 });
+      total += out.candidates.length + out.rejected.length;
+      valid += out.candidates.length;
+      for (const c of out.candidates) assert.match(c.code, /^reward: \(/);
+      // What the grammar cannot stop is numeric (Math.exp overflowing) or two equal random names; never syntax, unknown names or fields, or an unreadable answer.
+      for (const r of out.rejected) assert.match(r.reason, /finite number|two components are named/, r.reason);
+    }
+    assert.ok(valid >= 1, `${valid} of ${total} candidates validated`);
+  } finally {
+    await provider.dispose();
+    await manager.dispose();
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 // ── download, offline ──────────────────────────────────────────────────────────

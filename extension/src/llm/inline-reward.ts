@@ -3,12 +3,12 @@
  * experiment's `reward` property (or on an empty `reward:` line), only when the model is already
  * loaded (ghost text never starts a download or a load), after the typing pauses, and at most once
  * per document version; VS Code's token cancels the request ($/cancelRequest) when typing goes on.
- * The runtime compiles the editor's text, unsaved edits included.
+ * The runtime compiles the editor's text, unsaved edits included, without the reward being written.
  */
 import * as vscode from "vscode";
 import { SuggestRewardRequest } from "../../../protocol/src/reward-design.js";
 import { errorText, isCancellation, type LlmFeature } from "./llm-feature.js";
-import { ghostInsertText, ghostTarget, suggestRewardParams } from "./reward-text.js";
+import { ghostInsertText, ghostSourceText, ghostTarget, suggestRewardParams } from "./reward-text.js";
 
 /** Pause in typing before a suggestion is asked for. */
 const DEBOUNCE_MS = 600;
@@ -37,8 +37,8 @@ export class InlineRewardProvider implements vscode.InlineCompletionItemProvider
       if (!(await pause(DEBOUNCE_MS, token))) return undefined;
       try {
         const c = await this.feature.connection();
-        // The buffer as typed, not the file on disk: ghost text is asked for before the user saves.
-        const params = suggestRewardParams({ fsPath: document.uri.fsPath, text, isDirty: document.isDirty }, 1);
+        // The buffer as typed (not the file on disk: ghost text is asked for before the user saves), less the half-typed reward.
+        const params = suggestRewardParams({ fsPath: document.uri.fsPath, text: ghostSourceText(text, target), isDirty: true }, 1);
         const result = await c.sendRequest(SuggestRewardRequest.type, params, token);
         cached = { version: document.version, code: result.candidates[0]?.code ?? null };
         this.cache.set(key, cached);

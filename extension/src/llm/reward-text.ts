@@ -283,6 +283,17 @@ export function ghostTarget(text: string, offset: number): GhostTarget | null {
   return { range: { start: p.start, end: p.end }, replaced: text.slice(p.start, p.end) };
 }
 
+/**
+ * The text the runtime compiles for a ghost-text suggestion: the buffer without the reward property
+ * being written (and its comma). Half-typed, that property does not parse (`reward: ` on its own
+ * line is a syntax error), and the suggestion replaces it anyway.
+ */
+export function ghostSourceText(text: string, target: GhostTarget): string {
+  const after = text.slice(target.range.end);
+  const comma = /^[ \t]*,/.exec(after);
+  return text.slice(0, target.range.start) + after.slice(comma ? comma[0].length : 0);
+}
+
 /** The text to put at a ghost target: the candidate's property, with its comma unless one follows. */
 export function ghostInsertText(text: string, target: GhostTarget, code: string): string {
   const property = code.trim().replace(/,\s*$/, "");

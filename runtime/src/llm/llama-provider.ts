@@ -1,16 +1,16 @@
 /**
  * `LlmProvider` on node-llama-cpp: the prompt goes through the model's own chat template
  * (`LlamaChatSession` picks it from the GGUF metadata), the output through a grammar made from
- * the JSON schema (`createGrammarForJsonSchema`), so it is JSON of the right shape by construction
- * unless generation is cut short by `maxTokens`.
+ * the JSON schema (`createGrammarForJsonSchema`) or the caller's own GBNF, so it is JSON of the
+ * right shape by construction unless generation is cut short by `maxTokens`.
  */
 import type * as L from "node-llama-cpp" with { "resolution-mode": "import" };
 import type { ModelManager } from "./model-manager.js";
 import { LlmOutputError, abortError, type GenerateJsonOptions, type JsonGeneration, type LlmProvider } from "./provider.js";
 
 export class LlamaProvider implements LlmProvider {
-  /** Grammars by schema text: building one compiles GBNF, and the reward schema is always the same. */
-  private readonly grammars = new Map<string, Promise<L.LlamaJsonSchemaGrammar<never>>>();
+  /** Grammars by schema or GBNF text: building one compiles GBNF, and a round asks for the same one again and again. */
+  private readonly grammars = new Map<string, Promise<L.LlamaGrammar>>();
 
   constructor(private readonly manager: ModelManager) {}
 
@@ -23,7 +23,7 @@ export class LlamaProvider implements LlmProvider {
     const { signal } = options;
     const started = performance.now();
     return this.manager.withSequence(signal, async (loaded, sequence) => {
-      const grammar = await this.grammar(loaded, options.schema);
+      const grammar = await this.grammar(loaded, options);
       const session = new loaded.module.LlamaChatSession({ contextSequence: sequence, autoDisposeSequence: false });
       let generatedTokens = 0;
       let text: string;
@@ -50,7 +50,8 @@ export class LlamaProvider implements LlmProvider {
       const stats = { promptTokens, generatedTokens, seconds, tokensPerSecond: seconds > 0 ? generatedTokens / seconds : 0 };
       let value: unknown;
       try {
-        value = grammar.parse(text);
+        // A schema grammar checks the value against its schema as it parses; a caller's GBNF promises JSON only (callers read it defensively).
+        value = options.grammar !== undefined ? (JSON.parse(text) as unknown) : (grammar as L.LlamaJsonSchemaGrammar<never>).parse(text);
       } catch (err) {
         throw new LlmOutputError(
           `the model's output is not JSON matching the schema (${generatedTokens} tokens; ${generatedTokens >= (options.maxTokens ?? 512) ? "cut short by maxTokens" : (err as Error).message})`,
@@ -68,11 +69,11 @@ export class LlamaProvider implements LlmProvider {
     this.grammars.clear();
   }
 
-  private grammar(loaded: { llama: L.Llama }, schema: GenerateJsonOptions["schema"]): Promise<L.LlamaJsonSchemaGrammar<never>> {
-    const key = JSON.stringify(schema);
+  private grammar(loaded: { llama: L.Llama }, options: GenerateJsonOptions): Promise<L.LlamaGrammar> {
+    const key = options.grammar ?? JSON.stringify(options.schema);
     let g = this.grammars.get(key);
     if (!g) {
-      g = loaded.llama.createGrammarForJsonSchema(schema as never) as Promise<L.LlamaJsonSchemaGrammar<never>>;
+      g = options.grammar !== undefined ? loaded.llama.createGrammar({ grammar: options.grammar }) : loaded.llama.createGrammarForJsonSchema(options.schema as never);
       g.catch(() => this.grammars.delete(key));
       this.grammars.set(key, g);
     }

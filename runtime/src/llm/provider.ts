@@ -12,6 +12,12 @@ export interface GenerateJsonOptions {
   prompt: string;
   /** The output is constrained to this schema while it is generated, then parsed against it. */
   schema: JsonSchema;
+  /**
+   * A GBNF grammar (root rule `root`) whose sentences are JSON of `schema`'s shape, tighter than
+   * the schema can say (reward code drawn from an expression language: reward-design/grammar.ts).
+   * When given, generation is constrained by it instead of by the schema's grammar.
+   */
+  grammar?: string;
   /** Generation stops after this many tokens (default 512); JSON cut short fails to parse. */
   maxTokens?: number;
   /** Sampling temperature; 0 is greedy (default 0.7: candidates should differ). */

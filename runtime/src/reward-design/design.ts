@@ -7,6 +7,7 @@
  */
 import { LlmOutputError, type GenerationStats, type LlmProvider } from "../llm/provider.js";
 import { outputRepairPrompt, repairPrompt, suggestionPrompt, type DesignContext } from "./prompt.js";
+import { rewardGrammar } from "./grammar.js";
 import { candidatesSchema, readCandidates, REPAIR_SCHEMA, type RawCandidate } from "./schema.js";
 import type { TransitionLayout } from "./sandbox.js";
 import type { ComponentStats } from "./sandbox-worker.js";
@@ -51,7 +52,7 @@ export interface DesignOptions {
   samples: readonly (readonly number[])[];
   /** Eureka's reward reflection from the previous iteration. */
   reflection?: string;
-  /** Tokens for the whole answer (default 256 per candidate + 128). */
+  /** Tokens for the whole answer (default 384 per candidate + 128: the grammar's longest answers fit, in a small vocabulary too). */
   maxTokens?: number;
   seed?: number;
   signal?: AbortSignal;
@@ -70,7 +71,8 @@ export async function designRewards(ctx: DesignContext, options: DesignOptions):
       const out = await options.provider.generateJson({
         prompt,
         schema: schema as Record<string, unknown>,
-        maxTokens: options.maxTokens ?? 256 * n + 128,
+        grammar: rewardGrammar(n, options.layout),
+        maxTokens: options.maxTokens ?? 384 * n + 128,
         ...(options.seed !== undefined ? { seed: options.seed } : {}),
         ...(options.signal ? { signal: options.signal } : {}),
       });

@@ -7,6 +7,7 @@
 import type { EnvSpec } from "../envs/types.js";
 import type { RewardComponent } from "./sandbox.js";
 import { TRANSITION_NAMES } from "./sandbox.js";
+import { grammarRules } from "./grammar.js";
 
 export interface DesignContext {
   spec: EnvSpec;
@@ -44,6 +45,7 @@ const RULES = (fields: readonly string[]) =>
     "Rules for each reward component:",
     `- name: a short identifier (letters, digits, _), e.g. upright.`,
     `- code: ONE JavaScript expression (no statements, no semicolons) using only ${TRANSITION_NAMES.join(", ")} and Math.`,
+    grammarRules(),
     `- Read observation fields by name: obs.${fields[0] ?? "x"}, nextObs.${fields[0] ?? "x"}. The fields are: ${fields.join(", ")}.`,
     "- terminated and truncated are booleans; episodeStep counts steps from 0.",
     "- The expression must give a finite number for every transition. The reward is the sum of the components.",

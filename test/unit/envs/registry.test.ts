@@ -3,6 +3,7 @@ import assert from "node:assert/strict";
 import { ENV_SPECS, envIds, getEnvSpec, makeEnv, suggestEnvId } from "../../../runtime/src/envs/registry.js";
 import { TimeLimit } from "../../../runtime/src/envs/time-limit.js";
 import { levenshtein } from "../../../runtime/src/util/levenshtein.js";
+import { defineExperiment, type BuiltinActions, type BuiltinEnvId } from "../../../runtime/src/api.js";
 
 test("levenshtein: textbook distances", () => {
   assert.equal(levenshtein("kitten", "sitting"), 3); // k→s, e→i, +g
@@ -77,4 +78,22 @@ test("registry: observation field names match the rl-studio API's BuiltinObserva
     for (const field of spec.observationFields) assert.ok(field.description.length > 10, `${spec.id}.${field.name} has a description`);
     for (const section of Object.values(spec.docs)) assert.ok(section.length > 10, `${spec.id} docs`);
   }
+});
+
+test("registry: each env's action space kind matches the rl-studio API's BuiltinActions (number vs number[])", () => {
+  // Typed by BuiltinActions: a wrong kind here fails the type check (npm test runs tsc first).
+  const declared: { [Id in BuiltinEnvId]: BuiltinActions[Id] extends number ? "discrete" : "box" } = {
+    "CartPole-v1": "discrete",
+    "Acrobot-v1": "discrete",
+    "MountainCar-v0": "discrete",
+    "MountainCarContinuous-v0": "box",
+    "Pendulum-v1": "box",
+  };
+  for (const spec of ENV_SPECS) assert.equal(spec.actionSpace.kind, declared[spec.id as BuiltinEnvId], spec.id);
+  // What the declarations let a reward write: arithmetic on a discrete action, indexing a continuous one.
+  const cartpole = defineExperiment({ name: "t", env: "CartPole-v1", algorithm: "ppo", reward: ({ action, nextObs }) => ({ push: action - 0.5 - nextObs.x }) });
+  const pendulum = defineExperiment({ name: "t", env: "Pendulum-v1", algorithm: "ppo", reward: ({ action }) => ({ effort: -action[0]! * action[0]! }) });
+  const t = { obs: {}, nextObs: {}, envReward: 0, terminated: false, truncated: false, episodeStep: 0 };
+  assert.deepEqual(cartpole.reward!({ ...t, action: 1, obs: { x: 0, xDot: 0, theta: 0, thetaDot: 0 }, nextObs: { x: 0.25, xDot: 0, theta: 0, thetaDot: 0 } }), { push: 0.25 });
+  assert.deepEqual(pendulum.reward!({ ...t, action: [2], obs: { cosTheta: 1, sinTheta: 0, thetaDot: 0 }, nextObs: { cosTheta: 1, sinTheta: 0, thetaDot: 0 } }), { effort: -4 });
 });

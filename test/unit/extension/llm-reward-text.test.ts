@@ -1,10 +1,14 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { loadExperiment } from "../../../runtime/src/experiment/resolve.js";
 import {
   applyCandidate,
   downloadPercent,
   ghostInsertText,
+  ghostSourceText,
   ghostTarget,
   isNoModelError,
   llmStatusView,
@@ -219,4 +223,24 @@ test("suggestRewardParams: an unsaved buffer's text goes with the request; a sav
   const text = "export default defineExperiment({ env: \"Acrobot-v1\" });\n";
   assert.deepEqual(suggestRewardParams({ fsPath: "/w/a.rl.ts", text, isDirty: true }, 1), { experimentPath: "/w/a.rl.ts", count: 1, sourceText: text });
   assert.deepEqual(suggestRewardParams({ fsPath: "/w/a.rl.ts", text, isDirty: false }), { experimentPath: "/w/a.rl.ts" });
+});
+
+test("ghostSourceText: the half-typed reward (and its comma) is left out, so the rest compiles", async () => {
+  const typed = `import { defineExperiment } from "rl-studio";\nexport default defineExperiment({\n  name: "g",\n  env: "CartPole-v1",\n  algorithm: "ppo",\n  seed: 1,\n  reward: \n});\n`;
+  const target = ghostTarget(typed, typed.indexOf("reward: ") + 8)!;
+  const sent = ghostSourceText(typed, target);
+  assert.equal(sent, typed.replace("  reward: \n", "  \n"));
+  const oneLine = typed.replace("reward: \n", "reward: ({ nextObs }) => -Math.abs(nextObs.x), seed2: 3,\n");
+  const t2 = ghostTarget(oneLine, oneLine.indexOf("nextObs.x"))!;
+  assert.equal(ghostSourceText(oneLine, t2), oneLine.replace("reward: ({ nextObs }) => -Math.abs(nextObs.x),", ""));
+  // What is sent is a valid experiment: the runtime compiles and resolves it.
+  const dir = mkdtempSync(join(tmpdir(), "rl-ghost-"));
+  try {
+    await assert.rejects(loadExperiment(join(dir, "g.rl.ts"), {}, typed), /g\.rl\.ts:8:1/);
+    const experiment = await loadExperiment(join(dir, "g.rl.ts"), {}, sent);
+    assert.equal(experiment.envId, "CartPole-v1");
+    assert.equal(experiment.reward, null);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });

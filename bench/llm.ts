@@ -80,6 +80,21 @@ if (existsSync(model)) {
     validShare: total > 0 ? valid / total : null,
     candidates: total,
   };
+  print({ section: "suggest-summary", ...(summary.suggest as object) });
+  // The whole Eureka loop with the real model writing (nonsense, grammar-valid) rewards: LLM time and training together.
+  const te = performance.now();
+  const evolution = await evolveReward(file, { provider, candidates: 4, iterations: 3, budget: 8192, backend: "js", seed: 1 });
+  summary.evolveWithModel = {
+    K: 4,
+    N: 3,
+    budgetPerCandidate: 8192,
+    wallSeconds: +((performance.now() - te) / 1000).toFixed(1),
+    llmSeconds: +evolution.llm.seconds.toFixed(1),
+    trained: evolution.candidates.filter((c) => c.status === "trained").length,
+    rejected: evolution.candidates.filter((c) => c.status === "rejected").length,
+    bestFitness: evolution.best?.fitness ?? null,
+  };
+  print({ section: "evolve-with-model", ...(summary.evolveWithModel as object) });
   await provider.dispose();
   await manager.dispose();
 } else {

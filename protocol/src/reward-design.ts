@@ -43,8 +43,9 @@ export interface SuggestRewardParams {
   /** Absolute path of the *.rl.ts file. */
   experimentPath: string;
   /**
-   * The editor's text of that file when it has unsaved changes (ghost text is asked for while typing):
-   * compiled in place of the file on disk, and `rewardRange` is an offset range into it.
+   * The editor's text of that file when it differs from the disk (unsaved edits; for ghost text, the
+   * buffer without the half-typed reward): compiled in place of the file, and `rewardRange` is an
+   * offset range into it.
    */
   sourceText?: string;
   count?: number;

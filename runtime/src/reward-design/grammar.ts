@@ -14,8 +14,10 @@
  */
 import type { TransitionLayout } from "./sandbox.js";
 
-/** Functions a component may call with one argument, and with two. */
-// No sqrt or log: their domain is not the reals, and a NaN is the one failure the grammar could still write.
+/**
+ * Functions a component may call with one argument, and with two. No sqrt or log: their domain is
+ * not all the reals, and a NaN from a negative argument is a failure the grammar can rule out.
+ */
 export const UNARY_MATH = ["Math.abs", "Math.cos", "Math.sin", "Math.tanh", "Math.exp"] as const;
 export const BINARY_MATH = ["Math.min", "Math.max"] as const;
 

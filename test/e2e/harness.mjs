@@ -135,6 +135,12 @@ export async function runCommand(page, title, { attempts = 20, note = () => {} }
       await input.fill(`>${title}`, { timeout: 5000 });
       await row.waitFor({ timeout: 3000 });
       if (!(await input.isVisible())) throw new Error("the palette closed");
+      // The first row is not always the command asked for (a fuzzy match or a recently used one can
+      // rank above it: "Evolve Reward" vs "Apply Evolved Reward"): move the focus onto it.
+      const focused = page.locator(".quick-input-list .monaco-list-row.focused");
+      const onTitle = async () => (await focused.innerText({ timeout: 1000 }).catch(() => "")).includes(title);
+      for (let i = 0; i < 10 && !(await onTitle()); i++) await page.keyboard.press("ArrowDown");
+      if (!(await onTitle())) throw new Error(`"${title}" never had the focus in the palette`);
       await page.keyboard.press("Enter");
       return;
     } catch (err) {

@@ -14,7 +14,10 @@
 //     their reasons; the completed one's page (table and charts) applies nothing until its Apply winner
 //     button is clicked, which shows the diff of the winner against the file, and Apply edits the file;
 // (d) after a window reload both evolution pages are back (webview serializer) with their rows, each
-//     re-read from its evolution.json (one finished on disk meanwhile shows its final result).
+//     re-read from its evolution.json (one finished on disk meanwhile shows its final result);
+// (e) a live Evolve Reward from the palette with the test model (K=2 × N=2, 1,024 steps each): its page
+//     opens while it runs, gains rows as candidates finish (Apply winner disabled until the end), ends
+//     completed with every candidate, as its evolution.json on disk says.
 // Screenshots: test/e2e/out/llm-*.png. Needs `bash test/e2e/install.sh` and `node scripts/build.mjs`.
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -83,7 +86,7 @@ export default defineExperiment({
 });
 `;
 
-test("e2e: Suggest Reward with no model, then with the test model", { skip: missing ?? false, timeout: 240_000 }, async (t) => {
+test("e2e: Suggest Reward with no model, then with the test model", { skip: missing ?? false, timeout: 420_000 }, async (t) => {
   // Desktop VS Code's default: edits stay unsaved until the user saves (VS Code for the web defaults to autosave after a delay).
   const settings = { "files.autoSave": "off" };
   await withCodeServer(t, { settings, files: { "cartpole.rl.ts": CARTPOLE, "suggest.rl.ts": CARTPOLE, "ghost.rl.ts": GHOST } }, async ({ cs, browser, lap }) => {
@@ -320,6 +323,46 @@ test("e2e: Suggest Reward with no model, then with the test model", { skip: miss
     assert.ok(await reread.locator("#applyWinner").isEnabled(), "Apply winner enabled on the restored, completed page");
     await page.screenshot({ path: path.join(OUT, "llm-evolution-restored.png") });
     lap(`(d) both evolution pages restored after the reload: ${restoredRows.length} and ${rereadRows.length} rows, the second re-read from its finished evolution.json`);
+
+    // (e) A live evolution, written by the test model (its rewards are nonsense but grammar-valid, so they train).
+    // Its tab is back after the reload; clicking it makes it the active editor (focus may be in a restored webview).
+    await page.locator(".tab", { hasText: "suggest.rl.ts" }).first().click();
+    await page.locator(".tab.active", { hasText: "suggest.rl.ts" }).waitFor({ timeout: 30_000 });
+    const t3 = Date.now();
+    await runCommand(page, "RL Studio: Evolve Reward");
+    for (const [prompt, value] of [["Reward candidates per iteration", "2"], ["Iterations", "2"], ["Training steps per candidate", "1024"]]) {
+      const box = page.locator(".quick-input-widget", { hasText: prompt });
+      await box.waitFor({ timeout: 30_000 });
+      await box.locator("input.input").fill(value);
+      await page.keyboard.press("Enter");
+      await page.waitForTimeout(300);
+    }
+    const liveFrame = await findFrame(page, 'body[data-status="running"]', 90_000);
+    lap(`(e) live evolution page open ${Date.now() - t3} ms after the command`);
+    const seen = [];
+    let applyDisabledWhileRunning = null;
+    const finalStatus = await waitUntil("the live evolution to end", async () => {
+      const status = await liveFrame.locator("body").getAttribute("data-status");
+      const rowCount = await liveFrame.locator("#candidates tbody tr.candidate").count();
+      if (seen.at(-1)?.rowCount !== rowCount || seen.at(-1)?.status !== status) seen.push({ status, rowCount });
+      if (status === "running" && applyDisabledWhileRunning === null) applyDisabledWhileRunning = await liveFrame.locator("#applyWinner").isDisabled();
+      return status === "running" ? null : status;
+    }, 180_000, 150);
+    await page.screenshot({ path: path.join(OUT, "llm-evolution-live.png") });
+    assert.equal(finalStatus, "completed", JSON.stringify(seen));
+    assert.equal(applyDisabledWhileRunning, true, "Apply winner is disabled while the evolution runs");
+    assert.ok(seen.some((x) => x.status === "running" && x.rowCount >= 1 && x.rowCount < 4), `rows appeared while it ran: ${JSON.stringify(seen)}`);
+    const liveRows = await liveFrame.locator("#candidates tbody tr.candidate").allInnerTexts();
+    assert.equal(liveRows.length, 4, JSON.stringify(liveRows));
+    const liveTitle = (await liveFrame.locator("h2#title").innerText()).replace(/^Evolution /, "").trim();
+    const saved = JSON.parse(fs.readFileSync(path.join(cs.workspace, ".rl-studio/evolutions", liveTitle, "evolution.json"), "utf8"));
+    assert.equal(saved.status, "completed");
+    assert.equal(saved.candidates.length, 4);
+    const trained = saved.candidates.filter((c) => c.status === "trained");
+    assert.ok(trained.length >= 1, JSON.stringify(saved.candidates.map((c) => [c.status, c.error])));
+    assert.equal(liveRows.filter((r) => /trained/.test(r)).length, trained.length, "the page shows what evolution.json says");
+    assert.ok(await liveFrame.locator("#applyWinner").isEnabled(), "Apply winner is enabled once it ended with a winner");
+    lap(`(e) live evolution ${liveTitle} completed in ${Date.now() - t3} ms: ${trained.length} of 4 trained, best fitness ${saved.best?.fitness}; page states ${JSON.stringify(seen)}`);
     assert.deepEqual([...offbox], [], "no request left 127.0.0.1");
   });
 });

@@ -32,9 +32,7 @@ import { crashNotice, RESTART_BUTTON, RESTART_RUNTIME_COMMAND, SHOW_LOG_BUTTON }
 import { RunsModel } from "./runs-model.js";
 import { RunsTreeProvider } from "./runs-tree.js";
 import { StatusBar } from "./status-bar.js";
-import { checkTrust, untrustedMessage, type TrustedAction, type TrustHost } from "./trust.js";
-
-export const UNTRUSTED_MESSAGE = untrustedMessage("train");
+import { checkTrust, type TrustedAction, type TrustHost } from "./trust.js";
 
 /** The editor's Workspace Trust, for `checkTrust`. */
 export const vscodeTrustHost: TrustHost = {

@@ -16,12 +16,10 @@ import { EXPLAIN_VIEW_TYPE, ExplainPanels } from "./explain-panel.js";
 import { chooseRunForExperiment, explainPercent, explainProgressMessage, findRunDir, readExplanationFile, runDirArgument } from "./explain-runs.js";
 import type { RunsTreeNode } from "./runs-tree.js";
 import { withCancellableProgress } from "./cancellable-progress.js";
-import { untrustedMessage } from "./trust.js";
 
 export const EXPLAIN_COMMAND = "rlStudio.explain";
 export const OPEN_EXPLANATION_COMMAND = "rlStudio.openExplanation";
 
-export const UNTRUSTED_EXPLAIN_MESSAGE = untrustedMessage("explain");
 
 /** The "Open explanation" link of a hover or tooltip (the language server writes the same). */
 export function openExplanationLink(runDir: string): string {

@@ -70,9 +70,3 @@ export function checkTrust(host: TrustHost, action: TrustedAction): boolean {
   });
   return false;
 }
-
-/** Runs `start` only when `action` may run; otherwise the warning, and undefined. */
-export async function runIfTrusted<T>(host: TrustHost, action: TrustedAction, start: () => Promise<T>): Promise<T | undefined> {
-  if (!checkTrust(host, action)) return undefined;
-  return start();
-}

@@ -8,7 +8,7 @@
 import { CategoryScale, Chart, Filler, LinearScale, LineController, LineElement, PointElement, Tooltip, type ChartDataset, type Plugin } from "chart.js";
 import type { MetricsRecord, RunState } from "../../protocol/src/runtime.js";
 import { DEFAULT_DASHBOARD_STATE, type DashboardRun, type DashboardState, type ExtensionToWebview, type WebviewToExtension } from "../../protocol/src/webview.js";
-import { EmaSmoother, lttb, metricGroup, SeedBand, toCsv, type Point } from "./series.js";
+import { doubled, EmaSmoother, lttb, metricGroup, SeedBand, toCsv, type Point } from "./series.js";
 
 Chart.register(LineController, LineElement, PointElement, LinearScale, CategoryScale, Tooltip, Filler);
 
@@ -26,11 +26,7 @@ class Column {
   data = new Float64Array(256);
   length = 0;
   push(v: number): void {
-    if (this.length === this.data.length) {
-      const grown = new Float64Array(this.data.length * 2);
-      grown.set(this.data);
-      this.data = grown;
-    }
+    if (this.length === this.data.length) this.data = doubled(this.data);
     this.data[this.length++] = v;
   }
   view(): Float64Array {

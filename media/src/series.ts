@@ -110,6 +110,13 @@ export interface SeedColumns {
   readonly length: number;
 }
 
+/** `a` copied into one twice its length: how the growable typed columns here and in the dashboard grow. */
+export function doubled<T extends Float64Array | Uint32Array>(a: T): T {
+  const b = new (a.constructor as new (n: number) => T)(a.length * 2);
+  b.set(a);
+  return b;
+}
+
 /** `aggregateSeeds`' output as growable typed columns (no object per point: 1 M points = 36 MB). */
 export class BandColumns {
   x = new Float64Array(256);
@@ -120,16 +127,11 @@ export class BandColumns {
   length = 0;
   push(x: number, mean: number, low: number, high: number, n: number): void {
     if (this.length === this.x.length) {
-      const grow = <T extends Float64Array | Uint32Array>(a: T): T => {
-        const b = new (a.constructor as new (n: number) => T)(a.length * 2);
-        b.set(a);
-        return b;
-      };
-      this.x = grow(this.x);
-      this.mean = grow(this.mean);
-      this.low = grow(this.low);
-      this.high = grow(this.high);
-      this.n = grow(this.n);
+      this.x = doubled(this.x);
+      this.mean = doubled(this.mean);
+      this.low = doubled(this.low);
+      this.high = doubled(this.high);
+      this.n = doubled(this.n);
     }
     const i = this.length++;
     this.x[i] = x;

@@ -19,7 +19,7 @@ import * as path from "node:path";
 import * as vscode from "vscode";
 import { EvolveRewardRequest } from "../../../protocol/src/reward-design.js";
 import type { CandidateResult, EvolutionResult } from "../../../runtime/src/reward-design/evolve.js";
-import { effectiveEvolution } from "../../../runtime/src/reward-design/evolution-status.js";
+import { effectiveEvolution, EVOLUTIONS_DIR } from "../../../runtime/src/reward-design/evolution-status.js";
 import { errorText, type LlmFeature } from "./llm-feature.js";
 import { componentsLabel, locateReward, positiveIntegerError } from "./reward-text.js";
 import { experimentUri, previewAndApply, type RewardPreviews } from "./suggest-reward.js";
@@ -372,7 +372,7 @@ function escapeHtml(s: string): string {
 function evolutionDirs(): string[] {
   const dirs: { dir: string; mtime: number }[] = [];
   for (const folder of vscode.workspace.workspaceFolders ?? []) {
-    const root = path.join(folder.uri.fsPath, ".rl-studio", "evolutions");
+    const root = path.join(folder.uri.fsPath, EVOLUTIONS_DIR);
     if (!fs.existsSync(root)) continue;
     for (const name of fs.readdirSync(root)) {
       const file = path.join(root, name, "evolution.json");

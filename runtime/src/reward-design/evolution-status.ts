@@ -5,8 +5,13 @@
  * writer (pid and start time), so a reader can tell a live evolution from an interrupted one.
  * Kept apart from evolve.ts so the extension can use it without bundling the trainer.
  */
+import { join } from "node:path";
 import { isProcessAlive, isWriterAlive } from "../runs/run-dir.js";
 import type { WriterIdentity } from "../runs/process-identity.js";
+import { STATE_DIR } from "../runs/run-id.js";
+
+/** Where evolutions are saved, relative to the workspace root: `<root>/.rl-studio/evolutions/<id>/evolution.json`. */
+export const EVOLUTIONS_DIR = join(STATE_DIR, "evolutions");
 
 export interface EvolutionStatusFields {
   status: string;

@@ -21,7 +21,8 @@ import type { BackendRequest } from "../backends/select.js";
 import type { TrainSummary } from "../ppo/train.js";
 import { writeFileAtomic } from "../runs/atomic.js";
 import { currentWriter, type WriterIdentity } from "../runs/process-identity.js";
-import { findWorkspaceRoot, formatRunTimestamp, slugify, STATE_DIR } from "../runs/run-id.js";
+import { findWorkspaceRoot, formatRunTimestamp, slugify } from "../runs/run-id.js";
+import { EVOLUTIONS_DIR } from "./evolution-status.js";
 import { isBetter } from "./best-candidate.js";
 import { designRewards, type DesignStats } from "./design.js";
 import { designContextOf } from "./suggest.js";
@@ -134,7 +135,7 @@ export async function evolveReward(experimentPath: string, options: EvolveOption
   const budget = options.budget ?? Math.min(experiment.hyperparameters.totalTimesteps, 20_000);
   if (!Number.isInteger(budget) || budget <= 0) throw new RangeError(`budget must be a positive integer number of steps, got ${budget}`);
   const signal = options.signal;
-  const root = options.evolutionsRoot ?? join(findWorkspaceRoot(experimentPath), STATE_DIR, "evolutions");
+  const root = options.evolutionsRoot ?? join(findWorkspaceRoot(experimentPath), EVOLUTIONS_DIR);
   const id = uniqueId(root, `${slugify(experiment.name)}-${formatRunTimestamp(new Date())}`);
   const dir = join(root, id);
   mkdirSync(dir, { recursive: true });

@@ -6,7 +6,6 @@ import {
   decideTrust,
   MANAGE_TRUST_BUTTON,
   MANAGE_TRUST_COMMAND,
-  runIfTrusted,
   untrustedMessage,
   type TrustedAction,
   type TrustHost,
@@ -58,10 +57,15 @@ test("decideTrust: an untrusted workspace gets a message saying why and how, wit
   }
 });
 
-test("runIfTrusted: trusted → the action starts, no message", async () => {
+/** What every gated command does: start only when checkTrust says so. */
+async function gated<T>(host: TrustHost, action: TrustedAction, start: () => Promise<T>): Promise<T | undefined> {
+  return checkTrust(host, action) ? start() : undefined;
+}
+
+test("checkTrust: trusted → the action starts, no message", async () => {
   const { host, shown } = fakeHost(true, undefined);
   let started = 0;
-  const result = await runIfTrusted(host, "train", async () => {
+  const result = await gated(host, "train", async () => {
     started++;
     return "run-1";
   });
@@ -70,11 +74,11 @@ test("runIfTrusted: trusted → the action starts, no message", async () => {
   assert.equal(shown.length, 0);
 });
 
-test("runIfTrusted: untrusted → the message, nothing started; its button opens Manage Workspace Trust", async () => {
+test("checkTrust: untrusted → the message, nothing started; its button opens Manage Workspace Trust", async () => {
   for (const a of ACTIONS) {
     const { host, shown, executed } = fakeHost(false, MANAGE_TRUST_BUTTON);
     let started = 0;
-    const result = await runIfTrusted(host, a, async () => {
+    const result = await gated(host, a, async () => {
       started++;
     });
     await settle();

@@ -9,9 +9,8 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { TEST_MODEL, lastJsonLine, runCli, workspace } from "./cli-helpers.js";
-
-const skipNoModel = existsSync(TEST_MODEL) ? false : `test model not found at ${TEST_MODEL} (set RL_STUDIO_TEST_MODEL to stories260K.gguf)`;
+import { lastJsonLine, runCli, workspace } from "./cli-helpers.js";
+import { skipNoModel, TEST_MODEL } from "./test-model.js";
 const NO_MODEL_ENV = { RL_STUDIO_LLM_MODEL: undefined };
 
 /** A workspace with a CartPole run trained for 2,048 steps by the CLI; returns [workspace, run folder]. */

@@ -13,8 +13,7 @@ export const REPO = resolve(__dirname, "..", "..");
 export const CLI = join(REPO, "runtime", "src", "cli", "main.ts");
 // By URL: the children run in temporary workspaces, where a bare "tsx" would not resolve.
 const TSX = pathToFileURL(require.resolve("tsx")).href;
-/** The real test model (stories260K), or where it would be. */
-export const TEST_MODEL = process.env.RL_STUDIO_TEST_MODEL ?? resolve(REPO, "../shared/models/stories260K.gguf");
+export { TEST_MODEL } from "./test-model.js";
 
 export interface CliResult {
   code: number | null;

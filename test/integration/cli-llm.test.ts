@@ -9,9 +9,8 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { TEST_MODEL as MODEL, lastJsonLine, runCli as runCliIn, workspace as tempWorkspace } from "./cli-helpers.js";
-
-const skipNoModel = existsSync(MODEL) ? false : `test model not found at ${MODEL} (set RL_STUDIO_TEST_MODEL to stories260K.gguf)`;
+import { lastJsonLine, runCli as runCliIn, workspace as tempWorkspace } from "./cli-helpers.js";
+import { skipNoModel, TEST_MODEL as MODEL } from "./test-model.js";
 
 // No model from the environment: each test says which model it means.
 const runCli = (args: string[], cwd: string) => runCliIn(args, cwd, { RL_STUDIO_LLM_MODEL: undefined });

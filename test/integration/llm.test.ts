@@ -10,17 +10,16 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { createServer, type Server } from "node:http";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { join } from "node:path";
 import { ModelManager, type LoadedModel, type ModelState } from "../../runtime/src/llm/model-manager.js";
 import { LlamaProvider } from "../../runtime/src/llm/llama-provider.js";
 import { LlmUnavailableError, NO_MODEL_MESSAGE } from "../../runtime/src/llm/provider.js";
 import { chooseThreads } from "../../runtime/src/llm/node-llama.js";
 import { suggestRewards } from "../../runtime/src/reward-design/suggest.js";
+import { skipNoModel, TEST_MODEL as MODEL } from "./test-model.js";
 
-const MODEL = process.env.RL_STUDIO_TEST_MODEL ?? resolve(__dirname, "../../../shared/models/stories260K.gguf");
-const skipNoModel = existsSync(MODEL) ? false : `test model not found at ${MODEL} (set RL_STUDIO_TEST_MODEL to stories260K.gguf)`;
 
 const SCHEMA = {
   type: "object",

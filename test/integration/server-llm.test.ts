@@ -7,16 +7,14 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { fork } from "node:child_process";
-import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
+import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { createMessageConnection, IPCMessageReader, IPCMessageWriter } from "vscode-jsonrpc/node";
 import { ShutdownRequest } from "../../protocol/src/runtime.js";
 import { LlmConfigureNotification, LlmStateNotification, SuggestRewardRequest, type LlmModelState } from "../../protocol/src/reward-design.js";
 import { NO_MODEL_MESSAGE } from "../../runtime/src/llm/provider.js";
-
-const MODEL = process.env.RL_STUDIO_TEST_MODEL ?? resolve(__dirname, "../../../shared/models/stories260K.gguf");
-const skipNoModel = existsSync(MODEL) ? false : `test model not found at ${MODEL} (set RL_STUDIO_TEST_MODEL to stories260K.gguf)`;
+import { skipNoModel, TEST_MODEL as MODEL } from "./test-model.js";
 
 test("runtime server: no model → clear error; configured model → loading, ready, suggest answers", { timeout: 180_000, skip: skipNoModel }, async () => {
   const dir = mkdtempSync(join(tmpdir(), "rl-server-llm-"));

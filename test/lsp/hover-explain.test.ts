@@ -5,27 +5,17 @@
  */
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { MarkupContent } from "vscode-languageserver-protocol";
-import { CARTPOLE_EXPERIMENT, LspTestClient, positionOf } from "./lsp-client.js";
-import { startRun } from "../../runtime/src/runs/start-run.js";
-import { explainRun } from "../../runtime/src/explain/explain.js";
+import { explainedWorkspace, LspTestClient, positionOf, SMALL_CARTPOLE_EXPERIMENT as experiment } from "./lsp-client.js";
 
 let client: LspTestClient;
 let workspace: string;
-const experiment = CARTPOLE_EXPERIMENT.replace(/hyperparameters: \{[^}]*\}/, "hyperparameters: { totalTimesteps: 2048, numEnvs: 4, numSteps: 32, numMinibatches: 2, updateEpochs: 2, hiddenSizes: [16] }");
 
 before(async () => {
-  workspace = mkdtempSync(join(tmpdir(), "rl-studio-hover-explain-"));
-  writeFileSync(join(workspace, "package.json"), "{}");
-  const file = join(workspace, "cartpole.rl.ts");
-  writeFileSync(file, experiment);
-  const { runDir, done } = await startRun({ experimentPath: file });
-  assert.equal((await done).status, "completed");
-  await explainRun(runDir.path, { episodes: 2 });
+  ({ workspace } = await explainedWorkspace("rl-studio-hover-explain-"));
   client = await LspTestClient.start();
 });
 after(async () => {

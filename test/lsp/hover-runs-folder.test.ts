@@ -5,14 +5,11 @@
  */
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { MarkupContent } from "vscode-languageserver-protocol";
-import { CARTPOLE_EXPERIMENT, LspTestClient, positionOf } from "./lsp-client.js";
-import { startRun } from "../../runtime/src/runs/start-run.js";
-import { explainRun } from "../../runtime/src/explain/explain.js";
+import { explainedWorkspace, LspTestClient, positionOf, SMALL_CARTPOLE_EXPERIMENT as experiment } from "./lsp-client.js";
 import { RunDir } from "../../runtime/src/runs/run-dir.js";
 
 let client: LspTestClient;
@@ -20,20 +17,12 @@ let workspace: string;
 let customRuns: string;
 let otherRuns: string;
 let trainedRunId: string;
-const experiment = CARTPOLE_EXPERIMENT.replace(/hyperparameters: \{[^}]*\}/, "hyperparameters: { totalTimesteps: 2048, numEnvs: 4, numSteps: 32, numMinibatches: 2, updateEpochs: 2, hiddenSizes: [16] }");
 
 before(async () => {
-  workspace = mkdtempSync(join(tmpdir(), "rl-studio-hover-runs-folder-"));
-  writeFileSync(join(workspace, "package.json"), "{}");
+  // The trained and explained run lives in the custom folder only.
+  ({ workspace, runId: trainedRunId } = await explainedWorkspace("rl-studio-hover-runs-folder-", (w) => join(w, "custom", "runs")));
   customRuns = join(workspace, "custom", "runs");
   otherRuns = join(workspace, "other-runs");
-  const file = join(workspace, "cartpole.rl.ts");
-  writeFileSync(file, experiment);
-  // The trained and explained run lives in the custom folder only.
-  const { runDir, done } = await startRun({ experimentPath: file, runsRoot: customRuns });
-  assert.equal((await done).status, "completed");
-  trainedRunId = runDir.id;
-  await explainRun(runDir.path, { episodes: 2 });
   // Another folder, for the changed setting: one run of the experiment, not explained.
   const other = RunDir.create(otherRuns, { runId: "cartpole-ppo-other", experiment: { name: "cartpole-ppo", createdAt: new Date().toISOString(), seed: 1 }, sourceText: "", bundle: "" });
   other.appendEpisode({ globalStep: 10, wallSeconds: 1, envIndex: 0, episodicReturn: 7, episodicLength: 7, terminated: true, truncated: false, components: { alive: 7, upright: 3 } });

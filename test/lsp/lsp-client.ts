@@ -4,7 +4,10 @@
  * JSON-RPC to it through vscode-languageserver-protocol.
  */
 import { spawn, type ChildProcessWithoutNullStreams } from "node:child_process";
-import { resolve } from "node:path";
+import assert from "node:assert/strict";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
 import {
   CodeActionRequest,
   CodeLensRequest,
@@ -34,6 +37,8 @@ import {
   type Range,
   type TextDocumentContentChangeEvent,
 } from "vscode-languageserver-protocol/node";
+import { explainRun } from "../../runtime/src/explain/explain.js";
+import { startRun } from "../../runtime/src/runs/start-run.js";
 
 const REPO = resolve(__dirname, "../..");
 
@@ -184,3 +189,25 @@ export default defineExperiment({
   }),
 });
 `;
+
+/** CARTPOLE_EXPERIMENT cut to a 2,048-step run, for the hover tests that need a trained run. */
+export const SMALL_CARTPOLE_EXPERIMENT = CARTPOLE_EXPERIMENT.replace(
+  /hyperparameters: \{[^}]*\}/,
+  "hyperparameters: { totalTimesteps: 2048, numEnvs: 4, numSteps: 32, numMinibatches: 2, updateEpochs: 2, hiddenSizes: [16] }",
+);
+
+/**
+ * A temporary workspace (`prefix`) with SMALL_CARTPOLE_EXPERIMENT as cartpole.rl.ts, trained to
+ * completion (into `runsRoot(workspace)` when given, else the workspace's default runs folder) and
+ * explained over 2 episodes. The caller removes `workspace`.
+ */
+export async function explainedWorkspace(prefix: string, runsRoot?: (workspace: string) => string): Promise<{ workspace: string; runId: string }> {
+  const workspace = mkdtempSync(join(tmpdir(), prefix));
+  writeFileSync(join(workspace, "package.json"), "{}");
+  const file = join(workspace, "cartpole.rl.ts");
+  writeFileSync(file, SMALL_CARTPOLE_EXPERIMENT);
+  const { runDir, done } = await startRun({ experimentPath: file, ...(runsRoot ? { runsRoot: runsRoot(workspace) } : {}) });
+  assert.equal((await done).status, "completed");
+  await explainRun(runDir.path, { episodes: 2 });
+  return { workspace, runId: runDir.id };
+}

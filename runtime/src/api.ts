@@ -7,8 +7,20 @@ import type { Env } from "./envs/types.js";
 
 export { Box, Discrete } from "./envs/spaces.js";
 export { Rng } from "./rng.js";
-export type { Env, EnvSpec, ObservationField, ResetResult, StepResult, Action, Info } from "./envs/types.js";
+export type { Env, EnvSpec, ObservationField, ResetResult, StepResult, Action, Info, TextView, TextSpec, MacroActionSpec } from "./envs/types.js";
 export type { Hyperparameters } from "./ppo/hyperparameters.js";
+
+/** An observation whose fields are all numbers, named by `K`. */
+type Fields<K extends string> = { [P in K]: number };
+type KitchenTaskFields =
+  | "taskTomatoSalad"
+  | "taskLettuceSalad"
+  | "taskOnionSalad"
+  | "taskLettuceTomatoSalad"
+  | "taskOnionTomatoSalad"
+  | "taskLettuceOnionSalad"
+  | "taskLettuceOnionTomatoSalad";
+type RoomFields = "inKitchen" | "inBathroom" | "inBedroom" | "inLivingroom";
 
 /** Named observation fields of the built-in envs, so `nextObs.theta` type-checks. */
 export interface BuiltinObservations {
@@ -17,6 +29,19 @@ export interface BuiltinObservations {
   "MountainCar-v0": { position: number; velocity: number };
   "MountainCarContinuous-v0": { position: number; velocity: number };
   "Pendulum-v1": { cosTheta: number; sinTheta: number; thetaDot: number };
+  "Overcooked-TomatoSalad-v0": Fields<
+    "tomatoRow" | "tomatoCol" | "tomatoChops" | "plateRow" | "plateCol" | "knifeRow" | "knifeCol" | "deliveryRow" | "deliveryCol" | "agentRow" | "agentCol" | KitchenTaskFields
+  >;
+  "Overcooked-TomatoLettuceSalad-v0": Fields<
+    | "tomatoRow" | "tomatoCol" | "tomatoChops" | "lettuceRow" | "lettuceCol" | "lettuceChops" | "onionRow" | "onionCol" | "onionChops"
+    | "plateRow" | "plateCol" | "knife1Row" | "knife1Col" | "knife2Row" | "knife2Col" | "deliveryRow" | "deliveryCol" | "agentRow" | "agentCol" | KitchenTaskFields
+  >;
+  "VirtualHome-FoodPreparation-v0": Fields<RoomFields | "seePancake" | "closeToPancake" | "holdPancake" | "seeMicrowave" | "closeToMicrowave" | "isMicrowaveOpen" | "pancakeInMicrowave">;
+  "VirtualHome-Entertainment-v0": Fields<
+    | RoomFields
+    | "seeChips" | "closeToChips" | "holdChips" | "chipsOnCoffeetable" | "seeMilk" | "closeToMilk" | "holdMilk" | "milkOnCoffeetable"
+    | "seeTv" | "closeToTv" | "isFaceTv" | "isTvOn" | "seeSofa" | "closeToSofa" | "isSitSofa" | "seeCoffeetable" | "closeToCoffeetable"
+  >;
 }
 
 export type BuiltinEnvId = keyof BuiltinObservations;
@@ -28,6 +53,10 @@ export interface BuiltinActions {
   "MountainCar-v0": number;
   "MountainCarContinuous-v0": number[];
   "Pendulum-v1": number[];
+  "Overcooked-TomatoSalad-v0": number;
+  "Overcooked-TomatoLettuceSalad-v0": number;
+  "VirtualHome-FoodPreparation-v0": number;
+  "VirtualHome-Entertainment-v0": number;
 }
 
 /** One transition, handed to the experiment's `reward` function. */

@@ -25,7 +25,7 @@ test("envs --json lists every built-in env with spaces, named fields and action 
   const envs = lastJsonLine(r.stdout).envs as Array<Record<string, any>>;
   assert.deepEqual(
     envs.map((e) => e.id),
-    ["CartPole-v1", "Acrobot-v1", "MountainCar-v0", "MountainCarContinuous-v0", "Pendulum-v1"],
+    ["CartPole-v1", "Acrobot-v1", "MountainCar-v0", "MountainCarContinuous-v0", "Pendulum-v1", "Overcooked-TomatoSalad-v0", "Overcooked-TomatoLettuceSalad-v0", "VirtualHome-FoodPreparation-v0", "VirtualHome-Entertainment-v0"],
   );
   const cartpole = envs[0]!;
   assert.deepEqual(cartpole.observationFields.map((f: { name: string }) => f.name), ["x", "xDot", "theta", "thetaDot"]);

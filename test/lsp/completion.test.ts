@@ -24,7 +24,10 @@ const docOf = (item: CompletionItem | undefined) => (item?.documentation as Mark
 test('env ids inside env: "…", replacing the id typed so far, with spaces and fields as detail', async () => {
   const text = CARTPOLE_EXPERIMENT.replace('"CartPole-v1"', '"Cart"');
   const items = await complete(text, 'env: "', 'env: "'.length + 2);
-  assert.deepEqual(items.map((i) => i.label), ["CartPole-v1", "Acrobot-v1", "MountainCar-v0", "MountainCarContinuous-v0", "Pendulum-v1"]);
+  assert.deepEqual(items.map((i) => i.label), [
+    "CartPole-v1", "Acrobot-v1", "MountainCar-v0", "MountainCarContinuous-v0", "Pendulum-v1",
+    "Overcooked-TomatoSalad-v0", "Overcooked-TomatoLettuceSalad-v0", "VirtualHome-FoodPreparation-v0", "VirtualHome-Entertainment-v0",
+  ]);
   const cartpole = items[0]!;
   assert.equal(cartpole.detail, "Discrete(2) actions; Box(4) observations: x, xDot, theta, thetaDot");
   assert.ok(cartpole.textEdit && "range" in cartpole.textEdit);
@@ -36,7 +39,7 @@ test('env ids inside env: "…", replacing the id typed so far, with spaces and 
 test("env ids right after an unterminated quote while typing", async () => {
   const text = 'import { defineExperiment } from "rl-studio";\nexport default defineExperiment({\n  name: "x",\n  env: "';
   const items = await complete(text, 'env: "', 'env: "'.length);
-  assert.equal(items.length, 5);
+  assert.equal(items.length, 9);
 });
 
 test("hyperparameter keys inside hyperparameters: { … }, without those already written", async () => {

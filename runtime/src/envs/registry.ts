@@ -9,6 +9,8 @@ import { ACROBOT_SPEC, AcrobotEnv } from "./acrobot.js";
 import { MOUNTAIN_CAR_SPEC, MountainCarEnv } from "./mountain-car.js";
 import { MOUNTAIN_CAR_CONTINUOUS_SPEC, MountainCarContinuousEnv } from "./mountain-car-continuous.js";
 import { PENDULUM_SPEC, PendulumEnv } from "./pendulum.js";
+import { TOMATO_LETTUCE_SALAD_SPEC, TOMATO_SALAD_SPEC, TomatoLettuceSaladEnv, TomatoSaladEnv } from "./text/overcooked-env.js";
+import { ENTERTAINMENT_SPEC, EntertainmentEnv, FOOD_PREPARATION_SPEC, FoodPreparationEnv } from "./text/virtualhome-env.js";
 import { TimeLimit } from "./time-limit.js";
 import { levenshtein } from "../util/levenshtein.js";
 
@@ -24,6 +26,11 @@ const REGISTRATIONS: readonly Registration[] = [
   { spec: MOUNTAIN_CAR_SPEC, create: () => new MountainCarEnv() as Env },
   { spec: MOUNTAIN_CAR_CONTINUOUS_SPEC, create: () => new MountainCarContinuousEnv() as Env },
   { spec: PENDULUM_SPEC, create: () => new PendulumEnv() as Env },
+  // TWOSOME's text tasks (Tan et al., ICLR 2024): a vector observation and a text view (env.text).
+  { spec: TOMATO_SALAD_SPEC, create: () => new TomatoSaladEnv() as Env },
+  { spec: TOMATO_LETTUCE_SALAD_SPEC, create: () => new TomatoLettuceSaladEnv() as Env },
+  { spec: FOOD_PREPARATION_SPEC, create: () => new FoodPreparationEnv() as Env },
+  { spec: ENTERTAINMENT_SPEC, create: () => new EntertainmentEnv() as Env },
 ];
 
 const BY_ID = new Map(REGISTRATIONS.map((r) => [r.spec.id, r]));

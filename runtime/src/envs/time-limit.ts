@@ -7,7 +7,7 @@
  * Truncation is decided here, not in the env, so the env cannot know the episode ended: this
  * wrapper enforces "step after the end of an episode is an error" itself.
  */
-import type { Action, Env, EnvSpec, ResetResult, StepResult } from "./types.js";
+import type { Action, Env, EnvSpec, ResetResult, StepResult, TextView } from "./types.js";
 import { TIME_LIMIT } from "./types.js";
 import { assertEpisodeRunning } from "./episode-guard.js";
 
@@ -36,6 +36,11 @@ export class TimeLimit<A extends Action = Action> implements Env<A> {
 
   get actionSpace(): Env<A>["actionSpace"] {
     return this.env.actionSpace;
+  }
+
+  /** The wrapped env's text view, when it has one. */
+  get text(): TextView | undefined {
+    return this.env.text;
   }
 
   /** Steps taken in the current episode (Gymnasium's `_elapsed_steps`). */

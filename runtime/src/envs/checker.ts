@@ -7,7 +7,7 @@
  * what was wrong) or skip (the check does not apply, with the reason).
  */
 import { Rng } from "../rng.js";
-import type { Action, Env, StepResult } from "./types.js";
+import type { Action, Env, Info, StepResult } from "./types.js";
 
 export interface EnvCheckOptions {
   /** Seed for the env resets and the random actions. */
@@ -194,7 +194,59 @@ export function checkEnv(makeEnv: () => Env, options: EnvCheckOptions = {}): Env
     return { status: "pass", message: `${invalid.length} actions outside ${String(act)} were rejected` };
   });
 
+  run("text view", () => {
+    const env = makeEnv();
+    const view = env.text;
+    if (!view) {
+      if (env.spec.text) fail("spec.text describes a text view but env.text is missing");
+      return { status: "skip", message: "the env has no text view (env.text)" };
+    }
+    const declared = env.spec.text;
+    if (!declared) fail("env.text exists but spec.text does not describe it");
+    if (env.actionSpace.kind !== "discrete") fail(`a text view needs a Discrete action space, got ${String(env.actionSpace)}`);
+    const rng = new Rng(seed + 4);
+    const textSteps = Math.min(steps, 300);
+    let info = env.reset({ seed }).info;
+    for (let t = 0; t < textSteps; t++) {
+      if (options.signal?.aborted) return { status: "skip", message: `aborted after ${t} steps` };
+      const valid = checkText(env, info, t, declared!);
+      const r = env.step(valid[rng.integer(valid.length)]! as never);
+      info = r.terminated || r.truncated ? env.reset().info : r.info;
+    }
+    return { status: "pass", message: `${textSteps} steps choosing among env.text's valid actions: prompts, action texts, indices and masks consistent` };
+  });
+
   return finish(envId, results, options);
+
+  /** Checks the text view in the current state; returns its valid action indices. */
+  function checkText(env: Env, info: Info, t: number, declared: NonNullable<Env["spec"]["text"]>): readonly number[] {
+    const view = env.text!;
+    const where = `after step ${t}`;
+    const prompt = view.prompt();
+    if (typeof prompt !== "string" || prompt.trim().length === 0) fail(`${where}: env.text.prompt() is empty`);
+    const texts = view.actions();
+    const valid = view.validActions();
+    if (texts.length === 0) fail(`${where}: env.text.actions() offers no action`);
+    if (texts.length > declared.maxValidActions) fail(`${where}: ${texts.length} valid actions exceed spec.text.maxValidActions = ${declared.maxValidActions}`);
+    if (valid.length !== texts.length) fail(`${where}: validActions() has ${valid.length} entries but actions() has ${texts.length}`);
+    if (new Set(texts).size !== texts.length) fail(`${where}: two valid actions have the same text: ${JSON.stringify(texts)}`);
+    texts.forEach((text, i) => {
+      if (typeof text !== "string" || text.trim().length === 0) fail(`${where}: action text ${i} is empty`);
+      const index = view.actionIndex(i);
+      if (index !== valid[i]) fail(`${where}: actionIndex(${i}) = ${index} but validActions()[${i}] = ${valid[i]}`);
+      if (!env.actionSpace.contains(index)) fail(`${where}: actionIndex(${i}) = ${index} is outside ${String(env.actionSpace)}`);
+    });
+    if (declared.validActions === "all" && valid.length !== (env.actionSpace as { n: number }).n) fail(`${where}: spec.text.validActions is "all" but only ${valid.length} actions are offered`);
+    const mask = info.actionMask;
+    if (mask !== undefined) {
+      if (!(mask instanceof Uint8Array) || mask.length !== (env.actionSpace as { n: number }).n) fail(`${where}: info.actionMask must be a Uint8Array with one entry per action`);
+      const m = mask as Uint8Array;
+      for (let a = 0; a < m.length; a++) {
+        if ((m[a] === 1) !== valid.includes(a)) fail(`${where}: info.actionMask[${a}] = ${m[a]} disagrees with env.text.validActions() ${JSON.stringify(valid)}`);
+      }
+    }
+    return valid;
+  }
 
   function checkObservation(env: Env, obs: unknown, where: string): void {
     const space = env.observationSpace;

@@ -4,7 +4,8 @@ import { checkEnv, type EnvCheckReport } from "../../../runtime/src/envs/checker
 import { envIds, makeEnv } from "../../../runtime/src/envs/registry.js";
 import { CartPoleEnv, CARTPOLE_SPEC } from "../../../runtime/src/envs/cartpole.js";
 import { Discrete } from "../../../runtime/src/envs/spaces.js";
-import type { Env, EnvSpec, ResetResult, StepResult } from "../../../runtime/src/envs/types.js";
+import type { Env, EnvSpec, ResetResult, StepResult, TextView } from "../../../runtime/src/envs/types.js";
+import { FoodPreparationEnv } from "../../../runtime/src/envs/text/virtualhome-env.js";
 
 const STEPS = 600;
 
@@ -98,4 +99,50 @@ test("checkEnv: a constructor that throws is reported, not thrown", () => {
   assert.equal(report.ok, false);
   assert.deepEqual(failed(report), ["construct"]);
   assert.match(report.results[0]!.message, /construct: boom/);
+});
+
+/** Food Preparation with one text-view defect. */
+class BrokenTextEnv implements Env<number> {
+  private readonly inner = new FoodPreparationEnv();
+  readonly spec: EnvSpec;
+  readonly observationSpace = this.inner.observationSpace;
+  readonly actionSpace = this.inner.actionSpace;
+  readonly text: TextView;
+
+  constructor(private readonly defect: "mask-disagrees" | "no-spec" | "index-off-by-one") {
+    const { text: _text, ...noText } = this.inner.spec;
+    this.spec = defect === "no-spec" ? { ...noText, id: "BrokenText-v0" } : { ...this.inner.spec, id: "BrokenText-v0" };
+    const view = this.inner.text;
+    this.text = defect === "index-off-by-one" ? { ...view, actionIndex: (i) => view.actionIndex(i) + 1 } : view;
+  }
+
+  reset(options?: { seed?: number }): ResetResult {
+    return this.patch(this.inner.reset(options));
+  }
+
+  step(action: number): StepResult {
+    return this.patch(this.inner.step(action));
+  }
+
+  private patch<R extends { info: Record<string, unknown> }>(r: R): R {
+    if (this.defect === "mask-disagrees") r.info.actionMask = new Uint8Array(this.actionSpace.n).fill(1);
+    return r;
+  }
+}
+
+for (const [defect, pattern] of [
+  ["mask-disagrees", /info\.actionMask\[1\] = 1 disagrees with env\.text\.validActions\(\) \[0,2,3,4,5\]/],
+  ["no-spec", /env\.text exists but spec\.text does not describe it/],
+  ["index-off-by-one", /actionIndex\(0\) = 1 but validActions\(\)\[0\] = 0/],
+] as const) {
+  test(`checkEnv fails a text view with a defect (${defect}) on "text view"`, () => {
+    const report = checkEnv(() => new BrokenTextEnv(defect), { steps: 50 });
+    assert.deepEqual(failed(report), ["text view"]);
+    assert.match(report.results.find((r) => r.check === "text view")!.message, pattern);
+  });
+}
+
+test("checkEnv skips the text view check on an env without one", () => {
+  const report = checkEnv(() => makeEnv("CartPole-v1"), { steps: 50 });
+  assert.equal(report.results.find((r) => r.check === "text view")!.status, "skip");
 });

@@ -2,7 +2,7 @@
  * The built-in environments as `rl-studio envs` shows them: JSON for programs, a compact text
  * listing for people. Pure functions of the specs, shared by the CLI and the JSON-RPC server.
  */
-import type { EnvSpec } from "../envs/types.js";
+import type { EnvSpec, MacroActionSpec, TextSpec } from "../envs/types.js";
 
 /** JSON has no ±Infinity: an unbounded side is written as null. */
 function bound(x: number): number | null {
@@ -20,6 +20,10 @@ export interface EnvJson {
   maxEpisodeSteps: number;
   rewardThreshold: number | null;
   terminationCauses: string[];
+  /** The text view an LLM policy reads (env.text), or null. */
+  text: TextSpec | null;
+  /** Macro-action stepping (one step = several primitive steps), or null. */
+  macroActions: MacroActionSpec | null;
 }
 
 export function envToJson(spec: EnvSpec): EnvJson {
@@ -40,6 +44,8 @@ export function envToJson(spec: EnvSpec): EnvJson {
     maxEpisodeSteps: spec.maxEpisodeSteps,
     rewardThreshold: spec.rewardThreshold ?? null,
     terminationCauses: [...spec.terminationCauses],
+    text: spec.text ? { ...spec.text } : null,
+    macroActions: spec.macroActions ? { ...spec.macroActions } : null,
   };
 }
 
@@ -82,6 +88,15 @@ export function formatEnvTable(specs: readonly EnvSpec[]): string {
     out.push(`  action: ${formatActionSpace(spec)}`);
     out.push(...formatColumns(spec.actionMeanings.map((m, i) => [`    ${i}`, m])));
     if (spec.terminationCauses.length > 0) out.push(`  terminates on: ${spec.terminationCauses.join("; ")}`);
+    if (spec.text) {
+      const offered = spec.text.validActions === "all" ? "every action offered, reworded by state" : `up to ${spec.text.maxValidActions} valid actions per state (info.actionMask)`;
+      out.push(`  text view: env.text prompt + action texts, ${offered}; success = ${spec.text.successCause}; reference γ ${spec.text.referenceGamma}`);
+    }
+    if (spec.macroActions) {
+      out.push(
+        `  macro-actions: a step runs one macro-action (info.primitiveSteps primitive steps, reward discounted by ${spec.macroActions.rewardDiscount} inside it); truncated after ${spec.macroActions.maxPrimitiveSteps} primitive steps`,
+      );
+    }
     out.push("");
   }
   return out.join("\n");

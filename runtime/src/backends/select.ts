@@ -17,7 +17,7 @@ import type * as tfTypes from "@tensorflow/tfjs-core";
 import type { ActorCriticLayout } from "../nn/actor-critic.js";
 import { BACKEND_NAMES, JsLearner, type BackendName, type Learner } from "../nn/learner.js";
 import { TfjsLearner, TFJS_NAME, type DeviceGuard, type TfjsBackend } from "./tfjs-learner.js";
-import { chooseBackend, estimateUpdateMs, formatMs, updateWork, type CostTable } from "./cost-model.js";
+import { chooseBackend, estimateUpdateMs, formatMs, updateWork, type BackendChoice, type CostTable } from "./cost-model.js";
 import { calibrationRng, syntheticMinibatch, timeUpdates } from "./calibrate.js";
 import { acquireWebGpu, WebGpuUnavailableError, type WebGpuAdapterSummary } from "./webgpu.js";
 import { describeTfjsNodeDevice, explainTfjsNodeLoadError } from "./tfjs-node.js";
@@ -225,7 +225,7 @@ async function createAuto(layout: ActorCriticLayout, params: Float32Array, minib
     }
     if (options.calibrate !== false) {
       const gpus = available.filter((b) => GPU_BACKENDS.includes(b) && b !== choice.backend);
-      const rechecked = await recheckOnGpu(layout, params, minibatch, made, choice.estimates[0]?.ms ?? Infinity, gpus, table, notes);
+      const rechecked = await recheckOnGpu(layout, params, minibatch, made, choice, gpus, table, notes);
       if (rechecked) return { learner: rechecked.learner, notice: [...notes, rechecked.notice].join("; ") };
     }
     const detail = made.detail ? `; ${made.detail}` : "";
@@ -250,7 +250,7 @@ async function recheckOnGpu(
   params: Float32Array,
   minibatch: number,
   chosen: MadeLearner,
-  estimatedMs: number,
+  choice: BackendChoice,
   gpus: BackendName[],
   table: CostTable,
   notes: string[],
@@ -262,12 +262,15 @@ async function recheckOnGpu(
   // terms measure it (the table's webgpu figures may come from a software adapter, far slower).
   const dispatch = table.backends.wasm;
   const floorMs = dispatch ? estimateUpdateMs({ ...dispatch, perGflopMs: 0, perMparamMs: 0 }, work) : 0;
-  if (!chosenOnGpu && estimatedMs <= floorMs) return null;
+  if (!chosenOnGpu && (choice.estimates[0]?.ms ?? Infinity) <= floorMs) return null;
   const mb = syntheticMinibatch(layout, minibatch, calibrationRng());
   const timed: { backend: BackendName; ms: number; detail?: string }[] = [];
   const time = async (made: MadeLearner) => {
     try {
-      const t = await timeUpdates(made.learner, mb, { warmup: 2, minUpdates: 3, maxUpdates: 10, budgetMs: 1500 });
+      // Two warm-up updates on a GPU (the first compiles every shader), one on a CPU; a slow update
+      // is timed once (timeUpdates stops after three budgets), so this costs seconds at most.
+      const warmup = GPU_BACKENDS.includes(made.learner.backend) ? 2 : 1;
+      const t = await timeUpdates(made.learner, mb, { warmup, minUpdates: 3, maxUpdates: 10, budgetMs: 1000 });
       timed.push({ backend: made.learner.backend, ms: t.medianMs, ...(made.detail ? { detail: made.detail } : {}) });
     } finally {
       made.learner.dispose();
@@ -288,6 +291,17 @@ async function recheckOnGpu(
   }
   if (timed.length === 0 && !chosenOnGpu) return null;
   await time(await makeLearner(chosen.learner.backend, layout, Float32Array.from(params), minibatch));
+  if (chosenOnGpu) {
+    // The model chose the GPU from another device's figures: time the best CPU estimate against it.
+    const cpu = choice.estimates.find((e) => !GPU_BACKENDS.includes(e.backend));
+    if (cpu) {
+      try {
+        await time(await makeLearner(cpu.backend, layout, Float32Array.from(params), minibatch));
+      } catch (err) {
+        if (!(err instanceof BackendUnavailableError)) throw err;
+      }
+    }
+  }
   timed.sort((a, b) => a.ms - b.ms);
   const [best, second] = timed as [(typeof timed)[number], (typeof timed)[number] | undefined];
   let learner = chosen.learner;

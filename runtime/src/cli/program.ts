@@ -105,7 +105,7 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo()): 
     .showSuggestionAfterError();
 
   const backendOption = () =>
-    new Option("--backend <name>", "tensor backend; auto: the fused plain-JS js learner for small networks (under 2 GFLOP per minibatch update), else the first available of tfjs-node-gpu, webgpu, tfjs-node, wasm").choices(BACKEND_CHOICES as string[]).default("auto");
+    new Option("--backend <name>", "tensor backend; auto: the fastest by a measured cost model (the plain-JS js learner for classic-control networks; a GPU is timed at run start for large ones)").choices(BACKEND_CHOICES as string[]).default("auto");
 
   program
     .command("train")

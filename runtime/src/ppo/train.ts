@@ -40,6 +40,8 @@ export interface TrainOptions {
   onEpisode?: (r: EpisodeRecord) => void;
   /** One-line notices (backend choice, fallbacks, resume). */
   log?: (line: string) => void;
+  /** Called once the run folder is open, with its recorder (counters, solved step, CPU time), for callers that report them. */
+  onRecorder?: (recorder: RunRecorder) => void;
 }
 
 export type { TrainProgress } from "../../../protocol/src/runtime.js";
@@ -111,6 +113,7 @@ export async function train(opts: TrainOptions): Promise<TrainSummary> {
     learner.dispose();
     throw err;
   }
+  opts.onRecorder?.(recorder);
 
   const shaper = experiment.reward
     ? new RewardShaper(experiment.reward, experiment.spec, numEnvs, {

@@ -129,7 +129,7 @@ export function launchTrainer(request: TrainerRequest, sourceFile: string, opts:
     let graceTimer: NodeJS.Timeout | undefined;
     const poll = setInterval(() => {
       const hung = watch.check(performance.now());
-      if (hung) void terminate("failed", `${userCodeLabel(hung.kind)} did not return within ${timeoutMs} ms (an endless loop?)`);
+      if (hung) void terminate("failed", `${userCodeLabel(hung.kind)} did not return within ${timeoutMs} ms (an endless loop?)`, true);
     }, pollInterval(timeoutMs));
 
     const cleanup = () => {
@@ -173,8 +173,10 @@ export function launchTrainer(request: TrainerRequest, sourceFile: string, opts:
     };
 
     /** End the run from here: the worker is terminated (or already gone) and status.json is written. */
-    async function terminate(state: "failed" | "stopped", message: string): Promise<void> {
+    async function terminate(state: "failed" | "stopped", message: string, timedOut = false): Promise<void> {
       if (phase === "ended") return;
+      // Code that is only slow, not stuck, needs a higher limit: say which knob.
+      const advice = timedOut ? " (if it is only slow, raise the limit: --user-code-timeout)" : "";
       const wasStarting = phase === "starting";
       cleanup();
       await worker.terminate();
@@ -186,12 +188,14 @@ export function launchTrainer(request: TrainerRequest, sourceFile: string, opts:
           err.name = "AbortError";
           rejectStarted(err);
         } else {
-          rejectStarted(new ExperimentError(message, { file: sourceFile }));
+          rejectStarted(new ExperimentError(message + advice, { file: sourceFile }));
         }
         return;
       }
-      opts.log?.(message);
-      settleDone!.resolve(finalize(runDir, state, state === "failed" ? message : undefined));
+      const outcome = timedOut ? `${message}: its thread was stopped; the run keeps its metrics and last checkpoint${advice}` : message;
+      // A failure's reason is in the summary and status.json; a forced stop's only here.
+      if (state === "stopped") opts.log?.(outcome);
+      settleDone!.resolve(finalize(runDir, state, state === "failed" ? outcome : undefined));
     }
 
     /** Write the final status.json for a worker that cannot, and the summary of what is known. */

@@ -11,7 +11,7 @@ import { evaluateExperiment } from "../experiment/compile.js";
 import { resolveExperiment, type ResolvedExperiment } from "../experiment/resolve.js";
 import { train } from "../ppo/train.js";
 import { RunDir } from "../runs/run-dir.js";
-import { experimentRecord } from "../runs/start-run.js";
+import { experimentRecord } from "../runs/experiment-record.js";
 import { exitWithHost, isCandidateProcess } from "./candidate-process.js";
 import { SandboxedReward, sandboxedRewardFunction } from "./sandbox.js";
 import { layoutOf } from "./samples.js";

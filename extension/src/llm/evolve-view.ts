@@ -21,7 +21,8 @@ import { EvolveRewardRequest } from "../../../protocol/src/reward-design.js";
 import type { CandidateResult, EvolutionResult } from "../../../runtime/src/reward-design/evolve.js";
 import { effectiveEvolution, EVOLUTIONS_DIR } from "../../../runtime/src/reward-design/evolution-status.js";
 import { errorText, type LlmFeature } from "./llm-feature.js";
-import { componentsLabel, locateReward, positiveIntegerError } from "./reward-text.js";
+import { findRewardProperty } from "../../../common/src/experiment-object.js";
+import { componentsLabel, positiveIntegerError } from "./reward-text.js";
 import { experimentUri, previewAndApply, type RewardPreviews } from "./suggest-reward.js";
 import {
   evolutionHtml,
@@ -282,7 +283,7 @@ export class EvolutionViews implements vscode.Disposable {
     try {
       const doc = await vscode.workspace.openTextDocument(file);
       const text = doc.getText();
-      const location = locateReward(text);
+      const location = findRewardProperty(text);
       if (!location) throw new Error(`${path.basename(file.fsPath)} has no defineExperiment({ env, … }) object to put a reward in`);
       await previewAndApply(this.previews, file, text, location.range, best.code, `${componentsLabel(best.components)} (fitness ${best.fitness?.toFixed(1) ?? "n/a"})`);
     } catch (err) {

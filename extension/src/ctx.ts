@@ -6,6 +6,7 @@
  */
 import * as path from "node:path";
 import * as vscode from "vscode";
+import { showErrorMessage, showInformationMessage, showWarningMessage } from "./notify.js";
 import type { MessageConnection } from "vscode-jsonrpc/node";
 import {
   ListRunsRequest,
@@ -37,7 +38,7 @@ import { checkTrust, type TrustedAction, type TrustHost } from "./trust.js";
 /** The editor's Workspace Trust, for `checkTrust`. */
 export const vscodeTrustHost: TrustHost = {
   isTrusted: () => vscode.workspace.isTrusted,
-  showWarningMessage: (message, ...items) => vscode.window.showWarningMessage(message, ...items),
+  showWarningMessage: (message, ...items) => showWarningMessage(message, ...items),
   executeCommand: (command) => vscode.commands.executeCommand(command),
 };
 
@@ -118,11 +119,11 @@ export class Ctx implements vscode.Disposable {
     this.model.setState(p.runId, p.state, p.error);
     this.progressDone.get(p.runId)?.();
     if (p.state === "failed") {
-      void vscode.window.showErrorMessage(`RL Studio: run ${p.runId} failed: ${p.error ?? "unknown error"}`, "Show Log").then((pick) => {
+      void showErrorMessage(`RL Studio: run ${p.runId} failed: ${p.error ?? "unknown error"}`, "Show Log").then((pick) => {
         if (pick) this.log.show(true);
       });
     } else if (p.state === "completed") {
-      void vscode.window.showInformationMessage(`RL Studio: run ${p.runId} completed.`);
+      void showInformationMessage(`RL Studio: run ${p.runId} completed.`);
     }
   }
 
@@ -132,7 +133,7 @@ export class Ctx implements vscode.Disposable {
     for (const e of live) this.model.setState(e.summary.runId, "failed", reason);
     for (const done of this.progressDone.values()) done();
     const notice = crashNotice(reason, restartInMs, crashes, live.map((e) => e.summary.runId));
-    void vscode.window.showErrorMessage(notice.message, ...notice.buttons).then(async (pick) => {
+    void showErrorMessage(notice.message, ...notice.buttons).then(async (pick) => {
       if (pick === SHOW_LOG_BUTTON) this.log.show(true);
       else if (pick === RESTART_BUTTON) await vscode.commands.executeCommand(RESTART_RUNTIME_COMMAND);
     });
@@ -225,7 +226,7 @@ export class Ctx implements vscode.Disposable {
     this.log.appendLine(`[client] stop ${runId}: ${result.outcome}: ${result.message}`);
     await this.refreshRun(runId, runDir, result);
     // A warning when the run goes on training (Windows, an unverifiable or foreign pid, the timeout).
-    const show = result.state === "running" && result.outcome !== "cancelled" ? vscode.window.showWarningMessage : vscode.window.showInformationMessage;
+    const show = result.state === "running" && result.outcome !== "cancelled" ? showWarningMessage : showInformationMessage;
     void show(`RL Studio: ${result.message}`);
     return result;
   }

@@ -5,6 +5,7 @@
  * no remote content. Data is (re)sent whenever the webview says `ready`.
  */
 import * as vscode from "vscode";
+import { showInformationMessage } from "./notify.js";
 import type { ReadRunResult, RunSummary } from "../../protocol/src/runtime.js";
 import { isWebviewToExtension, type DashboardRun, type ExtensionToWebview, type WebviewToExtension } from "../../protocol/src/webview.js";
 import { dashboardHtml } from "../../media/src/page.js";
@@ -119,7 +120,7 @@ export class DashboardPanel implements vscode.Disposable {
     const uri = await vscode.window.showSaveDialog({ defaultUri: folder ? vscode.Uri.joinPath(folder, name) : undefined, filters });
     if (!uri) return;
     await vscode.workspace.fs.writeFile(uri, bytes);
-    void vscode.window.showInformationMessage(`RL Studio: saved ${vscode.workspace.asRelativePath(uri)}`);
+    void showInformationMessage(`RL Studio: saved ${vscode.workspace.asRelativePath(uri)}`);
   }
 
   /** Send every known run with its recorded metrics (on `ready`, after reload or restore). */

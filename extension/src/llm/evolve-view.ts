@@ -17,6 +17,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as vscode from "vscode";
+import { showErrorMessage, showInformationMessage, showWarningMessage } from "../notify.js";
 import { EvolveRewardRequest } from "../../../protocol/src/reward-design.js";
 import type { CandidateResult, EvolutionResult } from "../../../runtime/src/reward-design/evolve.js";
 import { effectiveEvolution, EVOLUTIONS_DIR } from "../../../runtime/src/reward-design/evolution-status.js";
@@ -94,7 +95,7 @@ export class EvolutionViews implements vscode.Disposable {
           await this.openEvolution(arg);
         } catch (err) {
           this.feature.ctx.log.appendLine(`[llm] Open Evolution: ${errorText(err)}`);
-          void vscode.window.showErrorMessage(`RL Studio: Open Evolution failed: ${errorText(err)}`);
+          void showErrorMessage(`RL Studio: Open Evolution failed: ${errorText(err)}`);
         }
       }),
       // Pages open before a reload come back (package.json activates on onWebviewPanel:rlStudio.evolution).
@@ -110,14 +111,14 @@ export class EvolutionViews implements vscode.Disposable {
   async evolve(arg: unknown): Promise<void> {
     const file = experimentUri(arg);
     if (!file) {
-      void vscode.window.showWarningMessage("RL Studio: open an experiment file (*.rl.ts) to evolve its reward.");
+      void showWarningMessage("RL Studio: open an experiment file (*.rl.ts) to evolve its reward.");
       return;
     }
     if (!this.feature.ctx.checkTrusted("evolveReward")) return;
     if (this.running) {
       const panel = this.running.dir ? this.panels.get(this.running.dir) : undefined;
       panel?.panel.reveal();
-      void vscode.window.showWarningMessage("RL Studio: an evolution is already running; cancel it (its progress notification) or wait for it to end.");
+      void showWarningMessage("RL Studio: an evolution is already running; cancel it (its progress notification) or wait for it to end.");
       return;
     }
     const ask = async (prompt: string, value: string, max: number, optional = false) =>
@@ -128,7 +129,7 @@ export class EvolutionViews implements vscode.Disposable {
     if (n === undefined) return;
     const budget = await ask("Training steps per candidate (empty: the experiment's totalTimesteps, at most 20,000)", "", 100_000_000, true);
     if (budget === undefined) return;
-    if (this.running) return void vscode.window.showWarningMessage("RL Studio: an evolution is already running.");
+    if (this.running) return void showWarningMessage("RL Studio: an evolution is already running.");
     const doc = await vscode.workspace.openTextDocument(file);
     if (doc.isDirty) await doc.save();
     const name = path.basename(file.fsPath);
@@ -179,7 +180,7 @@ export class EvolutionViews implements vscode.Disposable {
       return;
     }
     if (!evolution || evolution.status === "cancelled") {
-      void vscode.window.showInformationMessage("RL Studio: evolution cancelled; the candidates trained so far are saved under .rl-studio/evolutions (RL Studio: Open Evolution shows them).");
+      void showInformationMessage("RL Studio: evolution cancelled; the candidates trained so far are saved under .rl-studio/evolutions (RL Studio: Open Evolution shows them).");
       return;
     }
     this.feature.ctx.log.appendLine(`[llm] evolution ${evolution.id}: ${evolution.candidates.length} candidates, best fitness ${evolution.best?.fitness ?? "none"}, ${evolution.wallSeconds.toFixed(0)} s → ${evolution.dir}`);
@@ -271,12 +272,12 @@ export class EvolutionViews implements vscode.Disposable {
   /** Apply the best candidate's code to the experiment file, after a diff preview. */
   async applyWinner(evolution: Pick<EvolutionPageModel, "id" | "best" | "experimentPath"> & { status?: string }): Promise<void> {
     if (evolution.status === "running") {
-      void vscode.window.showWarningMessage(`RL Studio: evolution ${evolution.id} is still running; apply its winner when it ends.`);
+      void showWarningMessage(`RL Studio: evolution ${evolution.id} is still running; apply its winner when it ends.`);
       return;
     }
     const best = evolution.best;
     if (!best) {
-      void vscode.window.showWarningMessage(`RL Studio: evolution ${evolution.id} has no trained candidate to apply.`);
+      void showWarningMessage(`RL Studio: evolution ${evolution.id} has no trained candidate to apply.`);
       return;
     }
     const file = vscode.Uri.file(evolution.experimentPath);
@@ -287,7 +288,7 @@ export class EvolutionViews implements vscode.Disposable {
       if (!location) throw new Error(`${path.basename(file.fsPath)} has no defineExperiment({ env, … }) object to put a reward in`);
       await previewAndApply(this.previews, file, text, location.range, best.code, `${componentsLabel(best.components)} (fitness ${best.fitness?.toFixed(1) ?? "n/a"})`);
     } catch (err) {
-      void vscode.window.showErrorMessage(`RL Studio: applying the evolved reward failed: ${errorText(err)}`);
+      void showErrorMessage(`RL Studio: applying the evolved reward failed: ${errorText(err)}`);
     }
   }
 
@@ -303,7 +304,7 @@ export class EvolutionViews implements vscode.Disposable {
     const named = typeof arg === "string" && arg ? arg : null;
     const evolutions = savedEvolutions(named ? [named] : evolutionDirs());
     if (evolutions.length === 0) {
-      void vscode.window.showInformationMessage("RL Studio: no saved evolution (.rl-studio/evolutions) — run Evolve Reward first.");
+      void showInformationMessage("RL Studio: no saved evolution (.rl-studio/evolutions) — run Evolve Reward first.");
       return undefined;
     }
     if (named || (pick.pickSingle && evolutions.length === 1)) return evolutions[0];

@@ -10,6 +10,7 @@
 import * as os from "node:os";
 import * as path from "node:path";
 import * as vscode from "vscode";
+import { showErrorMessage, showInformationMessage, showWarningMessage } from "../notify.js";
 import type { MessageConnection } from "vscode-jsonrpc/node";
 import {
   EvolveRewardProgressNotification,
@@ -135,7 +136,7 @@ export class LlmFeature implements vscode.Disposable {
     const message = errorText(err);
     this.ctx.log.appendLine(`[llm] ${what}: ${message}`);
     const noModel = isNoModelError(message);
-    const pick = await (noModel ? vscode.window.showWarningMessage : vscode.window.showErrorMessage)(
+    const pick = await (noModel ? showWarningMessage : showErrorMessage)(
       noModel ? `RL Studio: ${message}.` : `RL Studio: ${what} failed: ${message}`,
       "Download Model",
       "Open Settings",
@@ -152,7 +153,7 @@ export class LlmFeature implements vscode.Disposable {
     const configured = vscode.workspace.getConfiguration(SECTION).get<string>("model", "").trim();
     let uri = URI.test(configured) ? configured : RECOMMENDED_MODEL_URI;
     if (configured && !URI.test(configured)) {
-      const pick = await vscode.window.showWarningMessage(
+      const pick = await showWarningMessage(
         `rlStudio.llm.model is set to ${configured}. Download the recommended model (${RECOMMENDED_MODEL_URI}, about 1 GB) and use it instead?`,
         { modal: true },
         "Download",
@@ -187,17 +188,17 @@ export class LlmFeature implements vscode.Disposable {
       });
     } catch (err) {
       this.ctx.log.appendLine(`[llm] download of ${uri} failed: ${errorText(err)}`);
-      void vscode.window.showErrorMessage(`RL Studio: ${errorText(err)}`, "Show Log").then((pick) => {
+      void showErrorMessage(`RL Studio: ${errorText(err)}`, "Show Log").then((pick) => {
         if (pick) this.ctx.log.show(true);
       });
       return undefined;
     }
     if (file === undefined) {
-      void vscode.window.showInformationMessage(`RL Studio: download of ${name} cancelled.`);
+      void showInformationMessage(`RL Studio: download of ${name} cancelled.`);
       return undefined;
     }
     await this.useModel(file);
-    void vscode.window.showInformationMessage(`RL Studio: downloaded ${file}; rlStudio.llm.model now points to it.`);
+    void showInformationMessage(`RL Studio: downloaded ${file}; rlStudio.llm.model now points to it.`);
     return file;
   }
 

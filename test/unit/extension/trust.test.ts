@@ -125,7 +125,7 @@ test("package.json: untrustedWorkspaces is limited, with a description", () => {
 test("every code-running command checks trust with its own action before it starts anything", () => {
   const src = (f: string) => readFileSync(`extension/src/${f}`, "utf8");
   const commands = src("commands.ts");
-  const train = commands.slice(commands.indexOf('reg("rlStudio.train"'), commands.indexOf('reg("rlStudio.stopRun"'));
+  const train = commands.slice(commands.indexOf("reg(CodeLensCommands.train"), commands.indexOf('reg("rlStudio.stopRun"'));
   assert.ok(train.indexOf('checkTrusted("train")') >= 0 && train.indexOf('checkTrusted("train")') < train.indexOf("ctx.train("));
   const resume = commands.slice(commands.indexOf('reg("rlStudio.resumeRun"'), commands.indexOf('reg("rlStudio.openDashboard"'));
   assert.ok(resume.indexOf('checkTrusted("resume")') >= 0 && resume.indexOf('checkTrusted("resume")') < resume.indexOf("pickRun("), "resume refuses before picking a run");

@@ -31,3 +31,17 @@ test("isWebviewToExtension accepts the declared message types only", () => {
   assert.equal(isWebviewToExtension(null), false);
   assert.equal(isWebviewToExtension("ready"), false);
 });
+
+test("the code lenses' and hover links' commands are declared once (protocol) and contributed in package.json", async () => {
+  const { CodeLensCommands, OPEN_EXPLANATION_COMMAND, openExplanationLink } = await import("../../../protocol/src/language-server.js");
+  const { readFileSync } = await import("node:fs");
+  const pkg = JSON.parse(readFileSync("package.json", "utf8")) as { contributes: { commands: { command: string }[] } };
+  const contributed = new Set(pkg.contributes.commands.map((c) => c.command));
+  for (const id of [...Object.values(CodeLensCommands), OPEN_EXPLANATION_COMMAND]) assert.ok(contributed.has(id), `${id} is in contributes.commands`);
+  assert.equal(openExplanationLink("/ws/runs/a b"), "command:rlStudio.openExplanation?%5B%22%2Fws%2Fruns%2Fa%20b%22%5D");
+  // Nobody else spells them: the language server and the extension import these.
+  for (const file of ["language-server/src/server.ts", "language-server/src/hover.ts", "extension/src/commands.ts", "extension/src/explain-commands.ts", "extension/src/llm/index.ts", "extension/src/language-client.ts"]) {
+    const text = readFileSync(file, "utf8");
+    for (const id of [...Object.values(CodeLensCommands), OPEN_EXPLANATION_COMMAND]) assert.ok(!text.includes(`"${id}"`), `${file} spells "${id}" itself`);
+  }
+});

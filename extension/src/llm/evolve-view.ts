@@ -18,8 +18,8 @@ import * as fs from "node:fs";
 import * as path from "node:path";
 import * as vscode from "vscode";
 import { showErrorMessage, showInformationMessage, showWarningMessage } from "../notify.js";
-import { EvolveRewardRequest } from "../../../protocol/src/reward-design.js";
-import type { CandidateResult, EvolutionResult } from "../../../runtime/src/reward-design/evolve.js";
+import { EvolveRewardRequest, type EvolveRewardProgress, type EvolveRewardResult as EvolutionResult } from "../../../protocol/src/reward-design.js";
+import { isEvolutionFromWebview, type EvolutionToWebview } from "../../../protocol/src/webview.js";
 import { effectiveEvolution, EVOLUTIONS_DIR } from "../../../runtime/src/reward-design/evolution-status.js";
 import { errorText, type LlmFeature } from "./llm-feature.js";
 import { findRewardProperty } from "../../../common/src/experiment-object.js";
@@ -40,34 +40,24 @@ import { withCancellableProgress } from "../cancellable-progress.js";
 export const EVOLUTION_VIEW_TYPE = "rlStudio.evolution";
 export const OPEN_EVOLUTION_COMMAND = "rlStudio.openEvolution";
 
-/** Messages of the evolution page (media/src/evolution.ts). */
-export type EvolutionToWebview = { type: "evolution"; model: EvolutionPageModel } | { type: "activity"; activity: string; wallSeconds: number };
-export type EvolutionFromWebview = { type: "ready" } | { type: "applyWinner" } | { type: "error"; message: string };
-
-function isFromWebview(m: unknown): m is EvolutionFromWebview {
-  const t = (m as { type?: unknown } | null)?.type;
-  return t === "ready" || t === "applyWinner" || t === "error";
-}
-
 /** One line of progress for a `reward/evolveProgress` notification. */
-export function evolveProgressMessage(p: Record<string, unknown> & { phase: string }): string {
+export function evolveProgressMessage(p: EvolveRewardProgress): string {
   switch (p.phase) {
     case "started":
-      return `started ${String(p.id)}`;
+      return `started ${p.id}`;
     case "designing":
-      return `iteration ${String(p.iteration)}/${String(p.iterations)}: writing reward candidates…`;
+      return `iteration ${p.iteration}/${p.iterations}: writing reward candidates…`;
     case "training":
-      return `iteration ${String(p.iteration)} · candidate ${String(p.candidate)}/${String(p.candidates)} · step ${Number(p.globalStep).toLocaleString("en-US")}/${Number(p.budget).toLocaleString("en-US")}`;
+      return `iteration ${p.iteration} · candidate ${p.candidate}/${p.candidates} · step ${p.globalStep.toLocaleString("en-US")}/${p.budget.toLocaleString("en-US")}`;
     case "candidate-done": {
-      const r = p.result as CandidateResult;
+      const r = p.result;
       return `candidate ${r.iteration}.${r.index} ${r.status}${r.fitness !== null ? ` · fitness ${r.fitness.toFixed(1)}` : ""}`;
     }
-    case "iteration-done": {
-      const best = p.best as CandidateResult | null;
-      return `iteration ${String(p.iteration)} done${best?.fitness != null ? ` · best fitness ${best.fitness.toFixed(1)}` : ""}`;
-    }
+    case "iteration-done":
+      return `iteration ${p.iteration} done${p.best?.fitness != null ? ` · best fitness ${p.best.fitness.toFixed(1)}` : ""}`;
     default:
-      return p.phase;
+      // A phase a newer runtime sends: its name.
+      return (p as { phase: string }).phase;
   }
 }
 
@@ -161,7 +151,7 @@ export class EvolutionViews implements vscode.Disposable {
         try {
           const c = await this.feature.connection();
           const params = { experimentPath: file.fsPath, candidates: K, iterations: N, ...(budget.trim() ? { budget: Number(budget.replace(/_/g, "")) } : {}) };
-          return (await c.sendRequest(EvolveRewardRequest.type, params, token)) as unknown as EvolutionResult;
+          return await c.sendRequest(EvolveRewardRequest.type, params, token);
         } finally {
           sub.dispose();
         }
@@ -221,7 +211,7 @@ export class EvolutionViews implements vscode.Disposable {
     const entry: EvolutionPanel = { panel, model };
     this.panels.set(model.dir, entry);
     panel.webview.onDidReceiveMessage(async (m: unknown) => {
-      if (!isFromWebview(m)) return;
+      if (!isEvolutionFromWebview(m)) return;
       if (m.type === "ready") void panel.webview.postMessage({ type: "evolution", model: entry.model } satisfies EvolutionToWebview);
       else if (m.type === "applyWinner") await this.applyWinner(entry.model);
       else this.feature.ctx.log.appendLine(`[evolution page] ${m.message}`);

@@ -17,6 +17,7 @@ import {
   LlmConfigureNotification,
   LlmDownloadRequest,
   LlmStateNotification,
+  type EvolveRewardProgress,
   type LlmModelState,
   type LlmSettings,
 } from "../../../protocol/src/reward-design.js";
@@ -50,7 +51,7 @@ export function llmSettings(): LlmSettings {
 export class LlmFeature implements vscode.Disposable {
   private readonly item = vscode.window.createStatusBarItem("rlStudio.llm", vscode.StatusBarAlignment.Left, 8);
   private readonly attached = new WeakSet<MessageConnection>();
-  private readonly evolveListeners = new Set<(p: Record<string, unknown> & { phase: string }) => void>();
+  private readonly evolveListeners = new Set<(p: EvolveRewardProgress) => void>();
   private readonly stateEmitter = new vscode.EventEmitter<LlmModelState>();
   readonly onDidChangeState = this.stateEmitter.event;
   private _state: LlmModelState | null = null;
@@ -123,7 +124,7 @@ export class LlmFeature implements vscode.Disposable {
   }
 
   /** Subscribe to `reward/evolveProgress` (one evolution at a time runs per runtime). */
-  onEvolveProgress(listener: (p: Record<string, unknown> & { phase: string }) => void): vscode.Disposable {
+  onEvolveProgress(listener: (p: EvolveRewardProgress) => void): vscode.Disposable {
     this.evolveListeners.add(listener);
     return new vscode.Disposable(() => this.evolveListeners.delete(listener));
   }

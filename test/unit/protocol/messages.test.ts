@@ -45,3 +45,29 @@ test("the code lenses' and hover links' commands are declared once (protocol) an
     for (const id of [...Object.values(CodeLensCommands), OPEN_EXPLANATION_COMMAND]) assert.ok(!text.includes(`"${id}"`), `${file} spells "${id}" itself`);
   }
 });
+
+test("the evolution page's messages: declared once, guarded both ways", async () => {
+  const { isEvolutionFromWebview, isEvolutionToWebview } = await import("../../../protocol/src/webview.js");
+  assert.ok(isEvolutionFromWebview({ type: "ready" }));
+  assert.ok(isEvolutionFromWebview({ type: "applyWinner" }));
+  assert.ok(isEvolutionFromWebview({ type: "error", message: "x" }));
+  assert.equal(isEvolutionFromWebview({ type: "error" }), false, "an error says what");
+  assert.equal(isEvolutionFromWebview({ type: "evolution" }), false, "goes the other way");
+  assert.ok(isEvolutionToWebview({ type: "activity", activity: "training", wallSeconds: 3 }));
+  assert.equal(isEvolutionToWebview({ type: "activity", activity: "training" }), false);
+  assert.equal(isEvolutionToWebview({ type: "evolution", model: {} }), false, "a model has its candidates");
+  assert.ok(isEvolutionToWebview({ type: "evolution", model: { candidates: [] } }));
+  for (const file of ["extension/src/llm/evolve-view.ts", "media/src/evolution.ts"]) {
+    const { readFileSync } = await import("node:fs");
+    assert.doesNotMatch(readFileSync(file, "utf8"), /type\s+\w*(FromWebview|ToWebview)\s*=/, `${file} declares no page message of its own`);
+  }
+});
+
+test("the backend names are one list: the runtime, the CLI and the extension take it from protocol", async () => {
+  const { BACKENDS, BACKEND_NAMES } = runtime;
+  const { BACKEND_NAMES: learnerNames } = await import("../../../runtime/src/nn/learner.js");
+  const { BACKEND_CHOICES } = await import("../../../runtime/src/cli/program.js");
+  assert.deepEqual([...BACKEND_NAMES], ["auto", ...BACKENDS]);
+  assert.equal(learnerNames, BACKENDS);
+  assert.equal(BACKEND_CHOICES, BACKEND_NAMES);
+});

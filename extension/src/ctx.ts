@@ -7,14 +7,12 @@
 import * as path from "node:path";
 import * as vscode from "vscode";
 import { showErrorMessage, showInformationMessage, showWarningMessage } from "./notify.js";
-import type { MessageConnection } from "vscode-jsonrpc/node";
 import {
   ListRunsRequest,
   LogNotification,
   MarkFailedRequest,
   ReadRunRequest,
   ResumeRequest,
-  RunEpisodeNotification,
   RunMetricsNotification,
   RunProgressNotification,
   RunStatusNotification,
@@ -61,7 +59,6 @@ export class Ctx implements vscode.Disposable {
       modulePath: vscode.Uri.joinPath(extension.extensionUri, "dist", "runtime.js").fsPath,
       cwd: vscode.workspace.workspaceFolders?.[0]?.uri.fsPath,
       log: this.log,
-      onConnection: (c) => this.attach(c),
       onCrash: (reason, restartInMs, crashes) => this.onRuntimeCrash(reason, restartInMs, crashes),
     });
     this.tree = new RunsTreeProvider(this.model, () => this.loadRuns());
@@ -74,6 +71,11 @@ export class Ctx implements vscode.Disposable {
     });
     this.languageClient = new LanguageClientOwner(extension, this.log);
     this.disposables.push(
+      // The runs' notifications (the runtime client owns the connection and dispatches them).
+      this.runtime.onNotification(RunMetricsNotification.type, (p) => this.model.metrics(p.runId, p.record, p.sentAt)),
+      this.runtime.onNotification(RunProgressNotification.type, (p) => this.model.setProgress(p.runId, p.progress)),
+      this.runtime.onNotification(RunStatusNotification.type, (p) => void this.onRunStatus(p)),
+      this.runtime.onNotification(LogNotification.type, (p) => this.log.appendLine(`[${p.level}] ${p.message}`)),
       this.log,
       this.model,
       this.statusBar,
@@ -92,16 +94,6 @@ export class Ctx implements vscode.Disposable {
       }),
       vscode.workspace.onDidChangeWorkspaceFolders(() => this.tree.refresh()),
     );
-  }
-
-  private attach(c: MessageConnection): void {
-    c.onNotification(RunMetricsNotification.type, (p) => this.model.metrics(p.runId, p.record, p.sentAt));
-    c.onNotification(RunProgressNotification.type, (p) => this.model.setProgress(p.runId, p.progress));
-    c.onNotification(RunEpisodeNotification.type, () => {
-      /* episodes are read from disk by whoever needs them; the live curve uses charts/episodic_return */
-    });
-    c.onNotification(RunStatusNotification.type, (p) => void this.onRunStatus(p));
-    c.onNotification(LogNotification.type, (p) => this.log.appendLine(`[${p.level}] ${p.message}`));
   }
 
   private async onRunStatus(p: RunStatusParams): Promise<void> {

@@ -8,43 +8,37 @@ import { randomUUID } from "node:crypto";
 import * as path from "node:path";
 import * as vscode from "vscode";
 import { showErrorMessage, showInformationMessage } from "./notify.js";
-import type { MessageConnection } from "vscode-jsonrpc/node";
 import { ExplainProgressNotification, ExplainRequest, type Explanation, type ExplainProgress } from "../../protocol/src/explain.js";
-import { formatHover } from "../../runtime/src/explain/hover.js";
 import * as config from "./config.js";
 import type { Ctx } from "./ctx.js";
 import { EXPLAIN_VIEW_TYPE, ExplainPanels } from "./explain-panel.js";
 import { chooseRunForExperiment, explainPercent, explainProgressMessage, findRunDir, readExplanationFile, runDirArgument } from "./explain-runs.js";
 import type { RunsTreeNode } from "./runs-tree.js";
 import { withCancellableProgress } from "./cancellable-progress.js";
-import { CodeLensCommands, OPEN_EXPLANATION_COMMAND, openExplanationLink } from "../../protocol/src/language-server.js";
+import { CodeLensCommands, OPEN_EXPLANATION_COMMAND } from "../../protocol/src/language-server.js";
 
-export { OPEN_EXPLANATION_COMMAND };
 const EXPLAIN_COMMAND = CodeLensCommands.explain;
-
-/** The hover markdown of a run's saved explanation, with its "Open explanation" link; undefined when it has none or it cannot be read. */
-export async function explanationMarkdown(runDir: string): Promise<string | undefined> {
-  let explanation: Explanation | null;
-  try {
-    explanation = await readExplanationFile(runDir);
-  } catch {
-    return undefined; // a damaged file: the panel says why when it is opened
-  }
-  return explanation ? formatHover(explanation, { openLink: openExplanationLink(runDir) }) : undefined;
-}
 
 function errorText(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
 /** Sends `runtime/explain` and routes its progress notifications to the caller that asked. */
-class ExplainClient {
+class ExplainClient implements vscode.Disposable {
   private readonly listeners = new Map<string, (p: ExplainProgress) => void>();
-  private readonly hooked = new WeakSet<MessageConnection>();
   /** One request per run folder at a time: asking again while it runs joins the running one. */
   private readonly inFlight = new Map<string, Promise<Explanation>>();
+  private readonly subscription: vscode.Disposable;
 
-  constructor(private readonly ctx: Ctx) {}
+  constructor(private readonly ctx: Ctx) {
+    this.subscription = ctx.runtime.onNotification(ExplainProgressNotification.type, (p) => {
+      if (p.requestId !== undefined) this.listeners.get(p.requestId)?.(p);
+    });
+  }
+
+  dispose(): void {
+    this.subscription.dispose();
+  }
 
   explain(runDir: string, episodes: number | undefined, token: vscode.CancellationToken, onProgress: (p: ExplainProgress) => void): Promise<Explanation> {
     const running = this.inFlight.get(runDir);
@@ -56,12 +50,6 @@ class ExplainClient {
 
   private async send(runDir: string, episodes: number | undefined, token: vscode.CancellationToken, onProgress: (p: ExplainProgress) => void): Promise<Explanation> {
     const c = await this.ctx.runtime.ensureStarted();
-    if (!this.hooked.has(c)) {
-      this.hooked.add(c);
-      c.onNotification(ExplainProgressNotification.type, (p) => {
-        if (p.requestId !== undefined) this.listeners.get(p.requestId)?.(p);
-      });
-    }
     const requestId = randomUUID();
     this.listeners.set(requestId, onProgress);
     try {
@@ -167,6 +155,7 @@ export class ExplainController implements vscode.Disposable {
   }
 
   dispose(): void {
+    this.client.dispose();
     this.panels.dispose();
   }
 }

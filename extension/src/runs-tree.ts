@@ -2,7 +2,8 @@
 import * as vscode from "vscode";
 import { showErrorMessage } from "./notify.js";
 import type { RunState } from "../../protocol/src/runtime.js";
-import { explanationMarkdown, OPEN_EXPLANATION_COMMAND } from "./explain-commands.js";
+import { OPEN_EXPLANATION_COMMAND } from "../../protocol/src/language-server.js";
+import { explanationMarkdown } from "./explain-runs.js";
 import type { RunEntry, RunsModel } from "./runs-model.js";
 import { runTooltipMarkdown } from "./run-tooltip.js";
 

@@ -230,16 +230,6 @@ export namespace RunMetricsNotification {
   export const type = new NotificationType<RunMetricsParams>(method);
 }
 
-export interface RunEpisodeParams {
-  runId: string;
-  record: EpisodeRecord;
-}
-export namespace RunEpisodeNotification {
-  export const method = "run/episode" as const;
-  export const direction: MessageDirection = "runtimeToExtension";
-  export const type = new NotificationType<RunEpisodeParams>(method);
-}
-
 export interface RunProgressParams {
   runId: string;
   progress: TrainProgress;

@@ -50,7 +50,6 @@ export function llmSettings(): LlmSettings {
 
 export class LlmFeature implements vscode.Disposable {
   private readonly item = vscode.window.createStatusBarItem("rlStudio.llm", vscode.StatusBarAlignment.Left, 8);
-  private readonly attached = new WeakSet<MessageConnection>();
   private readonly evolveListeners = new Set<(p: EvolveRewardProgress) => void>();
   private readonly stateEmitter = new vscode.EventEmitter<LlmModelState>();
   readonly onDidChangeState = this.stateEmitter.event;
@@ -64,9 +63,13 @@ export class LlmFeature implements vscode.Disposable {
     this.disposables.push(
       this.item,
       this.stateEmitter,
+      ctx.runtime.onNotification(LlmStateNotification.type, (s) => this.setState(s)),
+      ctx.runtime.onNotification(EvolveRewardProgressNotification.type, (p) => {
+        for (const l of this.evolveListeners) l(p);
+      }),
+      // Each new runtime process gets the LLM settings before anything may ask it for the LLM.
+      ctx.runtime.onDidConnect((c) => this.configureConnection(c)),
       ctx.runtime.onDidChangeHealth((h) => {
-        // A new runtime process: a new connection to configure and listen on (fire-and-forget; errors are the runtime's health).
-        if (h.kind === "ready") void this.connection().catch((err: unknown) => ctx.log.appendLine(`[llm] ${errorText(err)}`));
         if (h.kind === "crashed" || h.kind === "stopped") {
           this.sent = null;
           if (this._state) this.setState({ state: "no-model", message: "no model: set rlStudio.llm.model to a .gguf path or run Download Model" });
@@ -93,23 +96,16 @@ export class LlmFeature implements vscode.Disposable {
     this.stateEmitter.fire(s);
   }
 
-  /**
-   * The runtime connection with the LLM settings sent and the LLM notifications handled; every
-   * LLM request goes through here, so a restarted runtime is configured before it is asked anything.
-   */
-  async connection(): Promise<MessageConnection> {
-    const c = await this.ctx.runtime.ensureStarted();
-    if (!this.attached.has(c)) {
-      this.attached.add(c);
-      c.onNotification(LlmStateNotification.type, (s) => this.setState(s));
-      c.onNotification(EvolveRewardProgressNotification.type, (p) => {
-        for (const l of this.evolveListeners) l(p);
-      });
-      this.sent = llmSettings();
-      await c.sendNotification(LlmConfigureNotification.type, this.sent);
-      if (!this._state) this.setState({ state: "no-model", message: "no model: set rlStudio.llm.model to a .gguf path or run Download Model" });
-    }
-    return c;
+  /** A new runtime connection: send it the LLM settings (before `ensureStarted` hands it out). */
+  private async configureConnection(c: MessageConnection): Promise<void> {
+    this.sent = llmSettings();
+    await c.sendNotification(LlmConfigureNotification.type, this.sent);
+    if (!this._state) this.setState({ state: "no-model", message: "no model: set rlStudio.llm.model to a .gguf path or run Download Model" });
+  }
+
+  /** The runtime connection (started if needed), configured with the LLM settings: every LLM request goes through here. */
+  connection(): Promise<MessageConnection> {
+    return this.ctx.runtime.ensureStarted();
   }
 
   /** Settings changed: tell a running runtime (a stopped one gets them when it starts). */
@@ -117,7 +113,6 @@ export class LlmFeature implements vscode.Disposable {
     const settings = llmSettings();
     if (this.ctx.runtime.health.kind !== "ready") return;
     const c = await this.ctx.runtime.ensureStarted();
-    if (!this.attached.has(c)) return void (await this.connection());
     if (this.sent && this.sent.model === settings.model && this.sent.gpu === settings.gpu) return;
     this.sent = settings;
     await c.sendNotification(LlmConfigureNotification.type, settings);

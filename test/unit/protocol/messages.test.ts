@@ -13,7 +13,7 @@ const descriptors = (Object.entries(runtime) as [string, unknown][]).filter(
 );
 
 test("every runtime message is declared once: literal method, matching type, a direction", () => {
-  assert.ok(descriptors.length >= 14, `found ${descriptors.length}`);
+  assert.ok(descriptors.length >= 13, `found ${descriptors.length}`);
   const methods = descriptors.map(([, d]) => d.method);
   assert.equal(new Set(methods).size, methods.length, `duplicate method: ${methods.join(", ")}`);
   for (const [name, d] of descriptors) {
@@ -70,4 +70,24 @@ test("the backend names are one list: the runtime, the CLI and the extension tak
   assert.deepEqual([...BACKEND_NAMES], ["auto", ...BACKENDS]);
   assert.equal(learnerNames, BACKENDS);
   assert.equal(BACKEND_CHOICES, BACKEND_NAMES);
+});
+
+test("nothing is sent and dropped: every runtime → extension notification has a handler in the extension, subscribed through the runtime client", async () => {
+  const { readdirSync, readFileSync, statSync } = await import("node:fs");
+  const { join } = await import("node:path");
+  const files = (dir: string): string[] =>
+    readdirSync(dir).flatMap((f) => (statSync(join(dir, f)).isDirectory() ? files(join(dir, f)) : f.endsWith(".ts") ? [join(dir, f)] : []));
+  const extension = files("extension/src").map((f) => [f, readFileSync(f, "utf8")] as const);
+  const protocol = ["runtime", "reward-design", "explain"].map((m) => readFileSync(`protocol/src/${m}.ts`, "utf8")).join("\n");
+  const notifications = [...protocol.matchAll(/export namespace (\w+Notification) \{[^}]*?direction[^=]*= "runtimeToExtension"/g)].map((m) => m[1]!);
+  assert.ok(notifications.length >= 6, notifications.join(", "));
+  for (const n of notifications) {
+    assert.ok(extension.some(([, t]) => t.includes(`runtime.onNotification(${n}.type`)), `${n}: handled through RuntimeClient.onNotification`);
+  }
+  // One owner: nobody else attaches handlers to the connection.
+  for (const [f, t] of extension) {
+    if (f.endsWith("runtime-client.ts")) continue;
+    assert.doesNotMatch(t, /\bc\.onNotification\(|connection\.onNotification\(/, `${f} attaches to the connection itself`);
+  }
+  assert.equal("RunEpisodeNotification" in runtime, false, "run/episode is no longer sent");
 });

@@ -97,11 +97,14 @@ export class Ctx implements vscode.Disposable {
   }
 
   private async onRunStatus(p: RunStatusParams): Promise<void> {
+    this.log.appendLine(`[client] ${p.runId}: ${p.state}${p.error ? ` (${p.error})` : ""}`);
     if (p.state === "running") {
+      // Running now, in every view, whatever the folder read below finds (or fails to).
+      this.model.setState(p.runId, "running");
       // New or resumed run: read its folder (resume truncated the files to the checkpoint) and show it whole.
       try {
         const read = await this.readRun(p.runDir);
-        this.model.upsert({ ...read.summary, live: true, state: "running" });
+        this.model.mergeRead({ ...read.summary, live: true, state: "running" });
         await this.dashboard.sendRun(p.runDir);
       } catch (err) {
         this.log.appendLine(`[client] cannot read ${p.runDir}: ${String(err)}`);

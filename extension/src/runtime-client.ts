@@ -19,6 +19,9 @@ import { HelloRequest, PROTOCOL_VERSION, ShutdownRequest } from "../../protocol/
 import { runtimeNodePath } from "./config.js";
 import { decideRestart, DEFAULT_CRASH_POLICY, type CrashPolicy, type RuntimeHealth } from "./runtime-health.js";
 
+/** How long a new runtime process may take to answer runtime/hello. */
+const HELLO_TIMEOUT_MS = 60_000;
+
 export interface RuntimeClientOptions {
   /** Absolute path of dist/runtime.js. */
   modulePath: string;
@@ -146,7 +149,9 @@ export class RuntimeClient implements vscode.Disposable {
     connection.onNotification((method: string, params: unknown) => this.dispatch(method, params));
     connection.listen();
     try {
-      const hello = await withTimeout(connection.sendRequest(HelloRequest.type), 20_000, "the runtime did not answer runtime/hello within 20 s");
+      // Generous: on a loaded machine (load average 25 on 2 cores, e2e runs of this repository) a cold
+      // start of the runtime took over 20 s; one that answers nothing for a minute is wedged.
+      const hello = await withTimeout(connection.sendRequest(HelloRequest.type), HELLO_TIMEOUT_MS, `the runtime did not answer runtime/hello within ${HELLO_TIMEOUT_MS / 1000} s`);
       if (hello.protocolVersion !== PROTOCOL_VERSION) {
         throw new Error(`runtime speaks protocol ${hello.protocolVersion}, the extension ${PROTOCOL_VERSION}: rebuild (npm run build)`);
       }

@@ -40,6 +40,9 @@ export const vscodeTrustHost: TrustHost = {
   executeCommand: (command) => vscode.commands.executeCommand(command),
 };
 
+/** The shortest interval between two updates of a run's progress notification. */
+const PROGRESS_REPORT_MS = 250;
+
 export class Ctx implements vscode.Disposable {
   readonly log = vscode.window.createOutputChannel("RL Studio Runtime");
   readonly model = new RunsModel();
@@ -244,9 +247,14 @@ export class Ctx implements vscode.Disposable {
     void vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, (progress, token) => {
       return new Promise<void>((resolve) => {
         let lastPercent = 0;
+        let lastReportAt = 0;
         const sub = this.model.onDidChange((entry) => {
           const p = entry?.summary.runId === runId ? entry.progress : null;
           if (!p) return;
+          // At most 4 updates a second (progress arrives once per PPO iteration, often far more often).
+          const now = Date.now();
+          if (now - lastReportAt < PROGRESS_REPORT_MS) return;
+          lastReportAt = now;
           const percent = Math.min(100, (100 * p.globalStep) / Math.max(1, p.totalTimesteps));
           progress.report({
             increment: percent - lastPercent,

@@ -13,9 +13,9 @@ import assert from "node:assert/strict";
 import { execFileSync, spawn } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
-import { OUT, ROOT, findFrame, missingBuild, missingTools, openWorkbench, runCommand, runContextMenuEntry, waitUntil, withCodeServer } from "./harness.mjs";
+import { OUT, ROOT, findFrame, missingBuild, missingTools, skipUnlessReady, openWorkbench, runCommand, runContextMenuEntry, waitUntil, withCodeServer } from "./harness.mjs";
 
-const missing = missingTools() ?? missingBuild() ?? (fs.existsSync(path.join(ROOT, "dist/cli.js")) ? null : "dist/cli.js is not built: run `node scripts/build.mjs`");
+const skip = skipUnlessReady(missingTools(), missingBuild(["dist/cli.js"]));
 const CARD = '[data-metric="charts/episodic_return"]';
 
 function readRecords(runDir) {
@@ -27,7 +27,7 @@ function returnsIn(runDir) {
     .filter((l) => Number.isFinite(JSON.parse(l).metrics["charts/episodic_return"])).length;
 }
 
-test("e2e: dashboard compares runs, groups seeds, smooths, x by wall time, tooltips, exports CSV and PNG, survives a reload; Delete Run removes the folder; Stop Run stops a terminal's run", { skip: missing ?? false, timeout: 300_000 }, async (t) => {
+test("e2e: dashboard compares runs, groups seeds, smooths, x by wall time, tooltips, exports CSV and PNG, survives a reload; Delete Run removes the folder; Stop Run stops a terminal's run", { skip, timeout: 300_000 }, async (t) => {
   const runsRoot = (ws) => path.join(ws, ".rl-studio", "runs");
   const prepare = (ws) => {
     // Two tiny CLI runs differing only by seed, as a user would make them from a terminal.

@@ -10,9 +10,9 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
-import { OUT, findFrame, missingBuild, missingTools, openWorkbench, runCommand, runContextMenuEntry, waitUntil, withCodeServer } from "./harness.mjs";
+import { OUT, findFrame, missingBuild, missingTools, skipUnlessReady, openWorkbench, runCommand, runContextMenuEntry, waitUntil, withCodeServer } from "./harness.mjs";
 
-const missing = missingTools() ?? missingBuild();
+const skip = skipUnlessReady(missingTools(), missingBuild());
 
 function readJsonl(file) {
   if (!fs.existsSync(file)) return [];
@@ -22,7 +22,7 @@ function readJsonl(file) {
 const palette = (page, title, note) => runCommand(page, title, { note });
 const readStatus = (runDir) => { try { return JSON.parse(fs.readFileSync(path.join(runDir, "status.json"), "utf8")); } catch { return null; } };
 
-test("e2e: new experiment → train → live dashboard, status bar, progress → cancel → resume → stop → resume → runtime crash recovers", { skip: missing ?? false, timeout: 420_000 }, async (t) => {
+test("e2e: new experiment → train → live dashboard, status bar, progress → cancel → resume → stop → resume → runtime crash recovers", { skip, timeout: 420_000 }, async (t) => {
   await withCodeServer(t, {}, async ({ cs, browser, lap }) => {
     const { page, offbox } = await openWorkbench(browser, cs.url);
     lap("workbench ready");

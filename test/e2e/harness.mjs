@@ -7,6 +7,7 @@ import fs from "node:fs";
 import net from "node:net";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { IN_CI } from "../test-model.mjs";
 
 export const HERE = path.dirname(fileURLToPath(import.meta.url));
 export const ROOT = path.resolve(HERE, "../..");
@@ -16,17 +17,24 @@ export const CODE_SERVER = path.join(CS_DIR, "node_modules/.bin/code-server");
 export const CHROMIUM = process.env.CHROMIUM || "/usr/bin/chromium";
 export const OUT = path.join(HERE, "out");
 
-/** Why the e2e suite cannot run here, or null. */
-/**
- * Why the end-to-end tests cannot run here, or null. A developer without the tools gets a skip that
- * says how to install them; under CI (CI=true, where .ci/run installs them) a missing tool is an
- * error, so a broken install step cannot pass as a green run of skipped tests.
- */
+/** Why code-server, playwright-core or Chromium is missing (how to install them), or null. */
 export function missingTools() {
-  let why = null;
-  if (!fs.existsSync(CODE_SERVER)) why = `code-server is not installed in ${CS_DIR}: run \`bash test/e2e/install.sh\``;
-  else if (!fs.existsSync(CHROMIUM)) why = `${CHROMIUM} not found: run \`bash test/e2e/install.sh\` (apt chromium)`;
-  if (why && process.env.CI === "true") throw new Error(`end-to-end tools missing under CI: ${why}`);
+  if (!fs.existsSync(CODE_SERVER)) return `code-server is not installed in ${CS_DIR}: run \`bash test/e2e/install.sh\``;
+  if (!fs.existsSync(path.join(CS_DIR, "node_modules/playwright-core/package.json"))) return `playwright-core is not installed in ${CS_DIR}: run \`bash test/e2e/install.sh\``;
+  if (!fs.existsSync(CHROMIUM)) return `${CHROMIUM} not found: run \`bash test/e2e/install.sh\` (apt chromium)`;
+  return null;
+}
+
+/**
+ * The `skip` option of an end-to-end test: false when every check passed (each is a reason or null),
+ * else the first reason. A developer without the tools or the build gets a skip that says how to get
+ * them; under CI (CI=true, where .ci/run installs and builds everything) the reason is thrown, so the
+ * test file fails: a broken install or build step can never pass as a green run of skipped tests.
+ */
+export function skipUnlessReady(...reasons) {
+  const why = reasons.find((r) => r);
+  if (!why) return false;
+  if (IN_CI) throw new Error(`end-to-end prerequisite missing under CI=true (a failure, not a skip): ${why}`);
   return why;
 }
 
@@ -193,9 +201,9 @@ export async function waitUntil(what, f, ms = 60_000, every = 250) {
   throw new Error(`timed out after ${ms} ms waiting for ${what}`);
 }
 
-/** The built extension's files the e2e flows need, or why they are missing. */
-export function missingBuild() {
-  const missing = ["dist/extension.js", "dist/runtime.js", "dist/media/dashboard.js", "dist/language-server.js", "dist/rl-studio.d.ts"].filter((f) => !fs.existsSync(path.join(ROOT, f)));
+/** The built extension's files the e2e flows need (and `extra` ones a test needs), or why they are missing. */
+export function missingBuild(extra = []) {
+  const missing = ["dist/extension.js", "dist/runtime.js", "dist/media/dashboard.js", "dist/language-server.js", "dist/rl-studio.d.ts", ...extra].filter((f) => !fs.existsSync(path.join(ROOT, f)));
   return missing.length > 0 ? `the extension is not built (${missing.join(", ")} missing): run \`node scripts/build.mjs\`` : null;
 }
 

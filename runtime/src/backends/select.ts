@@ -14,11 +14,11 @@ export type BackendRequest = BackendName | "auto";
 
 /**
  * Below this many floating-point operations per minibatch update, per-op dispatch dominates and the
- * fused JS learner beats the tensor backends. Measured by bench/train.ts (section `backends`) on the
- * 2-core development machine, CleanRL's 4→64→64 network: one update takes 1.6 ms (js) vs 5.8 ms (wasm)
- * vs 14.9 ms (cpu) at minibatch 64, and 12.1 vs 18.9 vs 79 ms at minibatch 512 (~28 MFLOP). The
- * threshold sits two orders of magnitude above that, where a GPU's arithmetic starts to pay for its
- * dispatch; it has not been measured on a GPU yet, so `--backend` overrides it.
+ * fused JS learner beats the tensor backends. `npm run bench -- train backends` prints one update of
+ * CleanRL's 4→64→64 network (~28 MFLOP at minibatch 512) per backend (`js_mb512_ms`, `wasm_mb512_ms`,
+ * `cpu_mb512_ms`, and at minibatch 64); the README's "Measured" table quotes its latest run. The
+ * threshold sits two orders of magnitude above that network, where a GPU's arithmetic starts to pay
+ * for its dispatch; it has not been measured on a GPU yet, so `--backend` overrides it.
  */
 export const GPU_WORTHWHILE_FLOPS = 2e9;
 

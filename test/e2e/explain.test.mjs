@@ -30,7 +30,7 @@ const drawnPixels = (frame, id) =>
     return n;
   }, id);
 
-test("e2e: env-id hover shows the measured summary; Open explanation opens the panel; 💬 Explain re-measures; the panel survives a reload", { skip, timeout: 240_000 }, async (t) => {
+test("e2e: env-id hover shows the measured summary; Open explanation opens the panel; 💬 Explain re-measures; the panel survives a reload", { skip, timeout: 600_000 }, async (t) => {
   const cli = (ws, ...args) => execFileSync(process.execPath, [path.join(ROOT, "dist/cli.js"), ...args], { cwd: ws, stdio: "pipe", env: { ...process.env, NODE_OPTIONS: "" } });
   const prepare = (ws) => {
     cli(ws, "train", "cartpole.rl.ts", "--total-timesteps", "4096");

@@ -1,6 +1,12 @@
 // End-to-end harness: a throw-away code-server (VS Code in the browser) with RL Studio installed
 // from this checkout, driven by playwright-core through Debian's Chromium. Offline: nothing but
 // 127.0.0.1 is contacted (asserted by the tests). Tools come from `bash test/e2e/install.sh`.
+//
+// Timing rules, so the suites pass on a loaded machine (scripts/test.mjs runs the files one at a
+// time): every wait is for an event (DOM state, a file, output) with a generous timeout, never a
+// fixed sleep; the only time window is `staysAbsent`, for asserting that something does not happen.
+// A test's own timeout is a guard against hangs, sized for a 2-core machine at load average ~20,
+// where a flow takes 2–3 times as long as on a quiet one.
 import { spawn, spawnSync } from "node:child_process";
 import { createRequire } from "node:module";
 import fs from "node:fs";
@@ -155,7 +161,7 @@ export async function runCommand(page, title, { attempts = 20, note = () => {} }
       if (attempt >= attempts) throw new Error(`command "${title}" could not be run from the palette: ${err.message}`);
       note(`palette: retrying "${title}" (${err.message.split("\n")[0]})`);
       await page.keyboard.press("Escape");
-      await sleep(1000);
+      await input.waitFor({ state: "hidden", timeout: 5000 }).catch(() => {});
     }
   }
 }
@@ -262,26 +268,61 @@ export async function withCodeServer(t, options, body) {
   }
 }
 
-/** Open a workspace file through Quick Open (Ctrl+P), as a user does; resolves when its tab is active. */
+/**
+ * Open a workspace file through Quick Open (Ctrl+P), as a user does; resolves when its tab is active.
+ * On a loaded machine the first file search can take many seconds (it spawns ripgrep), so each try
+ * waits 20 s for the row (and 10 s for the widget) before it is closed (until it is hidden) and opened again.
+ */
 export async function openFile(page, name) {
   const input = page.locator(".quick-input-widget input.input");
   const row = page.locator(".quick-input-list .monaco-list-row", { hasText: name }).first();
   for (let attempt = 1; ; attempt++) {
-    await page.keyboard.press("Control+P");
-    await input.waitFor({ state: "visible" });
-    await input.fill(name);
     try {
-      await row.waitFor({ timeout: 5000 });
+      // Ctrl+P can go unheard (focus in a notification that was just clicked, a webview, a closing widget).
+      await page.keyboard.press("Control+P");
+      await input.waitFor({ state: "visible", timeout: 10_000 });
+      await input.fill(name);
+      await row.waitFor({ timeout: 20_000 });
       break;
     } catch (e) {
-      if (attempt >= 6) throw new Error(`Quick Open never listed ${name}`);
+      if (attempt >= 4) throw new Error(`Quick Open never listed ${name} (4 tries): ${e.message.split("\n")[0]}`);
       await page.keyboard.press("Escape");
-      await sleep(1000);
+      await input.waitFor({ state: "hidden", timeout: 5000 }).catch(() => {});
     }
   }
   await page.keyboard.press("Enter");
   await page.locator(".tab.active", { hasText: name }).waitFor();
   await page.locator(".monaco-editor .view-lines").first().waitFor();
+}
+
+/** Resolves after two animation frames of `target` (a page or a webview frame): a DOM change just made is painted. */
+export async function painted(target) {
+  await target.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(() => resolve(undefined)))));
+}
+
+/**
+ * Resolves once the element of `locator` and its descendants have no finite CSS animation or
+ * transition left running (a notification's fade-in, a widget sliding in), then after a paint.
+ * Infinite ones (a progress bar) are not waited for.
+ */
+export async function settled(locator) {
+  await locator.evaluate((el) =>
+    Promise.all(
+      el
+        .getAnimations({ subtree: true })
+        .filter((a) => Number.isFinite(a.effect?.getComputedTiming().endTime ?? Infinity))
+        .map((a) => a.finished.catch(() => undefined)),
+    ),
+  );
+  await painted(locator.page());
+}
+
+/**
+ * For an assertion that something does NOT happen: waits `ms` (the one fixed wait the suites allow,
+ * since an absence has no event) and resolves to whether `locator` matched nothing the whole time.
+ */
+export async function staysAbsent(locator, ms) {
+  return locator.first().waitFor({ state: "attached", timeout: ms }).then(() => false, () => true);
 }
 
 /** Move the editor's cursor to a 1-based line and column with Go to Line (Ctrl+G, "line:column"). */

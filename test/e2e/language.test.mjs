@@ -18,7 +18,7 @@ const ENV_LINE = TYPO.split("\n").findIndex((l) => l.includes('env: "CartPol-v1"
 
 let vsix = process.env.E2E_VSIX ? path.resolve(process.env.E2E_VSIX) : null;
 
-test("e2e: vsce packages a VSIX with the bundles, the ts plugin and the runtime's external packages (node-llama-cpp included); its files alone train and load the LLM; no sources", { skip: skip || (vsix ? "E2E_VSIX given" : false), timeout: 300_000 }, (t) => {
+test("e2e: vsce packages a VSIX with the bundles, the ts plugin and the runtime's external packages (node-llama-cpp included); its files alone train and load the LLM; no sources", { skip: skip || (vsix ? "E2E_VSIX given" : false), timeout: 1_200_000 }, (t) => {
   const t0 = Date.now();
   const packaged = packageVsix(path.join(OUT, "rl-studio.vsix"));
   t.diagnostic(`vsce package: ${((Date.now() - t0) / 1000).toFixed(1)} s`);
@@ -43,7 +43,7 @@ test("e2e: vsce packages a VSIX with the bundles, the ts plugin and the runtime'
   assert.ok(llm.ok, `node-llama-cpp loads and evaluates from the unpacked VSIX:\n${llm.output}`);
 });
 
-test("e2e: language server and type-checking in VS Code with the VSIX installed", { skip, timeout: 240_000 }, async (t) => {
+test("e2e: language server and type-checking in VS Code with the VSIX installed", { skip, timeout: 600_000 }, async (t) => {
   // Without a VSIX the packaging test above failed (it is not skipped when the tools are there).
   assert.ok(vsix, "no VSIX to install: the packaging test failed");
   await withCodeServer(t, { vsix, files: { "typo.rl.ts": TYPO } }, async ({ cs, browser, lap }) => {

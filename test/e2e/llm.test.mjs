@@ -24,7 +24,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
-import { OUT, ROOT, findFrame, goTo, missingBuild, missingTools, skipUnlessReady, openFile, openWorkbench, problems, runCommand, waitUntil, withCodeServer } from "./harness.mjs";
+import { OUT, ROOT, findFrame, goTo, missingBuild, missingTools, painted, settled, skipUnlessReady, staysAbsent, openFile, openWorkbench, problems, runCommand, waitUntil, withCodeServer } from "./harness.mjs";
 import { requireTestModel } from "../test-model.mjs";
 
 const skip = skipUnlessReady(missingTools(), missingBuild(["dist/media/evolution.js"]));
@@ -87,7 +87,7 @@ export default defineExperiment({
 });
 `;
 
-test("e2e: Suggest Reward with no model, then with the test model", { skip, timeout: 420_000 }, async (t) => {
+test("e2e: Suggest Reward with no model, then with the test model", { skip, timeout: 900_000 }, async (t) => {
   // Desktop VS Code's default: edits stay unsaved until the user saves (VS Code for the web defaults to autosave after a delay).
   const settings = { "files.autoSave": "off" };
   // (b) and (e) need the test model: under CI its absence fails the test at once; elsewhere the test
@@ -157,7 +157,7 @@ test("e2e: Suggest Reward with no model, then with the test model", { skip, time
       const suggestMs = Date.now() - t1;
       await page.locator(".statusbar-item", { hasText: "LLM: ready" }).first().waitFor({ timeout: 10_000 });
       const texts = await page.evaluate(() => window.__llmTexts);
-      await page.waitForTimeout(800); // the toast's fade-in
+      await settled(page.locator(".quick-input-widget"));
       await page.screenshot({ path: path.join(OUT, "llm-suggest.png") });
       assert.equal(outcome, "pick", outcome === "none" ? `no candidate validated: ${await none.innerText()}` : "");
       const pickRows0 = await pick.locator(".monaco-list-row").allInnerTexts();
@@ -170,7 +170,7 @@ test("e2e: Suggest Reward with no model, then with the test model", { skip, time
       const applyToast = page.locator(".notification-toast", { hasText: "apply the reward" }).first();
       await applyToast.waitFor({ timeout: 30_000 });
       await page.locator(".monaco-diff-editor").first().waitFor({ timeout: 30_000 });
-      await page.waitForTimeout(500);
+      await settled(applyToast);
       await page.screenshot({ path: path.join(OUT, "llm-suggest-diff.png") });
       await applyToast.locator(".monaco-button", { hasText: "Apply" }).first().click();
       const suggested = await waitUntil("the picked reward saved into suggest.rl.ts", () => {
@@ -195,7 +195,7 @@ test("e2e: Suggest Reward with no model, then with the test model", { skip, time
       const ghost = page.locator(".monaco-editor .ghost-text-decoration, .monaco-editor .ghost-text").first();
       await ghost.waitFor({ timeout: 90_000 });
       const ghostMs = Date.now() - t2;
-      await page.waitForTimeout(300);
+      await painted(page);
       await page.screenshot({ path: path.join(OUT, "llm-ghost-text.png") });
       // Tab would take a completion item instead, were the suggest widget open.
       assert.equal(await page.locator(".editor-widget.suggest-widget.visible").count(), 0, "no completion list over the ghost text");
@@ -259,9 +259,8 @@ test("e2e: Suggest Reward with no model, then with the test model", { skip, time
     assert.equal(await frame.locator("#fitnessCard").getAttribute("data-points"), "2");
     assert.equal(await frame.locator("#curvesCard").getAttribute("data-curves"), "2");
     assert.equal((await frame.locator("#status").innerText()).trim(), "completed");
-    // Opening applied nothing: no diff, no Apply prompt, the file as it was.
-    await page.waitForTimeout(1500);
-    assert.equal(await page.locator(".monaco-diff-editor").count(), 0, "no diff preview before Apply winner");
+    // Opening applied nothing: no diff, no Apply prompt, the file as it was (an absence: watched for 1.5 s).
+    assert.ok(await staysAbsent(page.locator(".monaco-diff-editor"), 1500), "no diff preview before Apply winner");
     assert.equal(await page.locator(".notification-toast", { hasText: "apply the reward" }).count(), 0, "no Apply prompt before Apply winner");
     assert.equal(fs.readFileSync(path.join(cs.workspace, "cartpole.rl.ts"), "utf8"), CARTPOLE, "opening an evolution changes no file");
     await page.screenshot({ path: path.join(OUT, "llm-evolution-page.png") });
@@ -271,7 +270,7 @@ test("e2e: Suggest Reward with no model, then with the test model", { skip, time
     const apply = page.locator(".notification-toast", { hasText: "apply the reward" }).first();
     await apply.waitFor({ timeout: 30_000 });
     await page.locator(".monaco-diff-editor").first().waitFor({ timeout: 30_000 });
-    await page.waitForTimeout(800);
+    await settled(apply);
     await page.screenshot({ path: path.join(OUT, "llm-evolution-diff.png") });
     lap(`(c) evolution page: ${rows.length} rows, nothing applied on open; Apply winner → diff preview with "${(await apply.innerText()).split("\n")[0]}"`);
     await apply.locator(".monaco-button", { hasText: "Apply" }).first().click();
@@ -283,7 +282,7 @@ test("e2e: Suggest Reward with no model, then with the test model", { skip, time
     assert.ok(applied.startsWith(CARTPOLE.slice(0, CARTPOLE.indexOf("  reward:"))), "everything before the reward is unchanged");
     assert.ok(applied.endsWith("  }),\n});\n"), "the object still closes");
     // The evolution page, beside the file.
-    await page.waitForTimeout(500);
+    await painted(frame);
     await page.screenshot({ path: path.join(OUT, "llm-evolution.png") });
     lap("(c) Apply wrote the winner into cartpole.rl.ts");
 
@@ -338,7 +337,8 @@ test("e2e: Suggest Reward with no model, then with the test model", { skip, time
         await box.waitFor({ timeout: 30_000 });
         await box.locator("input.input").fill(value);
         await page.keyboard.press("Enter");
-        await page.waitForTimeout(300);
+        // The next prompt reuses the widget: wait until this one's title is gone before filling the next.
+        await page.locator(".quick-input-widget", { hasText: prompt }).waitFor({ state: "hidden", timeout: 30_000 });
       }
       const liveFrame = await findFrame(page, 'body[data-status="running"]', 90_000);
       lap(`(e) live evolution page open ${Date.now() - t3} ms after the command`);

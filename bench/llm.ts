@@ -7,8 +7,9 @@
  *   fails without it), and the share of its
  *   candidates that validate (its rewards are nonsense, but the reward grammar makes them parse and
  *   name real fields, so most validate: the figure is the plumbing's, not the model's skill).
- * - threads: 64 greedy tokens with 1 llama.cpp thread, with chooseThreads()'s count and with 2 per
- *   logical CPU (each cut off after 60 s): why the runtime never lets llama.cpp take every core.
+ * - threads: one greedy generation (up to 64 tokens) with 1 llama.cpp thread, with chooseThreads()'s
+ *   count and with 2 per logical CPU (each cut off after 60 s): why the runtime never lets llama.cpp
+ *   take every core.
  * - sandbox: cost of one reward evaluation: plain function vs vm context (training path) vs vm
  *   with a per-call timeout (validation path).
  * - evolve: wall time of the Eureka loop, K=4 × N=3 on CartPole, scripted LLM, 8 192 steps per candidate.
@@ -105,8 +106,8 @@ if (noModel === null) {
   await manager.dispose();
 
   // ── threads: why chooseThreads() passes half the logical CPUs (runtime/src/llm/node-llama.ts) ──
-  // 64 greedy tokens with 1 thread, with chooseThreads()'s count, and with 2 per logical CPU (what
-  // oversubscription looks like); each generation is cut off after THREADS_CAP_S.
+  // One greedy generation (up to 64 tokens) with 1 thread, with chooseThreads()'s count, and with 2
+  // per logical CPU (what oversubscription looks like); each is cut off after THREADS_CAP_S.
   const THREADS_CAP_S = 60;
   const cpus = availableParallelism();
   const threadRows: Record<string, unknown>[] = [];

@@ -9,7 +9,11 @@
  * rounding (which alone moves log-probs by ~1e-2 on stories260K; reported as a diagnostic).
  *
  * Also: TWOSOME's action scores from the policy (shared-prefix layout, zero-initialised adapter)
- * equal the sums of llama.cpp's log-probabilities of the action tokens.
+ * equal the sums of llama.cpp's log-probabilities of the action tokens; and for each quantisation
+ * type, a tiny qwen2 whose token embedding is stored in that type (everything else F32, output
+ * untied) gives the same log-probabilities, i.e. our dequantisation equals llama.cpp's
+ * dequantize_row_* (its embedding lookup dequantises the rows exactly; its quantised matmuls would
+ * quantise the activations too, so the matrices stay F32 here).
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
@@ -19,8 +23,9 @@ import { loadTfjs } from "../../runtime/src/backends/select.js";
 import { TwosomePolicy } from "../../runtime/src/llm-policy/policy.js";
 import { TWOSOME_ACTIONS, TWOSOME_SENTENCES } from "../unit/llm-policy/tokenizer-corpus.js";
 import { writeTinyQwen2 } from "../unit/llm-policy/tiny-qwen2.js";
+import { GgmlType } from "../../runtime/src/llm-policy/dequantize.js";
 import { skipNoModel, TEST_MODEL } from "./test-model.js";
-import { withLlamaModel } from "./llm-policy-llama.js";
+import { skipNoLlama, withLlamaModel } from "./llm-policy-llama.js";
 
 const TOLERANCE = 1e-3;
 
@@ -66,7 +71,9 @@ async function llamaLogProbs(model: L.LlamaModel, tokens: number[], kv: "F32" | 
   }
 }
 
-async function compare(path: string, t: { diagnostic: (m: string) => void }): Promise<void> {
+async function compare(path: string, t: { diagnostic: (m: string) => void }, options: { texts?: string[]; extras?: boolean } = {}): Promise<void> {
+  const texts = options.texts ?? TEXTS;
+  const extras = options.extras ?? true;
   const tf: typeof tfTypes = await loadTfjs("wasm");
   const policy = await TwosomePolicy.load({ tf, model: path, normalization: "none" });
   try {
@@ -75,7 +82,7 @@ async function compare(path: string, t: { diagnostic: (m: string) => void }): Pr
       let worstProbabilities = 0;
       let worstF16 = 0;
       let positions = 0;
-      for (const text of TEXTS) {
+      for (const text of texts) {
         const tokens = policy.tokenizer.tokenize(text, { addSpecial: true });
         const ours = tf.tidy(() => {
           const { hidden } = policy.model.forward({ tokens: Int32Array.from(tokens), batch: 1, length: tokens.length });
@@ -84,21 +91,25 @@ async function compare(path: string, t: { diagnostic: (m: string) => void }): Pr
         const rows = ours.arraySync() as number[][];
         ours.dispose();
         const ref = await llamaLogProbs(model, tokens, "F32");
-        const f16 = await llamaLogProbs(model, tokens, "F16");
+        const f16 = extras ? await llamaLogProbs(model, tokens, "F16") : null;
         for (let i = 0; i < tokens.length; i++) {
           const row = rows[i]!;
           assert.equal(ref.fromLogits[i]!.length, row.length, "llama.cpp returned the whole vocabulary");
           for (let k = 0; k < row.length; k++) {
             worstLogits = Math.max(worstLogits, Math.abs(row[k]! - ref.fromLogits[i]![k]!));
             worstProbabilities = Math.max(worstProbabilities, Math.abs(row[k]! - ref.fromProbabilities[i]![k]!));
-            worstF16 = Math.max(worstF16, Math.abs(row[k]! - f16.fromLogits[i]![k]!));
+            if (f16) worstF16 = Math.max(worstF16, Math.abs(row[k]! - f16.fromLogits[i]![k]!));
           }
         }
         positions += tokens.length;
       }
-      t.diagnostic(`${TEXTS.length} sequences, ${positions} positions × ${policy.config.nVocab} tokens: max |Δ log p| ${worstLogits.toExponential(2)} (from logits), ${worstProbabilities.toExponential(2)} (from probabilities); llama.cpp's default F16 KV cache: ${worstF16.toExponential(2)}`);
+      t.diagnostic(
+        `${texts.length} sequences, ${positions} positions × ${policy.config.nVocab} tokens: max |Δ log p| ${worstLogits.toExponential(2)} (from logits), ${worstProbabilities.toExponential(2)} (from probabilities)` +
+          (extras ? `; llama.cpp's default F16 KV cache: ${worstF16.toExponential(2)}` : ""),
+      );
       assert.ok(worstLogits < TOLERANCE, `max |Δ log p| from logits ${worstLogits}`);
       assert.ok(worstProbabilities < TOLERANCE, `max |Δ log p| from probabilities ${worstProbabilities}`);
+      if (!extras) return;
 
       // Action scores: Σ llama.cpp log p(action tokens | prompt) = the policy's unnormalised score.
       const prompt = `${TWOSOME_SENTENCES[0]} ${TWOSOME_SENTENCES[1]} ${TWOSOME_SENTENCES[6]}`;
@@ -121,10 +132,16 @@ async function compare(path: string, t: { diagnostic: (m: string) => void }): Pr
   }
 }
 
-test("stories260K (llama): next-token log-probabilities equal llama.cpp's over the whole vocabulary", { skip: skipNoModel }, async (t) => {
+test("stories260K (llama): next-token log-probabilities equal llama.cpp's over the whole vocabulary", { skip: skipNoModel || skipNoLlama }, async (t) => {
   await compare(TEST_MODEL, t);
 });
 
-test("tiny qwen2 (neox RoPE, q/k/v biases, tied output): next-token log-probabilities equal llama.cpp's", async (t) => {
+test("tiny qwen2 (neox RoPE, q/k/v biases, tied output): next-token log-probabilities equal llama.cpp's", { skip: skipNoLlama }, async (t) => {
   await compare(writeTinyQwen2().path, t);
 });
+
+for (const type of ["F16", "BF16", "Q4_0", "Q4_1", "Q5_0", "Q5_1", "Q8_0", "Q2_K", "Q3_K", "Q4_K", "Q5_K", "Q6_K"] as const) {
+  test(`${type} token embedding: our dequantisation gives llama.cpp's log-probabilities`, { skip: skipNoLlama }, async (t) => {
+    await compare(writeTinyQwen2({ embeddingType: GgmlType[type] }).path, t, { texts: TEXTS.slice(1, 2), extras: false });
+  });
+}

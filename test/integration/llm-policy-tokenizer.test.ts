@@ -12,7 +12,7 @@ import { vocabularyFromGguf } from "../../runtime/src/llm-policy/vocabulary.js";
 import { tokenizerCorpus } from "../unit/llm-policy/tokenizer-corpus.js";
 import { QWEN2_SPECIAL, QWEN2_USER_DEFINED, writeTinyQwen2 } from "../unit/llm-policy/tiny-qwen2.js";
 import { skipNoModel, TEST_MODEL } from "./test-model.js";
-import { withLlamaModel } from "./llm-policy-llama.js";
+import { skipNoLlama, withLlamaModel } from "./llm-policy-llama.js";
 
 async function compareOnCorpus(path: string, extra: string[] = []): Promise<{ strings: number; checked: number; tokens: number }> {
   const tokenizer = new Tokenizer(vocabularyFromGguf(await readGgufHeader(path)));
@@ -36,12 +36,12 @@ async function compareOnCorpus(path: string, extra: string[] = []): Promise<{ st
   });
 }
 
-test("stories260K (llama SPM): our tokenizer equals llama.cpp's on the corpus", { skip: skipNoModel }, async (t) => {
+test("stories260K (llama SPM): our tokenizer equals llama.cpp's on the corpus", { skip: skipNoModel || skipNoLlama }, async (t) => {
   const r = await compareOnCorpus(TEST_MODEL);
   t.diagnostic(`${r.checked} tokenisations (${r.strings} strings × parseSpecial off/on), ${r.tokens} tokens, all equal`);
 });
 
-test("tiny qwen2 (byte-level BPE): our tokenizer equals llama.cpp's on the corpus", async (t) => {
+test("tiny qwen2 (byte-level BPE): our tokenizer equals llama.cpp's on the corpus", { skip: skipNoLlama }, async (t) => {
   const { path } = writeTinyQwen2();
   const specials = [...QWEN2_SPECIAL, QWEN2_USER_DEFINED];
   const extra = specials.flatMap((s) => [`${s}pick up the tomato${s}`, `a ${s} b`, `${s}${s}`]);

@@ -5,7 +5,7 @@
  * (lowest first; ties: leftmost first) until no pair has a rank. Pieces that are not tokens fall back
  * to one-byte tokens where they exist and are dropped otherwise, as there.
  */
-import { BinaryHeap } from "./heap.js";
+import { BinaryHeap, codePointPieces, mergePieces, type Piece } from "./pieces.js";
 import type { PreTokenizer, Vocabulary } from "./vocabulary.js";
 
 /** GPT-2's reversible byte → character map: printable Latin-1 bytes map to themselves, the rest to U+0100 onwards. */
@@ -127,13 +127,6 @@ export function preTokenize(text: string, pre: PreTokenizer): string[] {
   return words;
 }
 
-interface Piece {
-  start: number;
-  length: number;
-  prev: number;
-  next: number;
-}
-
 interface Bigram {
   left: number;
   right: number;
@@ -145,12 +138,7 @@ interface Bigram {
 export function bpeTokenize(vocab: Vocabulary, text: string, output: number[]): void {
   for (const word of preTokenize(text, vocab.preTokenizer!)) {
     const mapped = Array.from(Buffer.from(word, "utf8"), (b) => BYTE_TO_CHAR[b]!).join("");
-    const pieces: Piece[] = [];
-    for (let offset = 0; offset < mapped.length; ) {
-      const length = mapped.codePointAt(offset)! > 0xffff ? 2 : 1;
-      pieces.push({ start: offset, length, prev: pieces.length - 1, next: offset + length === mapped.length ? -1 : pieces.length + 1 });
-      offset += length;
-    }
+    const pieces = codePointPieces(mapped);
     const text = (p: Piece) => mapped.substr(p.start, p.length);
     const queue = new BinaryHeap<Bigram>((a, b) => a.rank < b.rank || (a.rank === b.rank && a.left < b.left));
     const addBigram = (left: number, right: number): void => {
@@ -167,10 +155,7 @@ export function bpeTokenize(vocab: Vocabulary, text: string, output: number[]): 
       const left = pieces[bigram.left]!;
       const right = pieces[bigram.right]!;
       if (left.length === 0 || right.length === 0 || text(left) + text(right) !== bigram.text) continue;
-      left.length += right.length;
-      right.length = 0;
-      left.next = right.next;
-      if (right.next >= 0) pieces[right.next]!.prev = bigram.left;
+      mergePieces(pieces, bigram.left, bigram.right);
       addBigram(left.prev, bigram.left);
       addBigram(bigram.left, left.next);
     }

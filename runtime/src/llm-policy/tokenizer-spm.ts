@@ -5,17 +5,8 @@
  * leftmost first), until no pair is a token; each remaining piece is emitted as its token, or
  * re-split along the merges that built it, or as byte tokens `<0xXX>` (byte fallback).
  */
-import { BinaryHeap } from "./heap.js";
+import { BinaryHeap, codePointPieces, mergePieces, type Piece } from "./pieces.js";
 import type { Vocabulary } from "./vocabulary.js";
-
-interface Symbol {
-  /** UTF-16 offset of the piece in the session text. */
-  start: number;
-  /** Length in UTF-16 code units (0 once merged into its left neighbour). */
-  length: number;
-  prev: number;
-  next: number;
-}
 
 interface Bigram {
   left: number;
@@ -27,19 +18,13 @@ interface Bigram {
 
 /** Tokenizes one text fragment (already escaped, with any space prefix) into `output`. */
 export function spmTokenize(vocab: Vocabulary, text: string, output: number[]): void {
-  const symbols: Symbol[] = [];
-  for (let offset = 0; offset < text.length; ) {
-    const cp = text.codePointAt(offset)!;
-    const length = cp > 0xffff ? 2 : 1;
-    symbols.push({ start: offset, length, prev: symbols.length - 1, next: offset + length === text.length ? -1 : symbols.length + 1 });
-    offset += length;
-  }
+  const symbols = codePointPieces(text);
   if (symbols.length === 0) return;
 
   const queue = new BinaryHeap<Bigram>((a, b) => a.score > b.score || (a.score === b.score && a.left < b.left));
   /** Piece text → the two symbols it was last queued from (llama.cpp's rev_merge). */
   const revMerge = new Map<string, [number, number]>();
-  const piece = (s: Symbol): string => text.substr(s.start, s.length);
+  const piece = (s: Piece): string => text.substr(s.start, s.length);
 
   const tryAddBigram = (left: number, right: number): void => {
     if (left === -1 || right === -1) return;
@@ -59,15 +44,12 @@ export function spmTokenize(vocab: Vocabulary, text: string, output: number[]): 
     const left = symbols[bigram.left]!;
     const right = symbols[bigram.right]!;
     if (left.length === 0 || right.length === 0 || left.length + right.length !== bigram.length) continue;
-    left.length += right.length;
-    right.length = 0;
-    left.next = right.next;
-    if (right.next >= 0) symbols[right.next]!.prev = bigram.left;
+    mergePieces(symbols, bigram.left, bigram.right);
     tryAddBigram(left.prev, bigram.left);
     tryAddBigram(bigram.left, left.next);
   }
 
-  const resegment = (s: Symbol): void => {
+  const resegment = (s: Piece): void => {
     const text = piece(s);
     const id = vocab.tokenId(text);
     if (id !== undefined) {

@@ -134,6 +134,10 @@ export class Transformer {
     const dq = nHead * headDim;
     const dkv = nHeadKv * headDim;
     const { cos, sin } = this.ropeTables(startPos, T);
+    // The attention scale folded into the queries' RoPE (RoPE is linear): one multiply of [B, T, 1, hd]
+    // instead of one over every [B, heads, T, S + T] score.
+    const cosQ = tf.mul(cos, config.attentionScale);
+    const sinQ = tf.mul(sin, config.attentionScale);
     const mask = tf.tensor4d(attentionMask(B, T, G, S, lengths, past?.lengths ?? null, pastRow), [B, 1, T * G, S + T]);
     // Rows of the cache each batch row reads, as a one-hot [B, cacheBatch] matrix (see the header).
     const pastSelect = past ? oneHotRows(tf, pastRow, past.lengths.length) : null;
@@ -150,7 +154,7 @@ export class Transformer {
       if (delta?.q) q = tf.add(q, delta.q);
       if (delta?.k) k = tf.add(k, delta.k);
       if (delta?.v) v = tf.add(v, delta.v);
-      const qr = this.rope(q, B, T, nHead, cos, sin);
+      const qr = this.rope(q, B, T, nHead, cosQ, sinQ);
       const kr = this.rope(k, B, T, nHeadKv, cos, sin);
       // [B, T, Hkv, hd] → [B, Hkv, T, hd]
       let kh: Tensor = tf.transpose(tf.reshape(kr, [B, T, nHeadKv, headDim]), [0, 2, 1, 3]);
@@ -166,7 +170,7 @@ export class Transformer {
       }
       // Queries grouped by their key/value head, rows ordered (t, g): [B, Hkv, T·G, hd].
       const qh = tf.reshape(tf.transpose(tf.reshape(qr, [B, T, nHeadKv, G * headDim]), [0, 2, 1, 3]), [B, nHeadKv, T * G, headDim]);
-      const scores = tf.add(tf.mul(tf.matMul(qh, kh, false, true), config.attentionScale), mask);
+      const scores = tf.add(tf.matMul(qh, kh, false, true), mask);
       const attn = tf.matMul(tf.softmax(scores), vh); // [B, Hkv, T·G, hd]
       const merged = tf.reshape(tf.transpose(tf.reshape(attn, [B, nHeadKv, T, G * headDim]), [0, 2, 1, 3]), [B * T, dq]);
       let out = tf.matMul(merged, w.wo);

@@ -7,6 +7,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { BLOCK_FORMATS, GgmlType, dequantize, halfToFloat, tensorBytes } from "../../../runtime/src/llm-policy/dequantize.js";
 import { Rng } from "../../../runtime/src/rng.js";
+import { randomTensorBytes } from "./quant-blocks.js";
 
 const H = { one: 0x3c00, half: 0x3800, two: 0x4000, quarter: 0x3400, minusTwo: 0xc000 };
 
@@ -140,29 +141,12 @@ const K_DECODERS: Record<string, (b: Uint8Array, i: number) => number> = {
   },
 };
 
-/** Random bytes, with the f16 scales at `halfAt` replaced by moderate values (no inf/NaN). */
-function randomBlocks(type: number, nBlocks: number, halfAt: number[], rng: Rng): Uint8Array {
-  const { blockBytes } = BLOCK_FORMATS.get(type)!;
-  const out = new Uint8Array(nBlocks * blockBytes);
-  for (let i = 0; i < out.length; i++) out[i] = rng.integer(256);
-  for (let b = 0; b < nBlocks; b++) {
-    for (const at of halfAt) {
-      const h = 0x2000 + rng.integer(0x2000) + (rng.random() < 0.3 ? 0x8000 : 0); // |x| in [2^-7, 2)
-      out[b * blockBytes + at] = h & 0xff;
-      out[b * blockBytes + at + 1] = h >> 8;
-    }
-  }
-  return out;
-}
-
-const K_HALVES: Record<string, number[]> = { Q2_K: [80, 82], Q3_K: [108], Q4_K: [0, 2], Q5_K: [0, 2], Q6_K: [208] };
-
 for (const name of Object.keys(K_DECODERS)) {
   test(`${name}: every element of random super-blocks equals the definition`, () => {
     const type = GgmlType[name as keyof typeof GgmlType];
     const rng = new Rng(11);
     const nBlocks = 3;
-    const bytes = randomBlocks(type, nBlocks, K_HALVES[name]!, rng);
+    const bytes = randomTensorBytes(type, nBlocks * 256, rng, 1);
     const x = dequantize(type, bytes, nBlocks * 256);
     const { blockBytes } = BLOCK_FORMATS.get(type)!;
     for (let b = 0; b < nBlocks; b++) {

@@ -71,6 +71,12 @@ class Bytes {
 }
 
 function writeValue(out: Bytes, v: GgufValue): void {
+  function array<E>(type: number, values: E[], write: (e: E) => void): void {
+    out.u32(T.array);
+    out.u32(type);
+    out.u64(values.length);
+    for (const e of values) write(e);
+  }
   switch (v.type) {
     case "u32":
       out.u32(T.u32);
@@ -93,23 +99,11 @@ function writeValue(out: Bytes, v: GgufValue): void {
       out.str(v.value);
       return;
     case "string[]":
-      out.u32(T.array);
-      out.u32(T.string);
-      out.u64(v.value.length);
-      for (const s of v.value) out.str(s);
-      return;
+      return array(T.string, v.value, (s) => out.str(s));
     case "i32[]":
-      out.u32(T.array);
-      out.u32(T.i32);
-      out.u64(v.value.length);
-      for (const x of v.value) out.i32(x);
-      return;
+      return array(T.i32, v.value, (x) => out.i32(x));
     case "f32[]":
-      out.u32(T.array);
-      out.u32(T.f32);
-      out.u64(v.value.length);
-      for (const x of v.value) out.f32(x);
-      return;
+      return array(T.f32, v.value, (x) => out.f32(x));
   }
 }
 

@@ -9,8 +9,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Rng } from "../../../runtime/src/rng.js";
 import { BYTE_TO_CHAR, preTokenize } from "../../../runtime/src/llm-policy/tokenizer-bpe.js";
-import { GgmlType } from "../../../runtime/src/llm-policy/dequantize.js";
+import { BLOCK_FORMATS, GgmlType } from "../../../runtime/src/llm-policy/dequantize.js";
 import { f32Bytes, writeGguf, type GgufTensorSpec, type GgufValue } from "./gguf-writer.js";
+import { randomTensorBytes } from "./quant-blocks.js";
 import { tokenizerCorpus } from "./tokenizer-corpus.js";
 
 export const TINY_QWEN2 = { nEmbd: 64, nHead: 4, nHeadKv: 2, nFf: 96, nLayer: 2, merges: 400, contextLength: 512, ropeBase: 1_000_000, rmsEps: 1e-6 } as const;
@@ -53,18 +54,38 @@ export function trainMerges(texts: string[], count: number): string[] {
   return merges;
 }
 
+/** The merges learned from the corpus, once per process. */
+let corpusMerges: string[] | undefined;
+
 export interface TinyModelFile {
   path: string;
   tokens: string[];
   merges: string[];
 }
 
+export interface TinyQwen2Options {
+  seed?: number;
+  /**
+   * ggml type of token_embd.weight (default F32, tied to the output). Another type gets a separate F32
+   * output.weight: llama.cpp then reads the embedding rows with its own dequantize_row_* and computes
+   * everything else in F32, so the forward compares our dequantisation with llama.cpp's exactly.
+   * K-quants widen the model to 256 so that rows are whole super-blocks.
+   */
+  embeddingType?: number;
+}
+
 /** Writes the tiny qwen2 model into a fresh temp folder and returns its path. */
-export function writeTinyQwen2(seed = 7): TinyModelFile {
-  const { nEmbd: D, nHead, nHeadKv, nFf: F, nLayer } = TINY_QWEN2;
+export function writeTinyQwen2(options: TinyQwen2Options = {}): TinyModelFile {
+  const seed = options.seed ?? 7;
+  const embeddingType = options.embeddingType ?? GgmlType.F32;
+  const wide = BLOCK_FORMATS.get(embeddingType)!.blockSize > 64;
+  const { nHead, nHeadKv, nLayer } = TINY_QWEN2;
+  const D = wide ? 256 : TINY_QWEN2.nEmbd;
+  const F = wide ? 256 : TINY_QWEN2.nFf;
   const hd = D / nHead;
   const dkv = nHeadKv * hd;
-  const merges = trainMerges(tokenizerCorpus(), TINY_QWEN2.merges);
+  corpusMerges ??= trainMerges(tokenizerCorpus(), TINY_QWEN2.merges);
+  const merges = corpusMerges;
   const tokens = [...BYTE_TO_CHAR];
   const seen = new Set(tokens);
   for (const m of merges) {
@@ -89,22 +110,28 @@ export function writeTinyQwen2(seed = 7): TinyModelFile {
     for (let i = 0; i < n; i++) v[i] = offset + scale * rng.normal();
     return { name, shape, type: GgmlType.F32, data: f32Bytes(v) };
   };
-  const tensors: GgufTensorSpec[] = [tensor("token_embd.weight", [D, V], 0.5), tensor("output_norm.weight", [D], 0.1, 1)];
+  // Matrix scales shrink as 1/√width so activations stay as in the 64-wide model.
+  const w = Math.sqrt(64 / D);
+  const tensors: GgufTensorSpec[] =
+    embeddingType === GgmlType.F32
+      ? [tensor("token_embd.weight", [D, V], 0.5)]
+      : [{ name: "token_embd.weight", shape: [D, V], type: embeddingType, data: randomTensorBytes(embeddingType, D * V, rng) }, tensor("output.weight", [D, V], 0.5 * w)];
+  tensors.push(tensor("output_norm.weight", [D], 0.1, 1));
   for (let l = 0; l < nLayer; l++) {
     const p = `blk.${l}.`;
     tensors.push(
       tensor(`${p}attn_norm.weight`, [D], 0.1, 1),
-      tensor(`${p}attn_q.weight`, [D, D], 0.3),
+      tensor(`${p}attn_q.weight`, [D, D], 0.3 * w),
       tensor(`${p}attn_q.bias`, [D], 0.2),
-      tensor(`${p}attn_k.weight`, [D, dkv], 0.3),
+      tensor(`${p}attn_k.weight`, [D, dkv], 0.3 * w),
       tensor(`${p}attn_k.bias`, [dkv], 0.2),
-      tensor(`${p}attn_v.weight`, [D, dkv], 0.3),
+      tensor(`${p}attn_v.weight`, [D, dkv], 0.3 * w),
       tensor(`${p}attn_v.bias`, [dkv], 0.2),
-      tensor(`${p}attn_output.weight`, [D, D], 0.15),
+      tensor(`${p}attn_output.weight`, [D, D], 0.15 * w),
       tensor(`${p}ffn_norm.weight`, [D], 0.1, 1),
-      tensor(`${p}ffn_gate.weight`, [D, F], 0.2),
-      tensor(`${p}ffn_up.weight`, [D, F], 0.2),
-      tensor(`${p}ffn_down.weight`, [F, D], 0.15),
+      tensor(`${p}ffn_gate.weight`, [D, F], 0.2 * w),
+      tensor(`${p}ffn_up.weight`, [D, F], 0.2 * w),
+      tensor(`${p}ffn_down.weight`, [F, D], 0.15 * w),
     );
   }
   const u32 = (value: number): GgufValue => ({ type: "u32", value });

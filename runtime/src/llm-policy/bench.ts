@@ -42,6 +42,8 @@ export interface ThroughputOptions {
   envs?: number;
   /** Timed repetitions after one warm-up (default 5). */
   reps?: number;
+  /** Also time the reference layout (default true; it evaluates every sequence whole, ~5× the tokens). */
+  reference?: boolean;
 }
 
 export interface PhaseFigures {
@@ -64,8 +66,8 @@ export interface ThroughputResult {
   envs: number;
   /** Rollout: π over the actions for `envs` prompts, shared prefixes (no gradient). */
   forward: PhaseFigures;
-  /** The same through the reference layout (every sequence whole). */
-  forwardReference: PhaseFigures;
+  /** The same through the reference layout (every sequence whole); null when not asked for. */
+  forwardReference: PhaseFigures | null;
   /** One PPO policy minibatch of `envs` states (forward + backward + Adam) and a value minibatch. */
   forwardBackward: PhaseFigures;
   loadSeconds: number;
@@ -116,9 +118,12 @@ export async function benchTransformerThroughput(backend: Exclude<BackendName, "
 
     policy.usesSharedPrefix = true;
     const forward = await time(shared.evaluatedTokens, () => policy.scoreActions(prompts, actionLists));
-    policy.usesSharedPrefix = false;
-    const forwardReference = await time(sequenceTokens, () => policy.scoreActions(prompts, actionLists));
-    policy.usesSharedPrefix = true;
+    let forwardReference: PhaseFigures | null = null;
+    if (options.reference ?? true) {
+      policy.usesSharedPrefix = false;
+      forwardReference = await time(sequenceTokens, () => policy.scoreActions(prompts, actionLists));
+      policy.usesSharedPrefix = true;
+    }
 
     const batch: TwosomeBatch = {
       prompts,

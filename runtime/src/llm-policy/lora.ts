@@ -10,6 +10,7 @@ import type { Rng } from "../rng.js";
 import type { ModelConfig } from "./model-config.js";
 import type { ProjectionAdapter } from "./transformer.js";
 import { assignFlat, readFlat, sizeOf } from "./flat-state.js";
+import type { MatMuls } from "./matmul.js";
 
 type Tf = typeof tfTypes;
 
@@ -90,11 +91,11 @@ export class LoraAdapter implements ProjectionAdapter {
     return sizeOf(this.variables);
   }
 
-  delta(layer: number, x: tfTypes.Tensor2D): Partial<Record<LoraTarget, tfTypes.Tensor2D>> {
+  delta(layer: number, x: tfTypes.Tensor2D, mm: MatMuls): Partial<Record<LoraTarget, tfTypes.Tensor2D>> {
     const { tf } = this;
     const input = this.training && this.config.dropout > 0 ? (tf.dropout(x, this.config.dropout, undefined, this.dropoutSeed++) as tfTypes.Tensor2D) : x;
     const out: Partial<Record<LoraTarget, tfTypes.Tensor2D>> = {};
-    for (const [t, { a, b }] of this.pairs[layer]!) out[t] = tf.mul(tf.matMul(tf.matMul(input, a as tfTypes.Tensor2D), b as tfTypes.Tensor2D), this.scale) as tfTypes.Tensor2D;
+    for (const [t, { a, b }] of this.pairs[layer]!) out[t] = tf.mul(mm.product(mm.product(input, a as tfTypes.Tensor2D), b as tfTypes.Tensor2D), this.scale) as tfTypes.Tensor2D;
     return out;
   }
 

@@ -352,14 +352,15 @@ export class TwosomePolicy {
 
   /**
    * log π [prompts, max actions] (padding columns at −1e9 before the softmax, so ≈ −1e9 after) and
-   * the normalised scores [actions], with the adapter on. Call inside tf.tidy / variableGrads.
+   * the normalised scores [actions], with the adapter on. Call inside tf.tidy, or inside
+   * tf.variableGrads with `gradients` true.
    */
-  logPolicy(plan: ActionBatchPlan): { logPi: tfTypes.Tensor2D; scores: tfTypes.Tensor1D; valid: tfTypes.Tensor2D } {
+  logPolicy(plan: ActionBatchPlan, gradients = false): { logPi: tfTypes.Tensor2D; scores: tfTypes.Tensor1D; valid: tfTypes.Tensor2D } {
     const { tf, model } = this;
     const { rows } = plan;
     let past: KvCache | undefined;
-    if (plan.prefix) past = model.forward({ ...plan.prefix, adapter: this.lora, keepCache: true }).cache!;
-    const { hidden } = model.forward({ ...rows, adapter: this.lora, ...(past ? { past } : {}) });
+    if (plan.prefix) past = model.forward({ ...plan.prefix, adapter: this.lora, keepCache: true, gradients }).cache!;
+    const { hidden } = model.forward({ ...rows, adapter: this.lora, gradients, ...(past ? { past } : {}) });
     const flat = tf.reshape(hidden, [rows.batch * rows.length, this.config.nEmbd]) as tfTypes.Tensor2D;
     // Row selections as one-hot products (differentiable on every backend; see transformer.ts).
     const pick = oneHotRows(tf, plan.scoredPosition, rows.batch * rows.length);
@@ -462,7 +463,7 @@ export class TwosomePolicy {
     this.lora.training = true;
     try {
       const { value, grads } = tf.variableGrads(() => {
-        const perState = this.logPolicy(plan);
+        const perState = this.logPolicy(plan, true);
         const expand = oneHotRows(tf, stateOf, states.size);
         const logPi = tf.matMul(expand, perState.logPi);
         const valid = tf.matMul(expand, perState.valid);

@@ -16,6 +16,7 @@
 import type * as tfTypes from "@tensorflow/tfjs-core";
 import { GgufTensorReader, readGgufHeader, type GgufFile } from "./gguf.js";
 import { modelConfigFromGguf, type ModelConfig } from "./model-config.js";
+import { matMulsFor, type MatMuls } from "./matmul.js";
 
 type Tf = typeof tfTypes;
 type Tensor = tfTypes.Tensor;
@@ -48,8 +49,8 @@ export interface TransformerWeights {
 
 /** What a forward adds to the q, k and v projections (LoRA); see lora.ts. */
 export interface ProjectionAdapter {
-  /** Extra q, k or v for layer `layer` from the attention's normalised input x [N, nEmbd]. */
-  delta(layer: number, x: Tensor2D): Partial<Record<"q" | "k" | "v", Tensor2D>>;
+  /** Extra q, k or v for layer `layer` from the attention's normalised input x [N, nEmbd], with the forward's products. */
+  delta(layer: number, x: Tensor2D, mm: MatMuls): Partial<Record<"q" | "k" | "v", Tensor2D>>;
 }
 
 /** Keys (after RoPE) and values of every layer for a batch of sequences: [batch, nHeadKv, length, headDim]. */
@@ -74,6 +75,8 @@ export interface ForwardInput {
   adapter?: ProjectionAdapter | null;
   /** Return this forward's keys and values (to continue from). */
   keepCache?: boolean;
+  /** A gradient will be taken through this forward (picks products that are fast backwards; matmul.ts). */
+  gradients?: boolean;
 }
 
 export interface ForwardOutput {
@@ -94,6 +97,11 @@ export class Transformer {
   private disposed = false;
   /** Per-head RoPE rotation: x·R gives the partner of each rotated dimension with its sign. */
   private readonly rotation: Tensor2D;
+  /** Products shaped for the backend (matmul.ts), for forwards without and with gradients. */
+  private readonly mmInference: MatMuls;
+  private readonly mmTraining: MatMuls;
+  /** On wasm, W_out transposed to [nEmbd, nVocab], so the logits are a 2-D product without transposes. */
+  private readonly outputInputMajor: Tensor2D | null;
 
   constructor(
     readonly tf: Tf,
@@ -101,6 +109,9 @@ export class Transformer {
     readonly weights: TransformerWeights,
   ) {
     this.rotation = tf.tensor2d(ropeRotationMatrix(config), [config.headDim, config.headDim]);
+    this.mmInference = matMulsFor(tf, false);
+    this.mmTraining = matMulsFor(tf, true);
+    this.outputInputMajor = tf.getBackend() === "wasm" ? (tf.transpose(weights.output) as Tensor2D) : null;
   }
 
   /** Loads `path` (llama or qwen2 GGUF) onto the active tfjs backend. */
@@ -130,6 +141,7 @@ export class Transformer {
     }
     const startPos = Int32Array.from({ length: B }, (_, r) => (past ? past.lengths[pastRow[r]!]! : 0));
     const { nHead, nHeadKv, headDim } = config;
+    const mm = input.gradients ? this.mmTraining : this.mmInference;
     const G = nHead / nHeadKv;
     const dq = nHead * headDim;
     const dkv = nHeadKv * headDim;
@@ -147,15 +159,15 @@ export class Transformer {
     for (let l = 0; l < config.nLayer; l++) {
       const w = weights.layers[l]!;
       const h = this.rmsNorm(x, w.attnNorm);
-      let qkv = tf.matMul(h, w.wqkv);
+      let qkv = mm.frozen(h, w.wqkv);
       if (w.bqkv) qkv = tf.add(qkv, w.bqkv);
       let [q, k, v] = tf.split(qkv, [dq, dkv, dkv], 1) as [Tensor2D, Tensor2D, Tensor2D];
-      const delta = input.adapter?.delta(l, h);
+      const delta = input.adapter?.delta(l, h, mm);
       if (delta?.q) q = tf.add(q, delta.q);
       if (delta?.k) k = tf.add(k, delta.k);
       if (delta?.v) v = tf.add(v, delta.v);
-      const qr = this.rope(q, B, T, nHead, cosQ, sinQ);
-      const kr = this.rope(k, B, T, nHeadKv, cos, sin);
+      const qr = this.rope(q, B, T, nHead, cosQ, sinQ, mm);
+      const kr = this.rope(k, B, T, nHeadKv, cos, sin, mm);
       // [B, T, Hkv, hd] → [B, Hkv, T, hd]
       let kh: Tensor = tf.transpose(tf.reshape(kr, [B, T, nHeadKv, headDim]), [0, 2, 1, 3]);
       let vh: Tensor = tf.transpose(tf.reshape(v, [B, T, nHeadKv, headDim]), [0, 2, 1, 3]);
@@ -168,17 +180,20 @@ export class Transformer {
         kh = tf.concat([pick(past.keys[l]!), kh], 2);
         vh = tf.concat([pick(past.values[l]!), vh], 2);
       }
-      // Queries grouped by their key/value head, rows ordered (t, g): [B, Hkv, T·G, hd].
-      const qh = tf.reshape(tf.transpose(tf.reshape(qr, [B, T, nHeadKv, G * headDim]), [0, 2, 1, 3]), [B, nHeadKv, T * G, headDim]);
-      const scores = tf.add(tf.matMul(qh, kh, false, true), mask);
-      const attn = tf.matMul(tf.softmax(scores), vh); // [B, Hkv, T·G, hd]
-      const merged = tf.reshape(tf.transpose(tf.reshape(attn, [B, nHeadKv, T, G * headDim]), [0, 2, 1, 3]), [B * T, dq]);
-      let out = tf.matMul(merged, w.wo);
+      // Queries grouped by their key/value head, rows ordered (t, g): [B·Hkv, T·G, hd].
+      const n = B * nHeadKv;
+      const width = S + T;
+      const qh = tf.reshape(tf.transpose(tf.reshape(qr, [B, T, nHeadKv, G * headDim]), [0, 2, 1, 3]), [n, T * G, headDim]) as tfTypes.Tensor3D;
+      const scores = tf.add(tf.reshape(mm.productTransposed(qh, tf.reshape(kh, [n, width, headDim]) as tfTypes.Tensor3D), [B, nHeadKv, T * G, width]), mask);
+      const probs = tf.reshape(tf.softmax(scores), [n, T * G, width]) as tfTypes.Tensor3D;
+      const attn = mm.batched(probs, tf.reshape(vh, [n, width, headDim]) as tfTypes.Tensor3D); // [B·Hkv, T·G, hd]
+      const merged = tf.reshape(tf.transpose(tf.reshape(attn, [B, nHeadKv, T, G * headDim]), [0, 2, 1, 3]), [B * T, dq]) as Tensor2D;
+      let out = mm.frozen(merged, w.wo);
       if (w.bo) out = tf.add(out, w.bo);
       x = tf.add(x, out);
       const f = this.rmsNorm(x, w.ffnNorm);
-      const [gate, up] = tf.split(tf.matMul(f, w.wGateUp), 2, 1) as [Tensor2D, Tensor2D];
-      x = tf.add(x, tf.matMul(tf.mul(tf.mul(gate, tf.sigmoid(gate)), up), w.wDown));
+      const [gate, up] = tf.split(mm.frozen(f, w.wGateUp), 2, 1) as [Tensor2D, Tensor2D];
+      x = tf.add(x, mm.frozen(tf.mul(tf.mul(gate, tf.sigmoid(gate)), up) as Tensor2D, w.wDown));
     }
     const hidden = tf.reshape(this.rmsNorm(x, weights.outputNorm), [B, T, config.nEmbd]) as tfTypes.Tensor3D;
     if (!input.keepCache) return { hidden };
@@ -188,7 +203,8 @@ export class Transformer {
   /** Logits [N, nVocab] of hidden rows [N, nEmbd]. */
   logits(hidden: Tensor2D): Tensor2D {
     const { tf, weights } = this;
-    const z: Tensor2D = tf.matMul(hidden, weights.output, false, true);
+    // A frozen product either way: under a gradient, custom-grad's transpose of W_out is what makes dh 2-D.
+    const z: Tensor2D = this.outputInputMajor ? this.mmTraining.frozen(hidden, this.outputInputMajor) : tf.matMul(hidden, weights.output, false, true);
     return weights.outputBias ? (tf.add(z, weights.outputBias) as Tensor2D) : z;
   }
 
@@ -208,7 +224,7 @@ export class Transformer {
     if (this.disposed) return;
     this.disposed = true;
     const w = this.weights;
-    const all: (Tensor | null)[] = [w.tokenEmbedding, w.outputNorm, w.outputBias, this.rotation];
+    const all: (Tensor | null)[] = [w.tokenEmbedding, w.outputNorm, w.outputBias, this.rotation, this.outputInputMajor];
     if (w.output !== w.tokenEmbedding) all.push(w.output);
     for (const l of w.layers) all.push(l.attnNorm, l.wqkv, l.bqkv, l.wo, l.bo, l.ffnNorm, l.wGateUp, l.wDown);
     for (const t of all) t?.dispose();
@@ -229,10 +245,10 @@ export class Transformer {
   }
 
   /** RoPE as x·cos + (x·R)·sin per head, with cos/sin [B, T, 1, hd] per row and position. */
-  private rope(x: Tensor2D, B: number, T: number, heads: number, cos: Tensor, sin: Tensor): Tensor {
+  private rope(x: Tensor2D, B: number, T: number, heads: number, cos: Tensor, sin: Tensor, mm: MatMuls): Tensor {
     const { tf, config } = this;
     const flat = tf.reshape(x, [B * T * heads, config.headDim]) as Tensor2D;
-    const rotated = tf.reshape(tf.matMul(flat, this.rotation), [B, T, heads, config.headDim]);
+    const rotated = tf.reshape(mm.frozen(flat, this.rotation), [B, T, heads, config.headDim]);
     return tf.add(tf.mul(tf.reshape(x, [B, T, heads, config.headDim]), cos), tf.mul(rotated, sin));
   }
 

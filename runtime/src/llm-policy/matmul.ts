@@ -48,20 +48,17 @@ function nativeMatMuls(tf: Tf): MatMuls {
 function plainMatMuls(tf: Tf): MatMuls {
   const t2 = (x: T2) => tf.transpose(x) as T2;
   const t3 = (x: T3) => tf.transpose(x, [0, 2, 1]) as T3;
-  const product = tf.customGrad(((a: T2, b: T2, save: tfTypes.GradSaveFunc) => {
-    save([a, b]);
-    return {
-      value: tf.matMul(a, b),
-      gradFunc: (dy: T2, [sa, sb]: tfTypes.Tensor[]) => [tf.matMul(dy, t2(sb as T2)), tf.matMul(t2(sa as T2), dy)],
-    };
-  }) as never) as (a: T2, b: T2) => T2;
-  const batched = tf.customGrad(((a: T3, b: T3, save: tfTypes.GradSaveFunc) => {
-    save([a, b]);
-    return {
-      value: tf.matMul(a, b),
-      gradFunc: (dy: T3, [sa, sb]: tfTypes.Tensor[]) => [tf.matMul(dy, t3(sb as T3)), tf.matMul(t3(sa as T3), dy)],
-    };
-  }) as never) as (a: T3, b: T3) => T3;
+  /** a·b whose gradients dy·bᵀ and aᵀ·dy are products of explicitly transposed operands. */
+  const viaTransposes = <T extends T2 | T3>(t: (x: T) => T) =>
+    tf.customGrad(((a: T, b: T, save: tfTypes.GradSaveFunc) => {
+      save([a, b]);
+      return {
+        value: tf.matMul(a, b),
+        gradFunc: (dy: T, [sa, sb]: tfTypes.Tensor[]) => [tf.matMul(dy, t(sb as T)), tf.matMul(t(sa as T), dy)],
+      };
+    }) as never) as (a: T, b: T) => T;
+  const product = viaTransposes<T2>(t2);
+  const batched = viaTransposes<T3>(t3);
   const frozen = (x: T2, w: T2): T2 =>
     (
       tf.customGrad((input) => ({

@@ -8,20 +8,19 @@
  * rollout forward (shared prefixes, and the reference layout) and of one PPO policy minibatch
  * (forward + backward + Adam), with wall medians, CPU time per call and the load average.
  */
-import { existsSync } from "node:fs";
 import { loadavg } from "node:os";
-import { resolve } from "node:path";
 import { benchTransformerThroughput } from "../runtime/src/llm-policy/bench.js";
 import { BackendUnavailableError } from "../runtime/src/backends/select.js";
 import { writeTinyQwen2 } from "../test/unit/llm-policy/tiny-qwen2.js";
+import { TEST_MODEL, missingTestModel } from "../test/test-model.mjs";
 
 const print = (o: unknown) => console.log(JSON.stringify(o));
 
 async function main(): Promise<void> {
   const models: [string, string][] = [];
-  const stories = process.env.RL_STUDIO_TEST_MODEL ?? resolve(__dirname, "../../shared/models/stories260K.gguf");
-  if (existsSync(stories)) models.push(["stories260K", stories]);
-  else print({ section: "twosome-model", skipped: `test model not found at ${stories}` });
+  const missing = missingTestModel();
+  if (missing === null) models.push(["stories260K", TEST_MODEL]);
+  else print({ section: "twosome-model", skipped: missing });
   models.push(["tiny-qwen2", writeTinyQwen2().path]);
   const backends = (process.env.RL_STUDIO_BENCH_BACKENDS ?? "wasm,cpu").split(",") as ("wasm" | "cpu")[];
   const results: unknown[] = [];

@@ -13,7 +13,7 @@ import { loadTfjs } from "../../runtime/src/backends/select.js";
 import { TwosomePolicy, type TwosomeBatch } from "../../runtime/src/llm-policy/policy.js";
 import { TWOSOME_PPO } from "../../runtime/src/llm-policy/ppo-loss.js";
 import { Rng } from "../../runtime/src/rng.js";
-import { skipNoModel, TEST_MODEL } from "./test-model.js";
+import { requireTestModel } from "../test-model.mjs";
 
 const PROMPTS = ["You are in the kitchen. You notice a tomato on the table. You should", "You are holding a chopped tomato in front of the cutting board. You should"];
 const ACTIONS = [
@@ -25,9 +25,11 @@ const UPDATES = 8;
 const SAMPLES_PER_STATE = 8;
 const MARGIN = 0.2;
 
-test("PPO on the LoRA policy raises the probability of the rewarded action in both states", { skip: skipNoModel }, async (t) => {
+test("PPO on the LoRA policy raises the probability of the rewarded action in both states", async (t) => {
+  const model = requireTestModel(t);
+  if (!model) return;
   const tf = await loadTfjs("wasm");
-  const policy = await TwosomePolicy.load({ tf, model: TEST_MODEL, normalization: "word", seed: 3 });
+  const policy = await TwosomePolicy.load({ tf, model, normalization: "word", seed: 3 });
   const rng = new Rng(2);
   const actionLists = ACTIONS;
   const rewardedProbs = async () => (await policy.scoreActions(PROMPTS, actionLists)).map((d, s) => Math.exp(d.logProbs[REWARDED[s]!]!));

@@ -4,19 +4,24 @@
  */
 import type * as L from "node-llama-cpp" with { "resolution-mode": "import" };
 import { importNodeLlamaCpp } from "../../runtime/src/llm/node-llama.js";
+import { IN_CI } from "../test-model.mjs";
 
 /**
- * `false` when node-llama-cpp (an optional dependency) is installed, else the skip reason; under
- * CI=true never a skip, so its absence fails the tests that need it.
+ * Call at the start of a test that needs node-llama-cpp (an optional dependency): true when it is
+ * installed; when it is not, throws under CI=true (the test fails) and otherwise marks the test
+ * skipped, saying so — the rule test/test-model.mjs applies to the test model.
  */
-export const skipNoLlama: false | string = (() => {
+export function requireNodeLlamaCpp(t: { skip: (message: string) => void }): boolean {
   try {
     require.resolve("node-llama-cpp");
-    return false;
+    return true;
   } catch {
-    return process.env.CI === "true" ? false : "node-llama-cpp is not installed (an optional dependency; npm ci installs it)";
+    const why = "node-llama-cpp is not installed (an optional dependency; npm ci installs it)";
+    if (IN_CI) throw new Error(`${why}; under CI=true a missing tool is a failure, not a skip`);
+    t.skip(why);
+    return false;
   }
-})();
+}
 
 export async function withLlamaModel<T>(path: string, fn: (model: L.LlamaModel, llama: L.Llama) => Promise<T>): Promise<T> {
   const mod = await importNodeLlamaCpp();

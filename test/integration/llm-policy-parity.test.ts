@@ -24,8 +24,8 @@ import { TwosomePolicy } from "../../runtime/src/llm-policy/policy.js";
 import { TWOSOME_ACTIONS, TWOSOME_SENTENCES } from "../unit/llm-policy/tokenizer-corpus.js";
 import { writeTinyQwen2 } from "../unit/llm-policy/tiny-qwen2.js";
 import { GgmlType } from "../../runtime/src/llm-policy/dequantize.js";
-import { skipNoModel, TEST_MODEL } from "./test-model.js";
-import { skipNoLlama, withLlamaModel } from "./llm-policy-llama.js";
+import { requireTestModel } from "../test-model.mjs";
+import { requireNodeLlamaCpp, withLlamaModel } from "./llm-policy-llama.js";
 
 const TOLERANCE = 1e-3;
 
@@ -132,16 +132,20 @@ async function compare(path: string, t: { diagnostic: (m: string) => void }, opt
   }
 }
 
-test("stories260K (llama): next-token log-probabilities equal llama.cpp's over the whole vocabulary", { skip: skipNoModel || skipNoLlama }, async (t) => {
-  await compare(TEST_MODEL, t);
+test("stories260K (llama): next-token log-probabilities equal llama.cpp's over the whole vocabulary", async (t) => {
+  const model = requireTestModel(t);
+  if (!model || !requireNodeLlamaCpp(t)) return;
+  await compare(model, t);
 });
 
-test("tiny qwen2 (neox RoPE, q/k/v biases, tied output): next-token log-probabilities equal llama.cpp's", { skip: skipNoLlama }, async (t) => {
+test("tiny qwen2 (neox RoPE, q/k/v biases, tied output): next-token log-probabilities equal llama.cpp's", async (t) => {
+  if (!requireNodeLlamaCpp(t)) return;
   await compare(writeTinyQwen2().path, t);
 });
 
 for (const type of ["F16", "BF16", "Q4_0", "Q4_1", "Q5_0", "Q5_1", "Q8_0", "Q2_K", "Q3_K", "Q4_K", "Q5_K", "Q6_K"] as const) {
-  test(`${type} token embedding: our dequantisation gives llama.cpp's log-probabilities`, { skip: skipNoLlama }, async (t) => {
+  test(`${type} token embedding: our dequantisation gives llama.cpp's log-probabilities`, async (t) => {
+    if (!requireNodeLlamaCpp(t)) return;
     await compare(writeTinyQwen2({ embeddingType: GgmlType[type] }).path, t, { texts: TEXTS.slice(1, 2), extras: false });
   });
 }

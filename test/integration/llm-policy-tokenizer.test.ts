@@ -11,8 +11,8 @@ import { Tokenizer } from "../../runtime/src/llm-policy/tokenizer.js";
 import { vocabularyFromGguf } from "../../runtime/src/llm-policy/vocabulary.js";
 import { tokenizerCorpus } from "../unit/llm-policy/tokenizer-corpus.js";
 import { QWEN2_SPECIAL, QWEN2_USER_DEFINED, writeTinyQwen2 } from "../unit/llm-policy/tiny-qwen2.js";
-import { skipNoModel, TEST_MODEL } from "./test-model.js";
-import { skipNoLlama, withLlamaModel } from "./llm-policy-llama.js";
+import { requireTestModel } from "../test-model.mjs";
+import { requireNodeLlamaCpp, withLlamaModel } from "./llm-policy-llama.js";
 
 async function compareOnCorpus(path: string, extra: string[] = []): Promise<{ strings: number; checked: number; tokens: number }> {
   const tokenizer = new Tokenizer(vocabularyFromGguf(await readGgufHeader(path)));
@@ -36,12 +36,15 @@ async function compareOnCorpus(path: string, extra: string[] = []): Promise<{ st
   });
 }
 
-test("stories260K (llama SPM): our tokenizer equals llama.cpp's on the corpus", { skip: skipNoModel || skipNoLlama }, async (t) => {
-  const r = await compareOnCorpus(TEST_MODEL);
+test("stories260K (llama SPM): our tokenizer equals llama.cpp's on the corpus", async (t) => {
+  const model = requireTestModel(t);
+  if (!model || !requireNodeLlamaCpp(t)) return;
+  const r = await compareOnCorpus(model);
   t.diagnostic(`${r.checked} tokenisations (${r.strings} strings × parseSpecial off/on), ${r.tokens} tokens, all equal`);
 });
 
-test("tiny qwen2 (byte-level BPE): our tokenizer equals llama.cpp's on the corpus", { skip: skipNoLlama }, async (t) => {
+test("tiny qwen2 (byte-level BPE): our tokenizer equals llama.cpp's on the corpus", async (t) => {
+  if (!requireNodeLlamaCpp(t)) return;
   const { path } = writeTinyQwen2();
   const specials = [...QWEN2_SPECIAL, QWEN2_USER_DEFINED];
   const extra = specials.flatMap((s) => [`${s}pick up the tomato${s}`, `a ${s} b`, `${s}${s}`]);

@@ -4,7 +4,7 @@
  * stories260K (llama) does not: neox RoPE, q/k/v biases, a tied output embedding, BPE tokenisation;
  * llama.cpp loads it too, so both can be compared with it.
  */
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Rng } from "../../../runtime/src/rng.js";
@@ -53,6 +53,12 @@ export function trainMerges(texts: string[], count: number): string[] {
   }
   return merges;
 }
+
+/** Folders this process wrote models into, removed when it exits. */
+const written: string[] = [];
+process.once("exit", () => {
+  for (const dir of written) rmSync(dir, { recursive: true, force: true });
+});
 
 /** The merges learned from the corpus, once per process. */
 let corpusMerges: string[] | undefined;
@@ -156,7 +162,9 @@ export function writeTinyQwen2(options: TinyQwen2Options = {}): TinyModelFile {
     "tokenizer.ggml.bos_token_id": u32(tokens.indexOf("<|endoftext|>")),
     "tokenizer.ggml.add_bos_token": { type: "bool", value: false },
   };
-  const path = join(mkdtempSync(join(tmpdir(), "rl-tiny-qwen2-")), "tiny-qwen2.gguf");
+  const dir = mkdtempSync(join(tmpdir(), "rl-tiny-qwen2-"));
+  written.push(dir);
+  const path = join(dir, "tiny-qwen2.gguf");
   writeGguf(path, metadata, tensors);
   return { path, tokens, merges };
 }

@@ -6,7 +6,7 @@
  */
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type * as tfTypes from "@tensorflow/tfjs-core";
@@ -134,4 +134,5 @@ test("an unsupported architecture or tensor type is named in the error", async (
   // IQ4_XS (ggml type 23): 136 bytes per 256 weights.
   writeGguf(join(dir, "iq4.gguf"), meta("llama"), [embd, { name: "blk.0.attn_q.weight", shape: [256, 1], type: 23, data: new Uint8Array(136) }]);
   await assert.rejects(async () => modelConfigFromGguf(await readGgufHeader(join(dir, "iq4.gguf"))), /tensor blk\.0\.attn_q\.weight has type IQ4_XS, which RL Studio cannot dequantise/);
+  rmSync(dir, { recursive: true, force: true });
 });

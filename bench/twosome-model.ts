@@ -2,8 +2,8 @@
  * TWOSOME policy throughput per tfjs backend available here, printed as JSON lines and a final JSON
  * summary. Run: `npm run bench -- twosome-model` or `node --import tsx bench/twosome-model.ts`.
  *
- * At the shape of TWOSOME's Overcooked runs (runtime/src/llm-policy/bench.ts): prompts of ~150 tokens,
- * 8 actions, 4 environments per step. For each backend (wasm, cpu; a GPU machine adds its own) and
+ * At the shape of TWOSOME's Overcooked runs (runtime/src/llm-policy/bench.ts): Tomato-lettuce Salad
+ * states of the ported env (142-token prompts with stories260K), 8 actions, 4 environments per step. For each backend (wasm, cpu; a GPU machine adds its own) and
  * model (the test model stories260K, llama; the tiny random qwen2 of the unit tests): tokens/s of the
  * rollout forward (shared prefixes, and the reference layout) and of one PPO policy minibatch
  * (forward + backward + Adam), with wall medians, CPU time per call and the load average.

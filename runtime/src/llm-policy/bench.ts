@@ -1,7 +1,8 @@
 /**
  * Throughput of the TWOSOME policy on one tfjs backend, at the shape of TWOSOME's Overcooked runs:
- * a prompt of ~100–200 tokens, 8 action phrases (Tomato-lettuce Salad), 4 environments per rollout
- * step, policy minibatches of 4 states. Used by bench/twosome-model.ts and by the GPU bench.
+ * the Tomato-lettuce Salad prompts and action wordings of the ported env (runtime/src/envs/text/),
+ * 8 actions, 4 environments per rollout step, policy minibatches of 4 states. Used by
+ * bench/twosome-model.ts and by the GPU bench.
  *
  * Token rates count the tokens the transformer actually evaluates (a prompt's shared prefix once,
  * each action's suffix once); `sequenceTokensPerSecond` counts every prompt + action sequence in full
@@ -10,34 +11,30 @@
 import { loadavg } from "node:os";
 import type { BackendName } from "../nn/learner.js";
 import { loadTfjs } from "../backends/select.js";
+import { TomatoLettuceSaladEnv } from "../envs/text/overcooked-env.js";
 import { TwosomePolicy, type TwosomeBatch } from "./policy.js";
 import { TWOSOME_PPO } from "./ppo-loss.js";
 import { planActionBatch } from "./scoring.js";
-import type { Tokenizer } from "./tokenizer.js";
 
-/** TWOSOME's Overcooked wording (twosome/overcooked/policy_pomdp.py, obs2text). */
-const SENTENCES = [
-  "There are two fixed cutting boards in the room.",
-  "You notice a tomato, a lettuce and an onion on the different tables.",
-  "A bowl containing chopped tomato is on the first cutting board.",
-  "An unchopped lettuce is on the second cutting board.",
-  "Currently you are standing in front of the first cutting board, carrying a bowl in hand.",
-  "To serve the dish of a bowl only containing chopped tomato and lettuce, you should first",
-];
-const ACTIONS = [
-  "pick up the tomato",
-  "pick up the lettuce",
-  "pick up the onion",
-  "take the empty bowl",
-  "walk to the first cutting board",
-  "walk to the second cutting board",
-  "serve nothing",
-  "chop nothing",
-];
+/** Macro-actions taken from the start to reach distinct states: pick up the tomato, walk to the first board, chop, take the bowl, … */
+const PATH = [0, 4, 7, 3, 1, 5, 7, 6];
+
+/** `count` states of Tomato-lettuce Salad along a fixed path: (prompt, action wordings). */
+function overcookedStates(count: number): { prompts: string[]; actionLists: string[][] } {
+  const env = new TomatoLettuceSaladEnv();
+  env.reset();
+  const prompts: string[] = [];
+  const actionLists: string[][] = [];
+  for (let i = 0; prompts.length < count; i++) {
+    prompts.push(env.text.prompt());
+    actionLists.push([...env.text.actions()]);
+    const r = env.step(PATH[i % PATH.length]!);
+    if (r.terminated || r.truncated) env.reset();
+  }
+  return { prompts, actionLists };
+}
 
 export interface ThroughputOptions {
-  /** Prompt length to aim for, in tokens (default 150; the result says what was used). */
-  promptTokens?: number;
   /** Environments per rollout step (default 4, TWOSOME's num_envs). */
   envs?: number;
   /** Timed repetitions after one warm-up (default 5). */
@@ -61,6 +58,7 @@ export interface ThroughputResult {
   model: string;
   architecture: string;
   parameters: number;
+  /** Mean prompt length in tokens (with BOS). */
   promptTokens: number;
   actions: number;
   envs: number;
@@ -74,13 +72,6 @@ export interface ThroughputResult {
   loadavg: number[];
 }
 
-/** A prompt of about `target` tokens from TWOSOME's sentences, varied by `variant` so prompts differ. */
-function overcookedPrompt(tokenizer: Tokenizer, target: number, variant: number): string {
-  const parts = [`Step ${variant + 1}.`];
-  for (let i = 0; tokenizer.tokenize(parts.join(" "), { addSpecial: true }).length < target; i++) parts.push(SENTENCES[i % SENTENCES.length]!);
-  return parts.join(" ");
-}
-
 export async function benchTransformerThroughput(backend: Exclude<BackendName, "js">, modelPath: string, options: ThroughputOptions = {}): Promise<ThroughputResult> {
   const tf = await loadTfjs(backend);
   const t0 = performance.now();
@@ -89,9 +80,8 @@ export async function benchTransformerThroughput(backend: Exclude<BackendName, "
   try {
     const envs = options.envs ?? 4;
     const reps = options.reps ?? 5;
-    const prompts = Array.from({ length: envs }, (_, i) => overcookedPrompt(policy.tokenizer, options.promptTokens ?? 150, i));
-    const actionLists = prompts.map(() => ACTIONS);
-    const promptTokens = policy.tokenizer.tokenize(prompts[0]!, { addSpecial: true }).length;
+    const { prompts, actionLists } = overcookedStates(envs);
+    const promptTokens = Math.round(prompts.reduce((n, p) => n + policy.tokenizer.tokenize(p, { addSpecial: true }).length, 0) / envs);
     const shared = planActionBatch(policy.tokenizer, prompts, actionLists, { contextLength: policy.contextLength });
     const sequenceTokens = planActionBatch(policy.tokenizer, prompts, actionLists, { contextLength: policy.contextLength, sharedPrefix: false }).evaluatedTokens;
 
@@ -128,8 +118,8 @@ export async function benchTransformerThroughput(backend: Exclude<BackendName, "
     const batch: TwosomeBatch = {
       prompts,
       actionLists,
-      actions: Int32Array.from(prompts, (_, i) => i % ACTIONS.length),
-      logProbs: new Float32Array(envs).fill(Math.log(1 / ACTIONS.length)),
+      actions: Int32Array.from(prompts, (_, i) => i % actionLists[i]!.length),
+      logProbs: Float32Array.from(actionLists, (a) => Math.log(1 / a.length)),
       advantages: Float32Array.from(prompts, (_, i) => (i % 2 ? 1 : -1)),
       returns: new Float32Array(envs),
       values: new Float32Array(envs),
@@ -143,7 +133,7 @@ export async function benchTransformerThroughput(backend: Exclude<BackendName, "
       architecture: policy.config.architecture,
       parameters,
       promptTokens,
-      actions: ACTIONS.length,
+      actions: actionLists[0]!.length,
       envs,
       forward,
       forwardReference,

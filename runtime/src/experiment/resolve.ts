@@ -10,7 +10,7 @@ import type { Env, EnvSpec } from "../envs/types.js";
 import { Box, Discrete } from "../envs/spaces.js";
 import { TimeLimit } from "../envs/time-limit.js";
 import { envIds, getEnvSpec, makeEnv as makeBuiltinEnv, suggestEnvId } from "../envs/registry.js";
-import type { Hyperparameters } from "../ppo/hyperparameters.js";
+import type { Hyperparameters } from "./hyperparameters.js";
 import type { RewardFunction } from "../api.js";
 import { compileExperiment, evaluateExperiment, locateError } from "./compile.js";
 import { ExperimentError } from "./errors.js";

@@ -271,9 +271,15 @@ export class RunDir {
   /**
    * On resume: drop metrics/episode lines with globalStep > step (produced after the last
    * checkpoint, so the resumed trainer will produce them again), rewriting the files atomically.
-   * Open append descriptors are closed first — after the rename they would point at the old file.
+   * `step` must be the global step of a checkpoint that passed `checkRunCheckpoint`
+   * (checkpoint-counters.ts), which proves those lines stale; anything that is not a step at all
+   * is refused before a file is touched. Open append descriptors are closed first — after the
+   * rename they would point at the old file.
    */
   truncateAfter(step: number): void {
+    if (!Number.isSafeInteger(step) || step < 0) {
+      throw new RunDirError(this.path, `${this.path}: refusing to drop metrics after step ${String(step)}: not a checkpoint's global step (a non-negative integer)`);
+    }
     this.closeWriters();
     // Always rewrite (when the file exists): this also drops an ignored partial or corrupt last
     // line, which the next append would otherwise turn into a corrupt middle line.

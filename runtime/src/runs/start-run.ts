@@ -12,7 +12,7 @@ import type { BackendName, TrainProgress, TrainSummary } from "../ppo/train.js";
 import { train } from "../ppo/train.js";
 import { evaluateExperiment } from "../experiment/compile.js";
 import { ExperimentError, loadExperiment, resolveExperiment, type ResolvedExperiment } from "../experiment/resolve.js";
-import type { Hyperparameters } from "../ppo/hyperparameters.js";
+import type { Hyperparameters } from "../experiment/hyperparameters.js";
 import { effectiveState, RunDir, type EpisodeRecord, type MetricsRecord, type RunStatus } from "./run-dir.js";
 import { defaultRunsRoot } from "./run-id.js";
 

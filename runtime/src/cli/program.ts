@@ -1,5 +1,6 @@
 /**
- * `rl-studio` commands: train, resume, eval, explain, suggest-reward, evolve-reward, envs. Each returns its exit code instead of calling
+ * `rl-studio` commands: train, resume, eval, explain, suggest-reward, evolve-reward, envs, and
+ * (registered from their own modules) export-tb and sweep. Each returns its exit code instead of calling
  * `process.exit`, so the whole CLI can be driven in-process; `main.ts` is the thin entry point.
  *
  * Output contract: progress and notices go to stderr; stdout carries the result — a human report,
@@ -21,6 +22,8 @@ import { evalResultJson, formatEvalSummary, formatTrainSummary, trainResultJson 
 import { runExplainCommand } from "../explain/adapters.js";
 import { runEvolveRewardCommand, runSuggestRewardCommand, withProvider } from "../reward-design/adapters.js";
 import { LlmNarrativeWriter } from "../explain/llm-narrative.js";
+import type { CommandContext } from "./command-context.js";
+import { registerExportTb } from "./export-tb-command.js";
 
 export const BACKEND_CHOICES: readonly (BackendName | "auto")[] = ["auto", "js", "wasm", "cpu", "tfjs-node", "tfjs-node-gpu", "webgpu"];
 
@@ -245,6 +248,16 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo()): 
       json = flags.json === true;
       out(json ? JSON.stringify({ envs: ENV_SPECS.map(envToJson) }) : formatEnvTable(ENV_SPECS));
     });
+
+  const ctx: CommandContext = {
+    io,
+    out,
+    err,
+    setJson: (j) => (json = j),
+    setExitCode: (code) => (exitCode = code),
+    interruptible: (controller, message) => interruptible(io, controller, message),
+  };
+  registerExportTb(program, ctx);
 
   try {
     await program.parseAsync(argv as string[], { from: "user" });

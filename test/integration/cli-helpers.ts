@@ -3,7 +3,7 @@
  * (`node --import tsx runtime/src/cli/main.ts`), checked by exit code, stdout (the last line is the
  * `--json` result) and stderr; and a throwaway workspace for its run folders.
  */
-import { spawn } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -23,20 +23,37 @@ export interface CliResult {
 
 /** Runs the CLI in `cwd`; `env` entries set to undefined are removed from the child's environment. */
 export function runCli(args: string[], cwd = REPO, env: Record<string, string | undefined> = {}): Promise<CliResult> {
+  return startCli(args, cwd, env).done;
+}
+
+/** Starts the CLI and returns at once: the child (to signal it) and its result when it exits. */
+export function startCli(args: string[], cwd = REPO, env: Record<string, string | undefined> = {}): { child: ChildProcess; done: Promise<CliResult> } {
   const childEnv: NodeJS.ProcessEnv = { ...process.env, RL_STUDIO_DEBUG: "" };
   for (const [k, v] of Object.entries(env)) {
     if (v === undefined) delete childEnv[k];
     else childEnv[k] = v;
   }
-  return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, ["--import", TSX, CLI, ...args], { cwd, env: childEnv });
+  const child = spawn(process.execPath, ["--import", TSX, CLI, ...args], { cwd, env: childEnv });
+  const done = new Promise<CliResult>((resolvePromise, reject) => {
     let stdout = "";
     let stderr = "";
-    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+    child.stdout!.on("data", (d: Buffer) => (stdout += d.toString()));
+    child.stderr!.on("data", (d: Buffer) => (stderr += d.toString()));
     child.on("error", reject);
     child.on("close", (code) => resolvePromise({ code, stdout, stderr }));
   });
+  return { child, done };
+}
+
+/** Polls `check` every 50 ms until it returns a value other than undefined; fails after `ms`. */
+export async function waitFor<T>(what: string, check: () => T | undefined, ms = 120_000): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const v = check();
+    if (v !== undefined) return v;
+    if (Date.now() > deadline) throw new Error(`timed out after ${ms / 1000} s waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
 }
 
 export function lastJsonLine(stdout: string): Record<string, any> {

@@ -24,6 +24,7 @@ import { runEvolveRewardCommand, runSuggestRewardCommand, withProvider } from ".
 import { LlmNarrativeWriter } from "../explain/llm-narrative.js";
 import type { CommandContext } from "./command-context.js";
 import { registerExportTb } from "./export-tb-command.js";
+import { registerSweep } from "./sweep-command.js";
 
 export const BACKEND_CHOICES: readonly (BackendName | "auto")[] = ["auto", "js", "wasm", "cpu", "tfjs-node", "tfjs-node-gpu", "webgpu"];
 
@@ -104,6 +105,8 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo()): 
     .description("Train, resume and evaluate reinforcement-learning experiments (*.rl.ts) from a terminal.")
     .version(packageVersion())
     .exitOverride()
+    // A command's options are its own, even when a parent has one of the same name (sweep --json, sweep status --json).
+    .enablePositionalOptions()
     .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) })
     .showSuggestionAfterError();
 
@@ -258,6 +261,7 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo()): 
     interruptible: (controller, message) => interruptible(io, controller, message),
   };
   registerExportTb(program, ctx);
+  registerSweep(program, ctx);
 
   try {
     await program.parseAsync(argv as string[], { from: "user" });

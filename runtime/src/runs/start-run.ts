@@ -11,7 +11,7 @@ import { resolve } from "node:path";
 import type { BackendName, TrainProgress, TrainSummary } from "../ppo/train.js";
 import { train } from "../ppo/train.js";
 import { evaluateExperiment } from "../experiment/compile.js";
-import { ExperimentError, loadExperiment, resolveExperiment, type ResolvedExperiment } from "../experiment/resolve.js";
+import { ExperimentError, loadExperiment, resolveExperiment, type ExperimentOverrides, type ResolvedExperiment } from "../experiment/resolve.js";
 import type { Hyperparameters } from "../experiment/hyperparameters.js";
 import { effectiveState, RunDir, type EpisodeRecord, type MetricsRecord, type RunStatus } from "./run-dir.js";
 import { defaultRunsRoot } from "./run-id.js";
@@ -41,6 +41,23 @@ export interface StartRunParams extends RunCallbacks {
   seed?: number;
   /** Overrides `hyperparameters.totalTimesteps`. */
   totalTimesteps?: number;
+  /** Overrides hyperparameters (a sweep member's configuration); validated like the file's own. */
+  hyperparameters?: Partial<Hyperparameters>;
+  /** Compile this text instead of the file's bytes (a sweep's saved copy of the source). */
+  sourceText?: string;
+  /** The run folder's name (default `<name>-<time>-s<seed>`); a taken name gets a suffix. */
+  runId?: string;
+  /** The sweep this run is a member of, recorded in experiment.json. */
+  sweep?: SweepRef;
+}
+
+/** A sweep member's place in its sweep (experiment.json `sweep`), so runs can be grouped by sweep. */
+export interface SweepRef {
+  id: string;
+  /** Member index (the Slurm array task id). */
+  index: number;
+  /** Configuration index in the sweep's grid. */
+  config: number;
 }
 
 export interface ResumeRunParams extends RunCallbacks {
@@ -93,9 +110,11 @@ export interface ExperimentRecord {
   sourceSha256: string;
   /** ISO 8601. */
   createdAt: string;
+  /** Present when the run is a sweep member. */
+  sweep?: SweepRef;
 }
 
-export function experimentRecord(e: ResolvedExperiment, createdAt: Date = new Date()): ExperimentRecord {
+export function experimentRecord(e: ResolvedExperiment, createdAt: Date = new Date(), sweep?: SweepRef): ExperimentRecord {
   return {
     name: e.name,
     envId: e.envId,
@@ -107,19 +126,22 @@ export function experimentRecord(e: ResolvedExperiment, createdAt: Date = new Da
     sourcePath: e.source.path,
     sourceSha256: e.source.sha256,
     createdAt: createdAt.toISOString(),
+    ...(sweep ? { sweep } : {}),
   };
 }
 
 /** Compile and check the experiment, create its run folder, and start training. */
 export async function startRun(params: StartRunParams): Promise<StartedRun> {
-  const overrides: { seed?: number; totalTimesteps?: number } = {};
+  const overrides: ExperimentOverrides = {};
   if (params.seed !== undefined) overrides.seed = params.seed;
   if (params.totalTimesteps !== undefined) overrides.totalTimesteps = params.totalTimesteps;
-  const experiment = await loadExperiment(params.experimentPath, overrides);
+  if (params.hyperparameters !== undefined) overrides.hyperparameters = params.hyperparameters;
+  const experiment = await loadExperiment(params.experimentPath, overrides, params.sourceText);
   params.signal?.throwIfAborted();
   const runsRoot = resolve(params.runsRoot ?? defaultRunsRoot(params.experimentPath));
   const runDir = RunDir.create(runsRoot, {
-    experiment: experimentRecord(experiment) as unknown as Record<string, unknown>,
+    ...(params.runId !== undefined ? { runId: params.runId } : {}),
+    experiment: experimentRecord(experiment, new Date(), params.sweep) as unknown as Record<string, unknown>,
     sourceText: experiment.source.text,
     bundle: experiment.source.bundle,
   });

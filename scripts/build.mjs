@@ -28,6 +28,8 @@ const targets = [
   { entryPoints: ["runtime/src/api.ts"], outfile: "dist/api.js" },
   // Eureka candidates train in a worker thread (LLM-written reward code never runs in the runtime's realm).
   { entryPoints: ["runtime/src/reward-design/train-worker.ts"], outfile: "dist/reward-train-worker.js" },
+  // Every run trains in a worker thread the CLI / runtime watches, so Stop always works (runtime/src/runs/trainer-host.ts).
+  { entryPoints: ["runtime/src/runs/trainer-worker.ts"], outfile: "dist/trainer-worker.js" },
   { entryPoints: ["extension/src/extension.ts"], outfile: "dist/extension.js" },
   { entryPoints: ["language-server/src/server.ts"], outfile: "dist/language-server.js" },
   { entryPoints: ["media/src/dashboard.ts"], outfile: "dist/media/dashboard.js", platform: "browser", format: "iife" },

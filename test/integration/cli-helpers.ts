@@ -17,32 +17,34 @@ export { TEST_MODEL } from "./test-model.js";
 
 export interface CliResult {
   code: number | null;
+  /** The signal that ended the CLI, when one did. */
+  signal?: NodeJS.Signals | null;
   stdout: string;
   stderr: string;
 }
 
-/** Runs the CLI in `cwd`; `env` entries set to undefined are removed from the child's environment. */
-export function runCli(args: string[], cwd = REPO, env: Record<string, string | undefined> = {}): Promise<CliResult> {
-  return startCli(args, cwd, env).done;
-}
-
-/** Starts the CLI and returns at once: the child (to signal it) and its result when it exits. */
-export function startCli(args: string[], cwd = REPO, env: Record<string, string | undefined> = {}): { child: ChildProcess; done: Promise<CliResult> } {
+/** Starts the CLI in `cwd` and returns the child (to signal it) and its result; `env` entries set to undefined are removed. */
+export function spawnCli(args: string[], cwd = REPO, env: Record<string, string | undefined> = {}): { child: ChildProcess; done: Promise<CliResult> } {
   const childEnv: NodeJS.ProcessEnv = { ...process.env, RL_STUDIO_DEBUG: "" };
   for (const [k, v] of Object.entries(env)) {
     if (v === undefined) delete childEnv[k];
     else childEnv[k] = v;
   }
   const child = spawn(process.execPath, ["--import", TSX, CLI, ...args], { cwd, env: childEnv });
+  let stdout = "";
+  let stderr = "";
+  child.stdout!.on("data", (d: Buffer) => (stdout += d.toString()));
+  child.stderr!.on("data", (d: Buffer) => (stderr += d.toString()));
   const done = new Promise<CliResult>((resolvePromise, reject) => {
-    let stdout = "";
-    let stderr = "";
-    child.stdout!.on("data", (d: Buffer) => (stdout += d.toString()));
-    child.stderr!.on("data", (d: Buffer) => (stderr += d.toString()));
     child.on("error", reject);
-    child.on("close", (code) => resolvePromise({ code, stdout, stderr }));
+    child.on("close", (code, signal) => resolvePromise({ code, signal, stdout, stderr }));
   });
   return { child, done };
+}
+
+/** Runs the CLI in `cwd` to the end; `env` entries set to undefined are removed from the child's environment. */
+export function runCli(args: string[], cwd = REPO, env: Record<string, string | undefined> = {}): Promise<CliResult> {
+  return spawnCli(args, cwd, env).done;
 }
 
 /** Polls `check` every 50 ms until it returns a value other than undefined; fails after `ms`. */

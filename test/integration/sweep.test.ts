@@ -13,7 +13,7 @@ import { RunDir } from "../../runtime/src/runs/run-dir.js";
 import { SweepDir } from "../../runtime/src/sweeps/sweep-dir.js";
 import { currentWriter } from "../../runtime/src/runs/process-identity.js";
 import { hostname } from "node:os";
-import { lastJsonLine, runCli, startCli, waitFor, workspace } from "./cli-helpers.js";
+import { lastJsonLine, runCli, spawnCli, waitFor, workspace } from "./cli-helpers.js";
 
 const EXPERIMENT = `import { defineExperiment } from "rl-studio";
 
@@ -102,7 +102,7 @@ test("a local sweep runs each member as an ordinary run, recording its sweep", a
 test("killed mid-way (kill -9 of the sweep and its member), then resume: completed kept, interrupted from its checkpoint, unstarted started", async (t) => {
   const ws = setup(t);
   // Three members one at a time: a short one that completes, a long one that gets killed, one never started.
-  const first = startCli(["sweep", "exp.rl.ts", "--set", "totalTimesteps=640,6400,6432", "--parallel", "1", "--backend", "js"], ws);
+  const first = spawnCli(["sweep", "exp.rl.ts", "--set", "totalTimesteps=640,6400,6432", "--parallel", "1", "--backend", "js"], ws);
   const sweep = await waitFor("the sweep folder", () => (SweepDir.listIds(sweepsRoot(ws)).length === 1 ? onlySweep(ws) : undefined));
   const runDir1 = sweep.runDirOf(1);
   await waitFor("member 1 past its second checkpoint", () => (metricsLines(join(runDir1, "metrics.jsonl")) >= 7 ? true : undefined));
@@ -143,7 +143,7 @@ test("killed mid-way (kill -9 of the sweep and its member), then resume: complet
 test("sweep cancel and Ctrl-C stop the running members gracefully (checkpointed, resumable)", async (t) => {
   const ws = setup(t);
   for (const how of ["cancel", "SIGINT"] as const) {
-    const run = startCli(["sweep", "exp.rl.ts", "--seeds", how === "cancel" ? "1-2" : "3-4", "--total-timesteps", "64000", "--parallel", "2", "--backend", "js", "--json"], ws);
+    const run = spawnCli(["sweep", "exp.rl.ts", "--seeds", how === "cancel" ? "1-2" : "3-4", "--total-timesteps", "64000", "--parallel", "2", "--backend", "js", "--json"], ws);
     const sweep = await waitFor("a new sweep", () => {
       const ids = existsSync(sweepsRoot(ws)) ? SweepDir.listIds(sweepsRoot(ws)) : [];
       const s = ids.map((id) => SweepDir.open(id, sweepsRoot(ws))).find((x) => x.manifest.seeds[0] === (how === "cancel" ? 1 : 3));

@@ -8,7 +8,8 @@
  */
 import type { ResolvedExperiment } from "../experiment/resolve.js";
 import { RewardShaper, RewardError } from "../experiment/reward-shaper.js";
-import { locateError } from "../experiment/compile.js";
+import { locateError, sourceMappedStack } from "../experiment/compile.js";
+import { EnvError } from "../experiment/checked-env.js";
 import { SyncVectorEnv } from "../envs/vector.js";
 import type { RunDir, MetricsRecord, EpisodeRecord } from "../runs/run-dir.js";
 import { RunRecorder } from "../runs/run-recorder.js";
@@ -39,6 +40,8 @@ export interface TrainOptions {
   onEpisode?: (r: EpisodeRecord) => void;
   /** One-line notices (backend choice, fallbacks, resume). */
   log?: (line: string) => void;
+  /** Called once the run folder is open, with its recorder (counters, solved step, CPU time), for callers that report them. */
+  onRecorder?: (recorder: RunRecorder) => void;
 }
 
 export type { TrainProgress } from "../../../protocol/src/runtime.js";
@@ -110,6 +113,7 @@ export async function train(opts: TrainOptions): Promise<TrainSummary> {
     learner.dispose();
     throw err;
   }
+  opts.onRecorder?.(recorder);
 
   const shaper = experiment.reward
     ? new RewardShaper(experiment.reward, experiment.spec, numEnvs, {
@@ -336,13 +340,17 @@ export async function train(opts: TrainOptions): Promise<TrainSummary> {
     status = "failed";
     const step = recorder.globalStep;
     if (err instanceof RewardError) err.globalStep = step;
-    error =
-      err instanceof RewardError
-        ? `${err.message} (global step ${step}); the run stopped as failed and keeps its metrics`
-        : err instanceof Error
-          ? err.message
-          : String(err);
-    if (!(err instanceof RewardError)) log(`training failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+    // The experiment's own code at fault (its reward, its env): the message says where, no stack needed.
+    const userError = err instanceof RewardError || err instanceof EnvError;
+    error = userError
+      ? `${err.message} (global step ${step}); the run stopped as failed and keeps its metrics`
+      : err instanceof Error
+        ? err.message
+        : String(err);
+    if (!userError) {
+      const stack = err instanceof Error ? (err.stack ?? err.message) : String(err);
+      log(`training failed: ${sourceMappedStack(stack, experiment.source.bundle, experiment.source.path)}`);
+    }
   }
 
   // A stopped or completed run is checkpointed here, so it resumes from exactly this step.

@@ -11,6 +11,7 @@ import { closeSync, existsSync, openSync, readdirSync, readFileSync } from "node
 import { hostname } from "node:os";
 import { join } from "node:path";
 import { writeAll, writeFileAtomic } from "../runs/atomic.js";
+import { descriptorClosing, descriptorOpened } from "../runs/jsonl.js";
 import { decodeEvent, encodeEvent, FILE_VERSION, type TbEvent } from "./event-proto.js";
 import { frameRecord, parseRecords } from "./record-framing.js";
 
@@ -75,6 +76,8 @@ export class EventFileWriter {
     fd: number,
   ) {
     this.fd = fd;
+    // A trainer worker reports its append descriptors, so its owner can close them if it must end it.
+    descriptorOpened(fd);
   }
 
   /**
@@ -105,6 +108,7 @@ export class EventFileWriter {
 
   close(): void {
     if (this.fd !== null) {
+      descriptorClosing(this.fd);
       closeSync(this.fd);
       this.fd = null;
     }

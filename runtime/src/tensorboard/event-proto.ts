@@ -113,7 +113,8 @@ export function encodeEvent(event: TbEvent): Uint8Array {
 /** Decode one record's payload; int64 fields come back as numbers (steps are far below 2^53). */
 export function decodeEvent(payload: Uint8Array): TbEvent {
   const type = eventMessage();
-  return type.toObject(type.decode(payload), { longs: Number, bytes: Uint8Array as unknown as typeof String, defaults: false }) as TbEvent;
+  // arrays: a Summary with no value decodes to `value: []` (as written), not to a missing field.
+  return type.toObject(type.decode(payload), { longs: Number, bytes: Uint8Array as unknown as typeof String, defaults: false, arrays: true }) as TbEvent;
 }
 
 /** A scalars event: one Summary.Value with simple_value per metric (float32: ~7 significant digits). */

@@ -53,8 +53,9 @@ function isHyperparameterText(e: TbEvent): boolean {
   return e.summary?.value.some((v) => v.tag === `${HYPERPARAMETERS_TAG}/text_summary`) === true;
 }
 
+/** A metrics record's event (every summary we write but the hyperparameters; it may hold no scalar). */
 function isScalars(e: TbEvent): boolean {
-  return e.summary?.value.some((v) => v.simpleValue !== undefined) === true;
+  return e.summary !== undefined && !isHyperparameterText(e);
 }
 
 export interface TensorBoardLogOptions {

@@ -12,7 +12,8 @@ import { join } from "node:path";
 import { loadExperiment, type ExperimentOverrides } from "../runtime/src/experiment/resolve.js";
 import { RunDir } from "../runtime/src/runs/run-dir.js";
 import { train, type TrainSummary } from "../runtime/src/ppo/train.js";
-import { ActorCriticLayout, type PpoMinibatch } from "../runtime/src/nn/actor-critic.js";
+import { ActorCriticLayout } from "../runtime/src/nn/actor-critic.js";
+import { syntheticMinibatch, timeUpdates } from "../runtime/src/backends/calibrate.js";
 import { createLearner } from "../runtime/src/backends/select.js";
 import type { BackendName } from "../runtime/src/nn/learner.js";
 import { Rng } from "../runtime/src/rng.js";
@@ -87,32 +88,18 @@ async function cartpole(unshaped = false) {
   };
 }
 
-/** One PPO minibatch update per backend on CleanRL's 4→64→64 network: where the time goes. */
+/**
+ * One PPO minibatch update per backend on CleanRL's 4→64→64 network: where the time goes. The full
+ * grid over network sizes, the fitted cost model and the crossover table are `npm run bench -- backends`.
+ */
 async function backends() {
   const out: Record<string, number | string> = {};
   for (const minibatch of [64, 512]) {
     for (const backend of ["js", "wasm", "cpu"] as const) {
       const layout = new ActorCriticLayout({ obsDim: 4, actionKind: "discrete", actionDim: 2, hiddenSizes: [64, 64] });
-      const rng = new Rng(1);
-      const { learner } = await createLearner(backend, layout, layout.initParams(rng), minibatch);
-      const mb: PpoMinibatch = {
-        size: minibatch,
-        obs: Float64Array.from({ length: minibatch * 4 }, () => rng.normal()),
-        actions: Float64Array.from({ length: minibatch }, () => rng.integer(2)),
-        logProbs: new Float64Array(minibatch).fill(Math.log(0.5)),
-        advantages: Float64Array.from({ length: minibatch }, () => rng.normal()),
-        returns: Float64Array.from({ length: minibatch }, () => rng.normal()),
-        values: new Float64Array(minibatch),
-      };
-      const coef = { clipCoef: 0.2, clipVloss: true, entCoef: 0.01, vfCoef: 0.5, normAdv: true };
-      for (let i = 0; i < 10; i++) await learner.step(mb, coef, 1e-4, 0.5);
-      const times: number[] = [];
-      for (let i = 0; i < 30; i++) {
-        const t = performance.now();
-        await learner.step(mb, coef, 1e-4, 0.5);
-        times.push(performance.now() - t);
-      }
-      out[`${backend}_mb${minibatch}_ms`] = +median(times).toFixed(2);
+      const { learner } = await createLearner(backend, layout, layout.initParams(new Rng(1)), minibatch);
+      const timing = await timeUpdates(learner, syntheticMinibatch(layout, minibatch, new Rng(2)), { warmup: 10, minUpdates: 30, maxUpdates: 30, budgetMs: Infinity });
+      out[`${backend}_mb${minibatch}_ms`] = +timing.medianMs.toFixed(2);
       learner.dispose();
     }
   }

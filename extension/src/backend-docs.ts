@@ -1,13 +1,13 @@
 /**
  * What each `rlStudio.backend` value does, shown by the Select Backend picker. package.json's
  * `enumDescriptions` carry the same strings (a unit test keeps them equal), and the `auto` text
- * follows runtime/src/backends/select.ts `createLearner` (the test checks its threshold and order).
+ * follows runtime/src/backends/select.ts `createLearner` (the test checks it against the cost model).
  */
 import type { BackendName } from "../../protocol/src/runtime.js";
 
 export const BACKEND_DOCS: Record<BackendName | "auto", string> = {
   auto:
-    "By network size: the fused plain-JavaScript js learner when a minibatch update costs under 2 GFLOP (6 × parameters × minibatch size; every classic-control network), else the first available of tfjs-node-gpu, webgpu, tfjs-node, wasm, then js.",
+    "By a measured cost model: the backend with the lowest estimated time per PPO update for this network and minibatch (coefficients from npm run bench -- backends; the fused js learner for every classic-control network), re-checked by timing a few updates at run start when a GPU backend (webgpu on a hardware adapter, tfjs-node-gpu) is present and the network is large enough for it to matter. Never the tfjs cpu backend.",
   js: "Plain JavaScript MLP with fused kernels (lowest per-op overhead for small networks).",
   wasm: "TensorFlow.js WebAssembly (SIMD); needs nothing beyond npm.",
   cpu: "TensorFlow.js pure-JavaScript CPU backend (never chosen by auto).",

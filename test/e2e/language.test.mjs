@@ -1,7 +1,7 @@
 // The VSIX users install, and the language features of an experiment file in a real VS Code with
 // that VSIX installed (not the checkout folder): packaging → contents → install → a typo in the env
 // id shows in the Problems panel with its did-you-mean, the quick fix repairs it, completion after
-// `env: "` lists the env ids, the ▶ Train code lens is there, and `import … from "rl-studio"` type-checks
+// `env: "` lists the env ids, the Train code lens is there (with its codicon), and `import … from "rl-studio"` type-checks
 // with no npm install (the TypeScript server plugin shipped in the VSIX resolves it).
 // Screenshots: test/e2e/out/lang-*.png. Set E2E_VSIX=path to reuse a packaged VSIX (skips vsce).
 import { test } from "node:test";
@@ -62,9 +62,10 @@ test("e2e: language server and type-checking in VS Code with the VSIX installed"
     t.diagnostic(`Problems: ${JSON.stringify(rows)}`);
     assert.ok(!rows.some((p) => /Cannot find module 'rl-studio'/.test(p)), "no unresolved rl-studio import");
     assert.ok(rows.some((p) => p.includes(ours) && new RegExp(`\\[Ln ${ENV_LINE}, Col \\d+\\]`).test(p)), `the diagnostic sits on line ${ENV_LINE}`);
-    // 2. The ▶ Train code lens above defineExperiment.
+    // 2. The Train code lens above defineExperiment, drawn with the play codicon (not an emoji).
     const lens = page.locator(".monaco-editor .codelens-decoration a", { hasText: "Train" }).first();
     await lens.waitFor({ timeout: 60_000 });
+    assert.equal(await lens.locator(".codicon-play").count(), 1, "the Train lens shows the play codicon");
     await page.screenshot({ path: path.join(OUT, "lang-problems.png") });
     lap(`Problems shows the typo with its did-you-mean; code lens: ${(await page.locator(".monaco-editor .codelens-decoration").first().innerText()).replace(/\s+/g, " ")}`);
 

@@ -9,6 +9,44 @@ import { checkStateSize, type BackendName, type Learner, type LearnerState } fro
 
 type Tf = typeof tfTypes;
 
+/**
+ * Wraps each unit of device work so asynchronous device errors fail it (WebGpuMonitor for webgpu).
+ * `phase` names the work in the error message ("the PPO update").
+ */
+export interface DeviceGuard {
+  guard<T>(phase: string, work: () => Promise<T>): Promise<T>;
+}
+
+/** Our backends that are TensorFlow.js backends. */
+export type TfjsBackend = "wasm" | "cpu" | "tfjs-node" | "tfjs-node-gpu" | "webgpu";
+
+/** tfjs backend name registered by each of our TensorFlow.js backends. */
+export const TFJS_NAME: Record<TfjsBackend, string> = {
+  wasm: "wasm",
+  cpu: "cpu",
+  "tfjs-node": "tensorflow",
+  "tfjs-node-gpu": "tensorflow",
+  webgpu: "webgpu",
+};
+
+/** Runs work directly: the CPU backends report errors by throwing. */
+const NO_GUARD: DeviceGuard = { guard: (_phase, work) => work() };
+
+/**
+ * Sum of scalars by pairwise adds. Not tf.addN: tfjs-backend-webgpu's AddN binds one storage buffer
+ * per input in a single shader, over the device's per-stage limit (8 by default, 16 on many adapters)
+ * once a network has more than a few layers.
+ */
+function sumScalars(tf: Tf, xs: tfTypes.Tensor[]): tfTypes.Tensor {
+  let level = xs;
+  while (level.length > 1) {
+    const next: tfTypes.Tensor[] = [];
+    for (let i = 0; i < level.length; i += 2) next.push(i + 1 < level.length ? tf.add(level[i]!, level[i + 1]!) : level[i]!);
+    level = next;
+  }
+  return level[0]!;
+}
+
 interface DenseVars {
   w: tfTypes.Variable; // [nOut, nIn], the flat layout's row-major order
   b: tfTypes.Variable; // [nOut]
@@ -31,6 +69,7 @@ export class TfjsLearner implements Learner {
     readonly backend: BackendName,
     readonly layout: ActorCriticLayout,
     params: Float32Array,
+    private readonly device: DeviceGuard = NO_GUARD,
   ) {
     this.params = params;
     const dense = (layers: readonly DenseLayer[]): DenseVars[] =>
@@ -62,7 +101,20 @@ export class TfjsLearner implements Learner {
     return h;
   }
 
-  async step(mb: PpoMinibatch, coef: PpoCoefficients, learningRate: number, maxGradNorm: number): Promise<PpoLossStats> {
+  step(mb: PpoMinibatch, coef: PpoCoefficients, learningRate: number, maxGradNorm: number): Promise<PpoLossStats> {
+    return this.device.guard("the PPO update", async () => {
+      await this.activate();
+      return this.update(mb, coef, learningRate, maxGradNorm);
+    });
+  }
+
+  /** tfjs runs every op on its one active backend: make it ours (another learner may have switched it). */
+  private async activate(): Promise<void> {
+    const name = TFJS_NAME[this.backend as TfjsBackend];
+    if (this.tf.getBackend() !== name) await this.tf.setBackend(name);
+  }
+
+  private async update(mb: PpoMinibatch, coef: PpoCoefficients, learningRate: number, maxGradNorm: number): Promise<PpoLossStats> {
     const { tf, layout } = this;
     const { obsDim, actionDim, actionKind } = layout.config;
     const B = mb.size;
@@ -121,7 +173,7 @@ export class TfjsLearner implements Learner {
       const { grads } = tf.variableGrads(lossFn, this.vars);
       const gradList = this.vars.map((v) => grads[v.name]!);
       // clip_grad_norm_: scale by maxNorm / (norm + 1e-6) when that is below 1.
-      const norm = tf.sqrt(tf.addN(gradList.map((g) => tf.sum(tf.square(g)))));
+      const norm = tf.sqrt(sumScalars(tf, gradList.map((g) => tf.sum(tf.square(g)))));
       const scale = tf.minimum(1, tf.div(maxGradNorm, tf.add(norm, 1e-6)));
       this.adamStep++;
       const bc1 = 1 - Math.pow(0.9, this.adamStep);
@@ -152,7 +204,11 @@ export class TfjsLearner implements Learner {
     };
   }
 
-  async syncParams(): Promise<void> {
+  syncParams(): Promise<void> {
+    return this.device.guard("reading the parameters back", () => this.readParams());
+  }
+
+  private async readParams(): Promise<void> {
     const { layout } = this;
     const copy = async (d: DenseVars) => {
       this.params.set(await d.w.data(), d.layer.wOffset);
@@ -175,13 +231,22 @@ export class TfjsLearner implements Learner {
     return offsets;
   }
 
-  async getState(): Promise<LearnerState> {
-    await this.syncParams();
-    return { params: Float32Array.from(this.params), adamM: await this.flatten(this.m), adamV: await this.flatten(this.v), adamStep: this.adamStep };
+  getState(): Promise<LearnerState> {
+    return this.device.guard("reading the checkpoint state", async () => {
+      await this.readParams();
+      return { params: Float32Array.from(this.params), adamM: await this.flatten(this.m), adamV: await this.flatten(this.v), adamStep: this.adamStep };
+    });
   }
 
-  async setState(state: LearnerState): Promise<void> {
+  setState(state: LearnerState): Promise<void> {
     checkStateSize(state, this.layout.size);
+    return this.device.guard("restoring the checkpoint", async () => {
+      await this.activate();
+      this.assignState(state);
+    });
+  }
+
+  private assignState(state: LearnerState): void {
     const { tf } = this;
     const offsets = this.offsets();
     const assign = (targets: tfTypes.Variable[], flat: Float32Array) =>

@@ -12,6 +12,7 @@ import { Command, CommanderError, InvalidArgumentError, Option } from "commander
 import { ENV_SPECS } from "../envs/registry.js";
 import { evaluateRun } from "../ppo/policy.js";
 import type { BackendName, TrainSummary } from "../ppo/train.js";
+import { BACKEND_NAMES } from "../../../protocol/src/runtime.js";
 import { declareSigintStop } from "../runs/process-identity.js";
 import { RunDir, RunDirError } from "../runs/run-dir.js";
 import { resumeRun, startRun, type StartedRun } from "../runs/start-run.js";
@@ -26,7 +27,8 @@ import type { CommandContext } from "./command-context.js";
 import { registerExportTb } from "./export-tb-command.js";
 import { registerSweep } from "./sweep-command.js";
 
-export const BACKEND_CHOICES: readonly (BackendName | "auto")[] = ["auto", "js", "wasm", "cpu", "tfjs-node", "tfjs-node-gpu", "webgpu"];
+/** auto or a backend, as protocol/src/runtime.ts declares them. */
+export const BACKEND_CHOICES: readonly (BackendName | "auto")[] = BACKEND_NAMES;
 
 /** Where the CLI writes and what it listens to; the process's own streams and signals by default. */
 export interface CliIo {
@@ -119,7 +121,7 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo()): 
   const userCodeTimeout = (ms: number | undefined) => (ms !== undefined ? { userCodeTimeoutMs: ms } : {});
 
   const backendOption = () =>
-    new Option("--backend <name>", "tensor backend; auto: the fused plain-JS js learner for small networks (under 2 GFLOP per minibatch update), else the first available of tfjs-node-gpu, webgpu, tfjs-node, wasm").choices(BACKEND_CHOICES as string[]).default("auto");
+    new Option("--backend <name>", "tensor backend; auto: the fastest by a measured cost model (the plain-JS js learner for classic-control networks; a GPU is timed at run start for large ones)").choices(BACKEND_CHOICES as string[]).default("auto");
 
   program
     .command("train")

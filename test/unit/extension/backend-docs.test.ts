@@ -3,7 +3,7 @@ import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { BACKEND_NAMES } from "../../../protocol/src/runtime.js";
 import { BACKEND_DOCS } from "../../../extension/src/backend-docs.js";
-import { GPU_WORTHWHILE_FLOPS } from "../../../runtime/src/backends/select.js";
+import { COST_TABLE } from "../../../runtime/src/backends/select.js";
 
 const pkg = JSON.parse(readFileSync("package.json", "utf8")) as {
   contributes: { configuration: { properties: Record<string, { enum: string[]; enumDescriptions: string[]; description: string }> } };
@@ -16,17 +16,16 @@ test("the Select Backend picker and the setting's enumDescriptions say the same 
   setting.enum.forEach((name, i) => assert.equal(setting.enumDescriptions[i], BACKEND_DOCS[name as keyof typeof BACKEND_DOCS], name));
 });
 
-test("auto is described as select.ts does it: js below the FLOPs threshold, then its candidate order", () => {
+test("auto is described as select.ts does it: the measured cost model, the GPU re-check, never tfjs cpu", () => {
   const auto = BACKEND_DOCS.auto;
-  assert.equal(GPU_WORTHWHILE_FLOPS, 2e9);
-  assert.match(auto, /under 2 GFLOP/);
-  assert.match(select, /const flops = 6 \* layout\.size \* minibatchSize;/);
-  assert.match(auto, /6 × parameters × minibatch size/);
-  assert.match(auto, /^By network size: the fused plain-JavaScript js learner/);
-  const order = /candidates = \[([^\]]+)\];/.exec(select)?.[1]?.split(",").map((s) => s.trim().replace(/"/g, ""));
-  assert.deepEqual(order, ["tfjs-node-gpu", "webgpu", "tfjs-node", "wasm", "js"]);
-  assert.match(auto, /first available of tfjs-node-gpu, webgpu, tfjs-node, wasm, then js\.$/);
-  assert.doesNotMatch(auto, /then cpu|→ cpu/, "auto never picks the tfjs cpu backend");
-  assert.doesNotMatch(setting.description, /tfjs-node-gpu → tfjs-node → webgpu/);
-  assert.match(setting.description, /auto picks by network size/);
+  assert.match(auto, /^By a measured cost model: /);
+  assert.match(select, /chooseBackend\(layout, minibatch, available, table\)/);
+  assert.match(auto, /npm run bench -- backends/);
+  assert.ok(Object.keys(COST_TABLE.backends).includes("js"), "the committed table has figures for js");
+  assert.match(auto, /re-checked by timing a few updates at run start when a GPU backend \(webgpu on a hardware adapter, tfjs-node-gpu\)/);
+  assert.match(select, /const GPU_BACKENDS: readonly BackendName\[\] = \["webgpu", "tfjs-node-gpu"\];/);
+  assert.match(select, /const AUTO_CANDIDATES: readonly BackendName\[\] = BACKEND_NAMES\.filter\(\(b\) => b !== "cpu"\);/);
+  assert.match(auto, /Never the tfjs cpu backend\.$/);
+  assert.doesNotMatch(auto + setting.description, /GFLOP/);
+  assert.match(setting.description, /auto picks the fastest by a measured cost model/);
 });

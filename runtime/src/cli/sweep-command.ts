@@ -13,14 +13,14 @@ import { InvalidArgumentError, Option, type Command } from "commander";
 import { join } from "node:path";
 import { hostname } from "node:os";
 import { findWorkspaceRoot } from "../runs/run-id.js";
-import { isSameProcess } from "../runs/process-identity.js";
-import { isProcessAlive, RunDir } from "../runs/run-dir.js";
+import { RunDir } from "../runs/run-dir.js";
 import type { BackendName, TrainProgress } from "../ppo/train.js";
 import { createSweep } from "../sweeps/create.js";
 import { arraySpec, parseSeeds, parseSetFlag, SweepGridError, type GridAxis } from "../sweeps/grid.js";
 import { defaultParallelism, runLocalPool } from "../sweeps/local-pool.js";
 import { runMember } from "../sweeps/member-run.js";
-import { ACTIVE_STATES, SlurmClient, SlurmError, type CliCommand } from "../sweeps/slurm.js";
+import { SlurmClient, SlurmError, type CliCommand } from "../sweeps/slurm.js";
+import { cancelSweep } from "../sweeps/control.js";
 import { membersToRerun, sweepStatus, type MemberStatus } from "../sweeps/status.js";
 import { SweepDir, SweepError, sweepsRootFor, type SlurmOptions } from "../sweeps/sweep-dir.js";
 import type { CommandContext } from "./command-context.js";
@@ -139,16 +139,7 @@ export function registerSweep(program: Command, ctx: CommandContext): void {
     .action(async (id: string, flags: { sweepsDir?: string; json?: boolean }) => {
       ctx.setJson(flags.json === true);
       const s = SweepDir.open(id, sweepsRoot(ctx.io.cwd, flags.sweepsDir));
-      let cancelled: string[];
-      if (s.manifest.executor === "slurm") {
-        const client = new SlurmClient();
-        const jobIds = [...new Set((s.manifest.slurm?.submissions ?? []).map((x) => x.jobId))];
-        const active = [...new Set((await client.tasks(jobIds)).filter((t) => ACTIVE_STATES.has(t.state)).map((t) => t.jobId))];
-        await client.cancel(active);
-        cancelled = active.map((j) => `Slurm job ${j}`);
-      } else {
-        cancelled = stopLocalMembers(s);
-      }
+      const cancelled = await cancelSweep(s);
       ctx.out(flags.json ? JSON.stringify({ status: "ok", sweepId: s.id, cancelled }) : cancelled.length > 0 ? `cancelled ${cancelled.join(", ")}` : `nothing of sweep ${s.id} is queued or running`);
       ctx.setExitCode(EXIT.ok);
     });
@@ -339,17 +330,4 @@ function stepsDone(s: SweepDir): number {
     }
   }
   return steps;
-}
-
-/** SIGINT to every member this machine runs (their writer identity checked: never another process). */
-function stopLocalMembers(s: SweepDir): string[] {
-  const stopped: string[] = [];
-  for (const m of s.manifest.members) {
-    const r = s.readMember(m.index);
-    if (r?.state !== "running" || r.host !== hostname()) continue;
-    if (!isProcessAlive(r.pid) || isSameProcess(r.pid, r.writer) === false) continue;
-    process.kill(r.pid, "SIGINT");
-    stopped.push(`member ${m.index} (pid ${r.pid})`);
-  }
-  return stopped;
 }

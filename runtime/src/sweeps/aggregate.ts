@@ -8,6 +8,10 @@
  * report over seeds); it is null for fewer than two values.
  */
 
+import type { ConfigRow, MeanStd } from "../../../protocol/src/sweep.js";
+
+export type { ConfigRow, MeanStd } from "../../../protocol/src/sweep.js";
+
 export const RETURN_WINDOW = 20;
 
 export interface MemberScore {
@@ -42,7 +46,7 @@ export function scoreEpisodes(episodes: readonly { globalStep: number; episodicR
 }
 
 /** Mean and sample std (null below two values); null mean for none. */
-export function meanStd(values: readonly number[]): { mean: number | null; std: number | null; n: number } {
+export function meanStd(values: readonly number[]): MeanStd {
   const n = values.length;
   if (n === 0) return { mean: null, std: null, n };
   const mean = values.reduce((a, b) => a + b, 0) / n;
@@ -56,19 +60,6 @@ export interface MemberResult extends MemberScore {
   config: number;
   seed: number;
   state: string;
-}
-
-export interface ConfigRow {
-  config: number;
-  /** The configuration's values, by field. */
-  values: Record<string, unknown>;
-  seeds: number;
-  completed: number;
-  finalMeanReturn: { mean: number | null; std: number | null; n: number };
-  bestMeanReturn: { mean: number | null; std: number | null; n: number };
-  /** Over the seeds that solved; `solved` of `seeds` did. */
-  stepsToSolve: { mean: number | null; std: number | null; n: number };
-  solved: number;
 }
 
 /** One row per configuration, in configuration order. */

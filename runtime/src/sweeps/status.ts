@@ -12,9 +12,9 @@ import { describeConfig } from "./grid.js";
 import { ACTIVE_STATES, type SlurmClient, type TaskState } from "./slurm.js";
 import type { MemberRecord, SweepDir } from "./sweep-dir.js";
 
-export type MemberState = "pending" | "queued" | "running" | "completed" | "failed" | "stopped" | "cancelled";
+import type { MemberState, SweepMemberView } from "../../../protocol/src/sweep.js";
 
-export const MEMBER_STATES: readonly MemberState[] = ["pending", "queued", "running", "completed", "failed", "stopped", "cancelled"];
+export { MEMBER_STATES, type MemberState } from "../../../protocol/src/sweep.js";
 
 export interface MemberStateInput {
   record: MemberRecord | null;
@@ -61,20 +61,7 @@ export function memberState(i: MemberStateInput): { state: MemberState; detail?:
   return { state: "pending" };
 }
 
-export interface MemberStatus {
-  index: number;
-  config: number;
-  seed: number;
-  /** The configuration in words (`learningRate=0.001 numEnvs=8`). */
-  configText: string;
-  state: MemberState;
-  detail?: string;
-  runId: string;
-  /** The run folder, once the member started. */
-  runDir: string | null;
-  globalStep: number;
-  totalTimesteps: number;
-  log: string;
+export interface MemberStatus extends SweepMemberView {
   /** The last lines of the log, for failed members. */
   logTail?: string;
   /** Slurm job of the latest task (`<array job>_<index>`). */

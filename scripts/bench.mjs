@@ -1,5 +1,6 @@
 // Runs the benchmark scripts (each prints JSON lines and a final JSON summary).
-// Usage: npm run bench [-- name …]   names: train, envs, text-envs, lsp, extension, explain, llm (default: all present)
+// Usage: npm run bench [-- name …]   names: train, envs, text-envs, lsp, extension, explain, llm (default: all present);
+// named only (slow, start processes or a Slurm cluster): sweep (BENCH_SWEEP=local,slurm picks its sections).
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 

@@ -8,9 +8,9 @@
  *   slurm   the same sweep with `--slurm --parallel 2` on a one-node cluster started here by
  *           test/slurm/start-slurm.sh (root, Debian's slurm-wlm and munge): submit → all 4 completed.
  *
- * Run: `npm run bench -- sweep` (after `npm run build`). BENCH_SWEEP=local,slurm picks the sections
- * (default local; slurm needs root), BENCH_SWEEP_STEPS each member's totalTimesteps (default 16384).
- * Prints one JSON line per measurement and a summary.
+ * Run: `npm run bench -- sweep [local] [slurm]` (after `npm run build`; default local, slurm needs root).
+ * BENCH_SWEEP_STEPS sets each member's totalTimesteps (default 16384). Prints one JSON line per
+ * measurement and a summary.
  */
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
@@ -20,7 +20,7 @@ import { join, resolve } from "node:path";
 const CLI = resolve("dist/cli.js");
 const EXPERIMENT = resolve("examples/cartpole.rl.ts");
 const steps = Number(process.env.BENCH_SWEEP_STEPS ?? 16384);
-const sections = (process.env.BENCH_SWEEP ?? "local").split(",").map((s) => s.trim());
+const sections = process.argv.slice(2).length > 0 ? process.argv.slice(2) : ["local"];
 const load = () => loadavg().map((x) => +x.toFixed(2));
 
 /** CPU seconds of this process's waited-for descendants (Linux /proc/self/stat fields 16 and 17). */

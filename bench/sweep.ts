@@ -13,22 +13,20 @@
  * measurement and a summary.
  */
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { availableParallelism, loadavg, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { CLI, procStatFields } from "./cli-process";
 
-const CLI = resolve("dist/cli.js");
 const EXPERIMENT = resolve("examples/cartpole.rl.ts");
 const steps = Number(process.env.BENCH_SWEEP_STEPS ?? 16384);
 const sections = process.argv.slice(2).length > 0 ? process.argv.slice(2) : ["local"];
 const load = () => loadavg().map((x) => +x.toFixed(2));
 
-/** CPU seconds of this process's waited-for descendants (Linux /proc/self/stat fields 16 and 17). */
+/** CPU seconds of this process's waited-for descendants (cutime 16 + cstime 17, clock ticks of 100 Hz). */
 function childrenCpuSeconds(): number {
-  const stat = readFileSync("/proc/self/stat", "utf8");
-  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-  // After ")": field 3 is index 0, so cutime (16) is index 13 and cstime (17) index 14; clock ticks of 100 Hz.
-  return (Number(fields[13]) + Number(fields[14])) / 100;
+  const fields = procStatFields("self");
+  return fields ? (Number(fields[13]) + Number(fields[14])) / 100 : NaN;
 }
 
 function cli(args: string[], env: NodeJS.ProcessEnv = process.env): { json: Record<string, unknown>; seconds: number; cpu: number } {

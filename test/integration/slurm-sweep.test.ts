@@ -190,3 +190,63 @@ test("sweep cancel scancels the array: the running member checkpoints and stops,
   const squeue = spawnSync("squeue", ["-h", "-j", jobId], { encoding: "utf8", env: { ...process.env, ...slurmEnv() } });
   assert.equal(squeue.stdout.trim(), "", "nothing of the array is left in the queue");
 });
+
+/** The ids of every job this cluster knows (squeue), to show a command submitted nothing. */
+function queuedJobs(): string {
+  return spawnSync("squeue", ["-h", "-r", "-o", "%i"], { encoding: "utf8", env: { ...process.env, ...slurmEnv() } }).stdout.trim();
+}
+
+test("bad input on a real cluster: an invalid grid value submits nothing; sbatch refusing shows sbatch's own message", { skip, timeout: 300_000 }, async (t) => {
+  const ws = setup(t);
+  const queued = queuedJobs();
+  const bad = await runCli(["sweep", "exp.rl.ts", "--slurm", "--seeds", "1-2", "--set", "learningRate=1e-3,2", "--json"], ws, slurmEnv());
+  assert.equal(bad.code, 2, bad.stderr);
+  assert.match(bad.stderr, /--set learningRate=2: learningRate = 2 is out of range/);
+  assert.equal(lastJsonLine(bad.stdout).error.field, "learningRate");
+  assert.ok(!existsSync(join(ws, ".rl-studio", "sweeps")), "no sweep folder was written");
+  assert.equal(queuedJobs(), queued, "nothing was submitted");
+
+  // The cluster has only the partition "debug": sbatch itself refuses, and its words reach the user.
+  const refused = await runCli(["sweep", "exp.rl.ts", "--slurm", "--seeds", "1-2", "--partition", "nosuch", "--backend", "js"], ws, slurmEnv());
+  assert.equal(refused.code, 1, refused.stderr);
+  assert.match(refused.stderr, /sbatch: error: .*invalid partition/i);
+  assert.match(refused.stderr, /nothing was submitted and sweep \S+ is removed; fix the cause and run the same command again/);
+  assert.equal(queuedJobs(), queued, "nothing was submitted");
+  assert.deepEqual(readdirSync(join(ws, ".rl-studio", "sweeps")), [], "no half-made sweep is left behind");
+});
+
+test("a member killed mid-way (kill -9 inside its array task) is failed, resubmitted alone and resumed from its checkpoint in the same folder", { skip, timeout: 600_000 }, async (t) => {
+  const ws = setup(t);
+  // 400 iterations of 32 steps for member 0, one member at a time: member 1 waits in the queue.
+  const r = await runCli(["sweep", "exp.rl.ts", "--seeds", "1-2", "--total-timesteps", "12800", "--slurm", "--parallel", "1", "--backend", "js", "--json"], ws, slurmEnv());
+  assert.equal(r.code, 0, r.stderr);
+  const { sweepId, jobId } = lastJsonLine(r.stdout);
+  const sweep = SweepDir.open(sweepId, join(ws, ".rl-studio", "sweeps"));
+  const metrics = join(sweep.runDirOf(0), "metrics.jsonl");
+  await waitFor("member 0 past its second checkpoint", () => (existsSync(metrics) && readFileSync(metrics, "utf8").split("\n").length > 7 ? true : undefined), 300_000);
+  const holder = sweep.readMember(0)!;
+  assert.equal(holder.state, "running");
+  // While it trains, a second process for the same member is refused: one process per run folder.
+  const second = await runCli(["sweep", "run-member", sweep.path, "0"], ws, slurmEnv());
+  assert.equal(second.code, 2, second.stderr);
+  assert.match(second.stderr, new RegExp(`member 0 of sweep ${sweep.id} is already being run by process ${holder.pid}`));
+  process.kill(holder.pid, "SIGKILL");
+
+  const s = await waitForStates(ws, sweepId, (x) => x[0] === "failed" && x[1] === "completed");
+  assert.match(s.members[0]!.detail!, /Slurm: FAILED|Slurm: CANCELLED|Slurm: \w+ \(exit/);
+  const ckptStep = (RunDir.open(sweep.runDirOf(0)).readCheckpoint()!.meta as { counters: { globalStep: number } }).counters.globalStep;
+  assert.ok(ckptStep >= 6 * 32 && ckptStep < 12800, `checkpoint at ${ckptStep}`);
+
+  const again = await runCli(["sweep", "resubmit", sweepId, "--failed", "--json"], ws, slurmEnv());
+  assert.equal(again.code, 0, again.stderr);
+  const resubmitted = lastJsonLine(again.stdout);
+  assert.deepEqual(resubmitted.members, [0]);
+  assert.notEqual(resubmitted.jobId, jobId);
+  await waitForStates(ws, sweepId, (x) => x.every((y) => y === "completed"));
+  assert.equal(sweep.readMember(0)!.attempts, 2);
+  assert.equal(sweep.readMember(1)!.attempts, 1, "the completed member was not run again");
+  assert.match(readFileSync(sweep.logFile(0), "utf8"), new RegExp(`resuming from the checkpoint at step ${ckptStep}`));
+  const steps = RunDir.open(sweep.runDirOf(0)).readMetrics().map((m) => m.globalStep);
+  assert.deepEqual(steps, Array.from({ length: 400 }, (_, i) => (i + 1) * 32), "one line per iteration: no restart, gap or duplicate");
+  assert.deepEqual(readdirSync(join(ws, ".rl-studio", "runs")).sort(), sweep.manifest.members.map((m) => m.runId).sort(), "no second folder for any member");
+});

@@ -10,6 +10,7 @@
  *   rl-studio sweep run-member <sweep-dir> <i>    (internal) what a pool child or an array task runs
  */
 import { InvalidArgumentError, Option, type Command } from "commander";
+import { rmSync } from "node:fs";
 import { join } from "node:path";
 import { hostname } from "node:os";
 import { findWorkspaceRoot } from "../runs/run-id.js";
@@ -112,8 +113,14 @@ export function registerSweep(program: Command, ctx: CommandContext): void {
       });
       const m = created.manifest;
       ctx.err(`sweep ${created.id}: ${m.configs.length} configuration${m.configs.length === 1 ? "" : "s"} × ${m.seeds.length} seed${m.seeds.length === 1 ? "" : "s"} = ${m.members.length} members (${displayPath(created.path, ctx.io.cwd)})`);
-      if (slurm) await submit(ctx, slurm, created, created.manifest.members.map((x) => x.index), flags.json === true);
-      else await runHere(ctx, created, created.manifest.members.map((x) => x.index), m.parallel, flags.json === true);
+      if (slurm) {
+        // Nothing has run yet: a refused first submission leaves no sweep behind (its options, say a
+        // wrong --partition, are in the manifest), so the user fixes the command and runs it again.
+        await submit(ctx, slurm, created, created.manifest.members.map((x) => x.index), flags.json === true, () => {
+          rmSync(created.path, { recursive: true, force: true });
+          return `nothing was submitted and sweep ${created.id} is removed; fix the cause and run the same command again`;
+        });
+      } else await runHere(ctx, created, created.manifest.members.map((x) => x.index), m.parallel, flags.json === true);
     });
 
   sweep
@@ -240,7 +247,15 @@ function nothingToDo(ctx: CommandContext, s: SweepDir, json: boolean, why: strin
   ctx.setExitCode(EXIT.ok);
 }
 
-async function submit(ctx: CommandContext, client: SlurmClient, s: SweepDir, indices: number[], json: boolean): Promise<void> {
+/** Submits `indices` as one array; when sbatch refuses, `onRefused` (default: keep the sweep, hint at resubmit) says what next. */
+async function submit(
+  ctx: CommandContext,
+  client: SlurmClient,
+  s: SweepDir,
+  indices: number[],
+  json: boolean,
+  onRefused: () => string = () => `sweep ${s.id} is written but these members were not submitted; fix the cause, then: rl-studio sweep resubmit ${s.id}`,
+): Promise<void> {
   // Locks left by tasks that have ended (killed, timed out) are stale: clear them so the new tasks can run.
   for (const i of indices) {
     const holder = s.readLock(i);
@@ -253,7 +268,7 @@ async function submit(ctx: CommandContext, client: SlurmClient, s: SweepDir, ind
   try {
     ({ jobId, script } = await client.submit(s, indices, thisCli()));
   } catch (e) {
-    if (e instanceof SlurmError) throw new SlurmError(`${e.message}\nsweep ${s.id} is written but these members were not submitted; fix the cause, then: rl-studio sweep resubmit ${s.id}`);
+    if (e instanceof SlurmError) throw new SlurmError(`${e.message}\n${onRefused()}`);
     throw e;
   }
   const spec = arraySpec(indices, s.manifest.slurm?.options.maxParallel);

@@ -6,7 +6,10 @@
  *
  * A 4-member sweep (2 configurations × 2 seeds) submitted as one job array completes with 4 runs
  * and their metrics; a member that fails is reported with its log and `resubmit --failed` runs it
- * alone again; `sweep cancel` scancels the array and the running member stops gracefully.
+ * alone again; `sweep cancel` scancels the array and the running member stops gracefully; a member
+ * killed with SIGKILL inside its task is failed, resubmitted alone and resumed from its checkpoint
+ * (a second process for it refused meanwhile); an invalid grid value submits nothing and sbatch
+ * refusing an unknown partition shows sbatch's message.
  */
 import { after, before, test } from "node:test";
 import assert from "node:assert/strict";

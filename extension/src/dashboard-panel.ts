@@ -30,7 +30,17 @@ export function runLabel(s: RunSummary): string {
 
 export function toDashboardRun(r: ReadRunResult): DashboardRun {
   const s = r.summary;
-  return { runId: s.runId, label: runLabel(s), experimentName: s.experimentName, seed: s.seed, groupKey: s.groupKey, state: s.state, metrics: r.metrics };
+  return {
+    runId: s.runId,
+    label: runLabel(s),
+    experimentName: s.experimentName,
+    seed: s.seed,
+    groupKey: s.groupKey,
+    // A sweep's configurations share the experiment's name: the band says which configuration it is.
+    ...(s.sweep?.configText ? { groupLabel: `${s.experimentName} · ${s.sweep.configText}` } : {}),
+    state: s.state,
+    metrics: r.metrics,
+  };
 }
 
 export class DashboardPanel implements vscode.Disposable {

@@ -82,6 +82,8 @@ export interface RunSummary {
   groupKey: string;
   /** True while this runtime process is training it (a "running" status on disk with no live trainer means the process died). */
   live: boolean;
+  /** The sweep the run is a member of (experiment.json `sweep`), with its configuration in words. */
+  sweep?: { id: string; index: number; config: number; configText: string };
 }
 
 // ── requests: extension → runtime ─────────────────────────────────────────────

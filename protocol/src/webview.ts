@@ -14,6 +14,8 @@ export interface DashboardRun {
   seed: number | null;
   /** Runs with the same key differ only by seed: drawn as mean ± band when grouping is on. */
   groupKey: string;
+  /** The band's legend label (a sweep configuration's), instead of the experiment name. */
+  groupLabel?: string;
   state: RunState;
   metrics: MetricsRecord[];
 }

@@ -22,9 +22,12 @@ import { decideResume } from "./resume-decision.js";
 import { isProcessAlive, RunDir, RunDirError } from "./run-dir.js";
 import { defaultRunsRoot } from "./run-id.js";
 import { launchTrainer, type HostedRun, type RunCallbacks } from "./trainer-host.js";
-import type { RunInfo } from "./trainer-protocol.js";
+import type { RunInfo, TrainerRequest } from "./trainer-protocol.js";
+import type { ExperimentOverrides } from "../experiment/resolve.js";
+import type { Hyperparameters } from "../experiment/hyperparameters.js";
+import type { SweepRef } from "./experiment-record.js";
 
-export { experimentRecord, loadRecordedExperiment, type ExperimentRecord } from "./experiment-record.js";
+export { experimentRecord, loadRecordedExperiment, type ExperimentRecord, type SweepRef } from "./experiment-record.js";
 export { RunError, type RunCallbacks } from "./trainer-host.js";
 export type { RunInfo } from "./trainer-protocol.js";
 
@@ -37,6 +40,14 @@ export interface StartRunParams extends RunCallbacks {
   seed?: number;
   /** Overrides `hyperparameters.totalTimesteps`. */
   totalTimesteps?: number;
+  /** Overrides hyperparameters (a sweep member's configuration); validated like the file's own. */
+  hyperparameters?: Partial<Hyperparameters>;
+  /** Compile this text instead of the file's bytes (a sweep's saved copy of the source). */
+  sourceText?: string;
+  /** The run folder's name (default `<name>-<time>-s<seed>`); a taken name gets a suffix. */
+  runId?: string;
+  /** The sweep this run is a member of, recorded in experiment.json. */
+  sweep?: SweepRef;
 }
 
 export interface ResumeRunParams extends RunCallbacks {
@@ -76,14 +87,23 @@ const started = (hosted: HostedRun): StartedRun => ({ runDir: hosted.runDir, exp
 
 /** Compile the experiment, then (in the trainer's worker) check it, create its run folder, and start training. */
 export async function startRun(params: StartRunParams): Promise<StartedRun> {
-  const overrides: { seed?: number; totalTimesteps?: number } = {};
+  const overrides: ExperimentOverrides = {};
   if (params.seed !== undefined) overrides.seed = params.seed;
   if (params.totalTimesteps !== undefined) overrides.totalTimesteps = params.totalTimesteps;
-  const compiled = await compileExperiment(params.experimentPath);
+  if (params.hyperparameters !== undefined) overrides.hyperparameters = params.hyperparameters;
+  const compiled = await compileExperiment(params.experimentPath, params.sourceText);
   params.signal?.throwIfAborted();
   const runsRoot = resolve(params.runsRoot ?? defaultRunsRoot(params.experimentPath));
   const source = { path: compiled.path, text: compiled.sourceText, sha256: compiled.sha256, bundle: compiled.code };
-  return started(await launchTrainer({ mode: "start", source, overrides, runsRoot }, compiled.path, params));
+  const request: TrainerRequest = {
+    mode: "start",
+    source,
+    overrides,
+    runsRoot,
+    ...(params.runId !== undefined ? { runId: params.runId } : {}),
+    ...(params.sweep !== undefined ? { sweep: params.sweep } : {}),
+  };
+  return started(await launchTrainer(request, compiled.path, params));
 }
 
 /**

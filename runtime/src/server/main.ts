@@ -30,6 +30,8 @@ import {
 } from "../../../protocol/src/runtime.js";
 import { listEnvs, createLauncher } from "./launcher.js";
 import { RunManager } from "./run-manager.js";
+import { SweepService } from "./sweep-service.js";
+import { CancelSweepRequest, ListSweepsRequest, ReadSweepRequest, RunSweepRequest, SweepStatusNotification } from "../../../protocol/src/sweep.js";
 import { ResumeRefusedError } from "../runs/start-run.js";
 
 if (typeof process.send !== "function") {
@@ -63,6 +65,11 @@ connection.onRequest(ReadRunRequest.type, (params) => manager.read(params.runDir
 connection.onRequest(MarkFailedRequest.type, (params) => manager.markFailed(params.runDir, params.error));
 connection.onRequest(EnvsRequest.type, () => ({ envs: listEnvs() }));
 const rewardDesign = new RewardDesignService(connection);
+const sweeps = new SweepService((p) => void connection.sendNotification(SweepStatusNotification.type, p));
+connection.onRequest(RunSweepRequest.type, (params) => sweeps.run(params));
+connection.onRequest(CancelSweepRequest.type, (params) => sweeps.cancel(params.sweepDir));
+connection.onRequest(ListSweepsRequest.type, (params) => sweeps.list(params.sweepsRoot));
+connection.onRequest(ReadSweepRequest.type, (params) => sweeps.read(params.sweepDir));
 connection.onRequest(ExplainRequest.type, (params, token) => {
   const controller = new AbortController();
   token.onCancellationRequested(() => controller.abort());
@@ -82,6 +89,7 @@ async function shutdown(code: number): Promise<void> {
   force.unref();
   try {
     await manager.dispose();
+    await sweeps.dispose();
     await rewardDesign.dispose();
   } finally {
     connection.dispose();

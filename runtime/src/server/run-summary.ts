@@ -5,6 +5,9 @@
  * never dropped silently.
  */
 import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { describeConfig } from "../sweeps/grid.js";
 import type { RunSummary } from "../../../protocol/src/runtime.js";
 import { effectiveState, RunDir } from "../runs/run-dir.js";
 
@@ -31,7 +34,27 @@ function stableStringify(v: unknown): string {
 
 export function groupKeyOf(experiment: Record<string, unknown>): string {
   const rest = Object.fromEntries(Object.entries(experiment).filter(([k]) => !NOT_IN_GROUP_KEY.has(k)));
+  // A sweep member's seeds share its sweep and configuration; the member index differs per seed.
+  const sweep = sweepOf(experiment);
+  if (sweep) rest.sweep = { id: sweep.id, config: sweep.config };
   return createHash("sha256").update(stableStringify(rest)).digest("hex").slice(0, 16);
+}
+
+/** experiment.json's `sweep` ({ id, index, config }), when the run is a sweep member. */
+function sweepOf(experiment: Record<string, unknown>): { id: string; index: number; config: number } | null {
+  const s = experiment.sweep as { id?: unknown; index?: unknown; config?: unknown } | undefined;
+  return s && typeof s.id === "string" && typeof s.index === "number" && typeof s.config === "number" ? { id: s.id, index: s.index, config: s.config } : null;
+}
+
+/** The configuration of a sweep member in words: the hyperparameters its sweep varies (read from the sweep's manifest). */
+function sweepConfigText(experiment: Record<string, unknown>, sweepId: string, runDir: string): string {
+  try {
+    const manifest = JSON.parse(readFileSync(join(dirname(dirname(runDir)), "sweeps", sweepId, "sweep.json"), "utf8")) as { grid?: { field: string }[] };
+    const h = (experiment.hyperparameters ?? {}) as Record<string, unknown>;
+    return describeConfig(Object.fromEntries((manifest.grid ?? []).map((a) => [a.field, h[a.field]])));
+  } catch {
+    return "";
+  }
 }
 
 /** `envId` as experiment.json records it: a string id, or `{ id }` for a resolved custom env. */
@@ -74,6 +97,8 @@ export function summarizeRun(run: RunDir, liveRunIds: ReadonlySet<string>): RunS
     base.createdAt = str(experiment, "createdAt");
     base.totalTimesteps = num(hyper, "totalTimesteps") ?? 0;
     base.groupKey = groupKeyOf(experiment);
+    const sweep = sweepOf(experiment);
+    if (sweep) base.sweep = { ...sweep, configText: sweepConfigText(experiment, sweep.id, run.path) };
     const status = run.readStatus();
     if (status) {
       base.state = base.live ? status.state : effectiveState(status);

@@ -20,20 +20,35 @@
  *   5 × 1 M points: groupToggleMs (the first grouped frame), smoothing change, live append, cached
  *   redraw and re-render, under `grouped`.
  *
+ * - endOfRunLag: a fast run (CartPole, tiny iterations: hundreds of PPO iterations a second on the js
+ *   learner) streamed to the dashboard as the extension streams it. When its final status reaches
+ *   the extension: the last step the dashboard had drawn and the step the status bar would show, beside
+ *   the final step in metrics.jsonl; then the time from the runtime's final status.json write until
+ *   the dashboard has drawn the final step, and the message counts on each hop.
+ *
  * Run: node scripts/build.mjs && node --import tsx bench/extension.ts [--iterations 150] [--points 1000000] [--grouped 1]
- * (`--grouped 0` skips the grouped view).
+ * [--lag-steps 300000] [--only activation,vscode,latency,lag,frames]
+ * (`--grouped 0` skips the grouped view; `--only` runs the named parts).
  */
 import { fork } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import Module from "node:module";
-import { tmpdir } from "node:os";
+import { cpus, loadavg, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { chromium, type Page } from "playwright-core";
 import { createMessageConnection, IPCMessageReader, IPCMessageWriter } from "vscode-jsonrpc/node";
 import { dashboardHtml } from "../media/src/page.js";
-import { RunMetricsNotification, ShutdownRequest, StopRequest, TrainRequest, type MetricsRecord } from "../protocol/src/runtime.js";
+import {
+  RunMetricsNotification,
+  RunProgressNotification,
+  RunStatusNotification,
+  ShutdownRequest,
+  StopRequest,
+  TrainRequest,
+  type MetricsRecord,
+} from "../protocol/src/runtime.js";
 import type { DashboardRun, ExtensionToWebview, WebviewToExtension } from "../protocol/src/webview.js";
 
 const arg = (name: string, fallback: number) => {
@@ -43,6 +58,11 @@ const arg = (name: string, fallback: number) => {
 const ITERATIONS = arg("iterations", 150);
 const POINTS = arg("points", 1_000_000);
 const GROUPED = arg("grouped", 1) !== 0;
+const LAG_STEPS = arg("lag-steps", 300_000);
+const ONLY = (() => {
+  const i = process.argv.indexOf("--only");
+  return new Set(i > 0 ? (process.argv[i + 1] ?? "").split(",") : ["activation", "vscode", "latency", "lag", "frames"]);
+})();
 const CHROMIUM = process.env.CHROMIUM ?? "/usr/bin/chromium";
 const ROOT = resolve(".");
 
@@ -191,6 +211,92 @@ export default defineExperiment({ name: "latency", env: "CartPole-v1", algorithm
   return { ...quantiles(latencies), sps };
 }
 
+// ── lag at the end of a fast run ─────────────────────────────────────────────
+
+/**
+ * A run fast enough that the runtime reports hundreds of iterations a second, streamed to the
+ * dashboard the way the extension streams it (here: one webview message per metrics notification,
+ * the status bar set from every progress notification).
+ */
+async function measureEndLag(url: string): Promise<Record<string, unknown>> {
+  let maxDrawn = 0;
+  let maxDrawnAt = 0;
+  let ready!: () => void;
+  const isReady = new Promise<void>((r) => (ready = r));
+  const { page, close } = await openDashboard(url, (m) => {
+    if (m.type === "ready") ready();
+    if (m.type === "rendered" && m.globalStep > maxDrawn) {
+      maxDrawn = m.globalStep;
+      maxDrawnAt = m.renderedAt;
+    }
+  });
+  await isReady;
+  const dir = mkdtempSync(join(tmpdir(), "rl-bench-lag-"));
+  const experimentPath = join(dir, "fast.rl.ts");
+  writeFileSync(
+    experimentPath,
+    `import { defineExperiment } from "rl-studio";
+export default defineExperiment({ name: "lag", env: "CartPole-v1", algorithm: "ppo", seed: 1,
+  hyperparameters: { totalTimesteps: ${LAG_STEPS}, numEnvs: 8, numSteps: 16, updateEpochs: 1, numMinibatches: 1 } });\n`,
+  );
+  const child = fork(join(ROOT, "dist/runtime.js"), [], { stdio: ["ignore", "ignore", "inherit", "ipc"] });
+  const c = createMessageConnection(new IPCMessageReader(child), new IPCMessageWriter(child));
+  const counts = { metricsNotifications: 0, metricsRecords: 0, progressNotifications: 0, webviewMessages: 0, statusBarUpdates: 0 };
+  let statusBarStep = 0;
+  let ended!: (state: string) => void;
+  const end = new Promise<string>((r) => (ended = r));
+  const cpu0 = process.cpuUsage();
+  c.onNotification(RunMetricsNotification.type, (p) => {
+    counts.metricsNotifications++;
+    counts.metricsRecords++;
+    counts.webviewMessages++;
+    void post(page, { type: "metrics", runId: p.runId, records: [p.record], sentAt: p.sentAt });
+  });
+  c.onNotification(RunProgressNotification.type, (p) => {
+    counts.progressNotifications++;
+    counts.statusBarUpdates++;
+    statusBarStep = p.progress.globalStep;
+  });
+  c.onNotification(RunStatusNotification.type, (p) => {
+    if (p.state !== "running") ended(p.state);
+  });
+  c.listen();
+  try {
+    const t0 = Date.now();
+    const { runId, runDir } = await c.sendRequest(TrainRequest.type, { experimentPath, runsRoot: join(dir, "runs"), backend: "js" });
+    await post(page, { type: "init", runs: [{ runId, label: runId, experimentName: "lag", seed: 1, groupKey: "g", state: "running", metrics: [] }], focusRunIds: [], reportLatency: true });
+    const state = await end;
+    const endedAt = Date.now();
+    const atEnd = { dashboardStep: maxDrawn, statusBarStep };
+    const lines = readFileSync(join(runDir, "metrics.jsonl"), "utf8").trim().split("\n");
+    const finalStep = (JSON.parse(lines[lines.length - 1]!) as MetricsRecord).globalStep;
+    const statusWrittenAt = statSync(join(runDir, "status.json")).mtimeMs;
+    const deadline = Date.now() + 120_000;
+    while (maxDrawn < finalStep && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    const trainSeconds = (statusWrittenAt - t0) / 1000;
+    const cpu = process.cpuUsage(cpu0);
+    await c.sendRequest(ShutdownRequest.type).catch(() => {});
+    return {
+      state,
+      finalStep,
+      iterations: lines.length,
+      trainSeconds: +trainSeconds.toFixed(2),
+      iterationsPerSecond: Math.round(lines.length / trainSeconds),
+      atFinalStatus: { ...atEnd, dashboardStepsBehind: finalStep - atEnd.dashboardStep, statusBarStepsBehind: finalStep - atEnd.statusBarStep },
+      finalStatusReceivedAfterWriteMs: Math.round(endedAt - statusWrittenAt),
+      finalStepDrawnAfterRuntimeEndMs: maxDrawn >= finalStep ? Math.round(maxDrawnAt - statusWrittenAt) : null,
+      counts,
+      perSecond: Object.fromEntries(Object.entries(counts).map(([k, v]) => [k, Math.round(v / trainSeconds)])),
+      benchProcessCpuSeconds: +((cpu.user + cpu.system) / 1e6).toFixed(2),
+    };
+  } finally {
+    c.dispose();
+    child.kill();
+    await close();
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 // ── frame time with 5 × 1 M points ────────────────────────────────────────────
 
 async function measureFrames(url: string): Promise<Record<string, unknown>> {
@@ -318,13 +424,18 @@ async function measureActivationInVsCode(starts = 3): Promise<Record<string, unk
 }
 
 async function main(): Promise<void> {
-  const activation = measureActivation();
-  const activationInVsCodeMs = await measureActivationInVsCode();
+  const machine = () => ({ cpus: cpus().length, loadavg: loadavg().map((x) => +x.toFixed(2)), processCpuSeconds: +((process.cpuUsage().user + process.cpuUsage().system) / 1e6).toFixed(2) });
+  const before = machine();
+  const activation = ONLY.has("activation") ? measureActivation() : undefined;
+  const activationInVsCodeMs = ONLY.has("vscode") ? await measureActivationInVsCode() : undefined;
   const { server, url } = await serveDashboard();
   try {
-    const latency = await measureLatency(url);
-    const frames = await measureFrames(url);
-    console.log(JSON.stringify({ bench: "extension", node: process.version, activation, activationInVsCodeMs, metricToChartMs: latency, dashboardFrameMs: frames }, null, 2));
+    const latency = ONLY.has("latency") ? await measureLatency(url) : undefined;
+    const endOfRunLag = ONLY.has("lag") ? await measureEndLag(url) : undefined;
+    const frames = ONLY.has("frames") ? await measureFrames(url) : undefined;
+    console.log(
+      JSON.stringify({ bench: "extension", node: process.version, machineBefore: before, machineAfter: machine(), activation, activationInVsCodeMs, metricToChartMs: latency, endOfRunLag, dashboardFrameMs: frames }, null, 2),
+    );
   } finally {
     server.close();
   }

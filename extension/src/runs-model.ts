@@ -5,7 +5,17 @@
  * vscode-jsonrpc's Emitter, the same shape), so it is unit-tested.
  */
 import { Emitter } from "vscode-jsonrpc";
+import type { Clock } from "../../common/src/coalesce.js";
+import { RunUpdateBatcher } from "../../common/src/run-updates.js";
 import type { MetricsRecord, RunState, RunSummary, TrainProgress } from "../../protocol/src/runtime.js";
+
+/**
+ * How often live updates reach the views, whatever the training speed: the dashboard gets a run's
+ * new metrics records at most every 50 ms (every record, batched: the chart appends them in its
+ * next frame); the status bar, the progress notification and the Runs view a run's progress at most
+ * 4 times a second. A loaded renderer that had to draw every iteration fell minutes behind training.
+ */
+export const LIVE_UPDATE_INTERVALS = { metricsIntervalMs: 50, progressIntervalMs: 250 } as const;
 
 export interface RunEntry {
   summary: RunSummary;
@@ -18,7 +28,8 @@ export class RunsModel {
   private readonly changed = new Emitter<RunEntry | undefined>();
   /** A run changed (undefined: the whole set was reloaded). */
   readonly onDidChange = this.changed.event;
-  private readonly metricsEmitter = new Emitter<{ runId: string; record: MetricsRecord; sentAt: number }>();
+  private readonly metricsEmitter = new Emitter<{ runId: string; records: MetricsRecord[]; sentAt: number }>();
+  /** New metrics records of a live run, in order; `sentAt`: the runtime's Date.now() when the oldest of them was handed over. */
   readonly onDidReceiveMetrics = this.metricsEmitter.event;
 
   all(): RunEntry[] {
@@ -92,12 +103,29 @@ export class RunsModel {
     this.changed.fire(entry);
   }
 
-  metrics(runId: string, record: MetricsRecord, sentAt: number): void {
-    this.metricsEmitter.fire({ runId, record, sentAt });
+  metrics(runId: string, records: MetricsRecord[], sentAt: number): void {
+    this.metricsEmitter.fire({ runId, records, sentAt });
   }
 
   dispose(): void {
     this.changed.dispose();
     this.metricsEmitter.dispose();
   }
+}
+
+/**
+ * The runtime's `run/metrics` and `run/progress` notifications on their way into `model`, at
+ * `LIVE_UPDATE_INTERVALS`. Call `flush()` before applying a run's state change (`run/status`, a
+ * crash), so it comes after the updates sent before it and a late progress report cannot make a
+ * finished run "running" again.
+ */
+export function liveUpdatesInto(model: RunsModel, clock?: Clock): RunUpdateBatcher {
+  return new RunUpdateBatcher(
+    {
+      metrics: (runId, records, sentAt) => model.metrics(runId, records, sentAt),
+      progress: (runId, progress) => model.setProgress(runId, progress),
+    },
+    LIVE_UPDATE_INTERVALS,
+    clock,
+  );
 }

@@ -92,7 +92,7 @@ export interface HelloResult {
   /** Protocol revision; the extension refuses a runtime that speaks another. */
   protocolVersion: number;
 }
-export const PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 2;
 /** First message after the fork: proves the runtime is up and speaks our protocol. */
 export namespace HelloRequest {
   export const method = "runtime/hello" as const;
@@ -231,12 +231,21 @@ export namespace ShutdownRequest {
 
 // ── notifications: runtime → extension ────────────────────────────────────────
 
+/** The runtime sends a run's metrics at most this often (ms), and its progress at most every `RUN_PROGRESS_INTERVAL_MS`. */
+export const RUN_METRICS_INTERVAL_MS = 50;
+export const RUN_PROGRESS_INTERVAL_MS = 100;
+
 export interface RunMetricsParams {
   runId: string;
-  record: MetricsRecord;
-  /** Date.now() in the runtime when the record was sent: metric-to-chart latency is measured from it. */
+  /** The run's metrics records since the previous notification, in order (at most one notification per run every `RUN_METRICS_INTERVAL_MS`). */
+  records: MetricsRecord[];
+  /**
+   * Date.now() in the runtime when the oldest of `records` was handed over for sending: metric-to-chart
+   * latency is measured from it, so it includes the time the record waited to be batched.
+   */
   sentAt: number;
 }
+/** New metrics records of a training run (common/src/run-updates.ts batches them). */
 export namespace RunMetricsNotification {
   export const method = "run/metrics" as const;
   export const direction: MessageDirection = "runtimeToExtension";
@@ -247,6 +256,7 @@ export interface RunProgressParams {
   runId: string;
   progress: TrainProgress;
 }
+/** A training run's latest progress (at most one per run every `RUN_PROGRESS_INTERVAL_MS`; a report supersedes the previous one). */
 export namespace RunProgressNotification {
   export const method = "run/progress" as const;
   export const direction: MessageDirection = "runtimeToExtension";
@@ -262,7 +272,7 @@ export interface RunStatusParams {
   /** Why it failed. */
   error?: string;
 }
-/** A run changed state (started, completed, stopped, failed). */
+/** A run changed state (started, completed, stopped, failed); sent after the run's last metrics and progress, never delayed. */
 export namespace RunStatusNotification {
   export const method = "run/status" as const;
   export const direction: MessageDirection = "runtimeToExtension";

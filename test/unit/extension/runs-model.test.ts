@@ -3,8 +3,9 @@
 // read and the notifications arrive in.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import type { RunSummary, TrainProgress } from "../../../protocol/src/runtime.js";
-import { RunsModel } from "../../../extension/src/runs-model.js";
+import type { MetricsRecord, RunSummary, TrainProgress } from "../../../protocol/src/runtime.js";
+import { LIVE_UPDATE_INTERVALS, liveUpdatesInto, RunsModel } from "../../../extension/src/runs-model.js";
+import { FakeClock } from "../common/fake-clock.js";
 
 const stopped: RunSummary = {
   runId: "cartpole-1",
@@ -72,4 +73,40 @@ test("a new run (not listed yet) is added as read", () => {
   assert.equal(m.get("new-run"), undefined, "nothing to mark before it is read");
   m.mergeRead({ ...stopped, runId: "new-run", state: "running", live: true });
   assert.equal(m.get("new-run")!.summary.state, "running");
+});
+
+const record = (globalStep: number): MetricsRecord => ({ globalStep, iteration: globalStep / 256, wallSeconds: globalStep / 50_000, metrics: { "charts/SPS": 50_000 } });
+
+test("live updates at 200 iterations a second: the views change ≤ 4×/s, the dashboard gets every record in ≤ 20 batches/s, the final state at once and last", () => {
+  const clock = new FakeClock();
+  const { m } = model();
+  m.setState("cartpole-1", "running");
+  const updates = liveUpdatesInto(m, clock);
+  const progressChanges: { at: number; step: number }[] = [];
+  m.onDidChange((e) => e?.progress && progressChanges.push({ at: clock.now(), step: e.progress.globalStep }));
+  const batches: { at: number; steps: number[]; sentAt: number }[] = [];
+  m.onDidReceiveMetrics(({ records, sentAt }) => batches.push({ at: clock.now(), steps: records.map((r) => r.globalStep), sentAt }));
+  // 2 s of training at 200 iterations/s (as the runtime would send them unbatched: the worst case).
+  for (let i = 1; i <= 400; i++) {
+    updates.metrics("cartpole-1", [record(256 * i)], clock.now());
+    updates.progress("cartpole-1", progress(256 * i));
+    clock.advance(5);
+  }
+  assert.ok(progressChanges.length <= 2000 / LIVE_UPDATE_INTERVALS.progressIntervalMs + 1, `${progressChanges.length} status bar / progress updates in 2 s`);
+  assert.ok(batches.length <= 2000 / LIVE_UPDATE_INTERVALS.metricsIntervalMs + 1, `${batches.length} dashboard messages in 2 s`);
+  const latest = progressChanges.at(-1)!;
+  assert.ok(clock.now() - latest.at <= LIVE_UPDATE_INTERVALS.progressIntervalMs, "the status bar is never more than one interval behind");
+  // The run stops: ctx flushes, then applies the state.
+  updates.flush();
+  m.setState("cartpole-1", "stopped");
+  assert.deepEqual(batches.flatMap((b) => b.steps), Array.from({ length: 400 }, (_, i) => 256 * (i + 1)), "every record reached the dashboard, in order, before the stop");
+  assert.equal(progressChanges.at(-1)!.step, 256 * 400, "the last progress was shown before the stop");
+  for (const b of batches) assert.ok(b.at - b.sentAt <= LIVE_UPDATE_INTERVALS.metricsIntervalMs, `a batch waited ${b.at - b.sentAt} ms`);
+  clock.advance(1000);
+  const s = m.get("cartpole-1")!.summary;
+  assert.equal(s.state, "stopped", "no late progress made the stopped run running again");
+  assert.equal(s.live, false);
+  assert.equal(m.get("cartpole-1")!.progress, null);
+  assert.equal(clock.pendingTimers, 0);
+  updates.dispose();
 });

@@ -31,6 +31,7 @@ import { RuntimeClient } from "./runtime-client.js";
 import { crashNotice, RESTART_BUTTON, RESTART_RUNTIME_COMMAND, SHOW_LOG_BUTTON } from "./runtime-health.js";
 import { liveUpdatesInto, RunsModel } from "./runs-model.js";
 import { RunsTreeProvider } from "./runs-tree.js";
+import { resumeParams, trainParams } from "./run-requests.js";
 import { StatusBar } from "./status-bar.js";
 import { checkTrust, type TrustedAction, type TrustHost } from "./trust.js";
 
@@ -182,8 +183,9 @@ export class Ctx implements vscode.Disposable {
     if (!this.checkTrusted()) return undefined;
     const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === file.toString());
     if (doc?.isDirty) await doc.save();
+    const settings = config.runSettings(file);
     const c = await this.runtime.ensureStarted();
-    const result = await c.sendRequest(TrainRequest.type, { experimentPath: file.fsPath, runsRoot: config.runsRootForFile(file), backend: config.backend() });
+    const result = await c.sendRequest(TrainRequest.type, trainParams(file.fsPath, config.runsRootForFile(file), settings));
     this.log.appendLine(`[client] training ${path.basename(file.fsPath)} → ${result.runDir}`);
     this.trackProgress(result.runId, `Training ${result.runId}`);
     this.dashboard.show([result.runId]);
@@ -192,11 +194,11 @@ export class Ctx implements vscode.Disposable {
 
   async resume(runDir: string): Promise<TrainResult | undefined> {
     if (!this.checkTrusted("resume")) return undefined;
+    const settings = config.runSettings(vscode.Uri.file(runDir));
     const c = await this.runtime.ensureStarted();
-    const params = { runDir, backend: config.backend() };
     let result: TrainResult;
     try {
-      result = await c.sendRequest(ResumeRequest.type, params);
+      result = await c.sendRequest(ResumeRequest.type, resumeParams(runDir, settings));
     } catch (err) {
       // Refused only because it cannot be told whether the process status.json names still trains
       // it (an older status.json): the user who knows decides, as `rl-studio resume --force` does.
@@ -204,7 +206,7 @@ export class Ctx implements vscode.Disposable {
       if (refusal?.code !== RESUME_NEEDS_FORCE) throw err;
       const anyway = "Resume Anyway";
       if ((await showWarningMessage(`RL Studio: ${String(refusal.message)}`, { modal: true }, anyway)) !== anyway) return undefined;
-      result = await c.sendRequest(ResumeRequest.type, { ...params, force: true });
+      result = await c.sendRequest(ResumeRequest.type, resumeParams(runDir, settings, true));
     }
     this.trackProgress(result.runId, `Resuming ${result.runId}`);
     return result;

@@ -100,6 +100,9 @@ export namespace HelloRequest {
   export const type = new RequestType0<HelloResult, void>(method);
 }
 
+/** How long one call into the experiment's code may run before the run fails, unless the request says otherwise (ms). */
+export const DEFAULT_USER_CODE_TIMEOUT_MS = 5_000;
+
 export interface TrainParams {
   /** Absolute path of the `*.rl.ts` file. */
   experimentPath: string;
@@ -110,7 +113,7 @@ export interface TrainParams {
   seed?: number;
   /** Overrides `hyperparameters.totalTimesteps`. */
   totalTimesteps?: number;
-  /** Longest one call into the experiment's code (top level, reward, custom env) may run before the run fails; default 5000 ms. */
+  /** Longest one call into the experiment's code (top level, reward, custom env) may run before the run fails; default `DEFAULT_USER_CODE_TIMEOUT_MS`. */
   userCodeTimeoutMs?: number;
 }
 export interface TrainResult {
@@ -127,6 +130,7 @@ export namespace TrainRequest {
 export interface ResumeParams {
   runDir: string;
   backend?: BackendName | "auto";
+  /** As in `TrainParams`. */
   userCodeTimeoutMs?: number;
   /**
    * Resume although status.json names a live process that cannot be told apart from the trainer

@@ -214,7 +214,7 @@ function extensionPath(c: MessageConnection, page: Page, onStatus: (p: RunStatus
     if (p.state !== "running") counts.statusBarStepAtFinalStatus = counts.statusBarStep;
     updates.flush();
     if (p.state === "running" && !model.get(p.runId)) {
-      model.upsert({ runId: p.runId, runDir: p.runDir, experimentName: "bench", envId: "CartPole-v1", seed: 1, experimentPath: null, state: "running", globalStep: 0, totalTimesteps: 0, lastEpisodicReturn: null, backend: null, createdAt: null, error: null, groupKey: "g", live: true });
+      model.upsert({ runId: p.runId, runDir: p.runDir, experimentName: "bench", envId: "CartPole-v1", seed: 1, experimentPath: null, state: "running", globalStep: 0, totalTimesteps: 0, lastEpisodicReturn: null, backend: null, createdAt: null, error: null, groupKey: "g", live: true, unconfirmed: false });
     }
     model.setState(p.runId, p.state, p.error);
     onStatus(p);

@@ -17,6 +17,25 @@ import type { MetricsRecord, RunState, RunSummary, TrainProgress } from "../../p
  */
 export const LIVE_UPDATE_INTERVALS = { metricsIntervalMs: 50, progressIntervalMs: 250 } as const;
 
+/**
+ * A run "running" on disk that this runtime does not train, whose process cannot be confirmed to be
+ * its trainer (RunSummary.unconfirmed): Resume asks "Resume Anyway" (the runtime answers
+ * RESUME_NEEDS_FORCE), Stop explains why it leaves that process alone.
+ */
+export function isUnconfirmed(s: RunSummary): boolean {
+  return s.unconfirmed && s.state === "running" && !s.live;
+}
+
+/** Runs Resume is offered for: stopped, failed, and unconfirmed ones. */
+export function canResume(s: RunSummary): boolean {
+  return s.state === "stopped" || s.state === "failed" || isUnconfirmed(s);
+}
+
+/** The Runs view's `contextValue` of a run, which package.json's menus match: `rlStudio.run.<state>` or `rlStudio.run.unconfirmed`. */
+export function runContextValue(s: RunSummary): string {
+  return `rlStudio.run.${isUnconfirmed(s) ? "unconfirmed" : s.state}`;
+}
+
 export interface RunEntry {
   summary: RunSummary;
   /** Last progress report while training in this session. */
@@ -49,12 +68,12 @@ export class RunsModel {
   replaceAll(summaries: RunSummary[]): void {
     const previous = new Map(this.runs);
     this.runs.clear();
-    for (const s of summaries) this.runs.set(s.runId, { summary: s, progress: previous.get(s.runId)?.progress ?? null });
+    for (const s of summaries) this.runs.set(s.runId, { summary: withUnconfirmed(s), progress: previous.get(s.runId)?.progress ?? null });
     this.changed.fire(undefined);
   }
 
   upsert(summary: RunSummary): RunEntry {
-    const entry = { summary, progress: this.runs.get(summary.runId)?.progress ?? null };
+    const entry = { summary: withUnconfirmed(summary), progress: this.runs.get(summary.runId)?.progress ?? null };
     this.runs.set(summary.runId, entry);
     this.changed.fire(entry);
     return entry;
@@ -67,7 +86,7 @@ export class RunsModel {
    */
   mergeRead(summary: RunSummary): RunEntry {
     const current = this.runs.get(summary.runId)?.summary;
-    return this.upsert(current ? { ...summary, state: current.state, live: current.live, error: current.error } : summary);
+    return this.upsert(current ? { ...summary, state: current.state, live: current.live, error: current.error, unconfirmed: current.unconfirmed } : summary);
   }
 
   remove(runId: string): void {
@@ -77,7 +96,8 @@ export class RunsModel {
   setState(runId: string, state: RunState, error?: string): void {
     const entry = this.runs.get(runId);
     if (!entry) return;
-    entry.summary = { ...entry.summary, state, live: state === "running", error: error ?? (state === "running" ? null : entry.summary.error) };
+    // From this runtime: its own run, so nothing about it is unconfirmed any more.
+    entry.summary = { ...entry.summary, state, live: state === "running", unconfirmed: false, error: error ?? (state === "running" ? null : entry.summary.error) };
     if (state !== "running") entry.progress = null;
     this.changed.fire(entry);
   }
@@ -95,6 +115,7 @@ export class RunsModel {
       ...entry.summary,
       state: "running",
       live: true,
+      unconfirmed: false,
       error: null,
       globalStep: progress.globalStep,
       totalTimesteps: progress.totalTimesteps,
@@ -111,6 +132,11 @@ export class RunsModel {
     this.changed.dispose();
     this.metricsEmitter.dispose();
   }
+}
+
+/** `unconfirmed` only where it means something (running on disk, not in this runtime). */
+function withUnconfirmed(s: RunSummary): RunSummary {
+  return s.unconfirmed && !isUnconfirmed(s) ? { ...s, unconfirmed: false } : s;
 }
 
 /**

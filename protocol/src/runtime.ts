@@ -82,6 +82,13 @@ export interface RunSummary {
   groupKey: string;
   /** True while this runtime process is training it (a "running" status on disk with no live trainer means the process died). */
   live: boolean;
+  /**
+   * "running" on disk, not in this runtime, and it cannot be confirmed that the live process
+   * status.json names is its trainer (an older status.json without the trainer's identity, or the
+   * OS does not say): a resume is refused with `RESUME_NEEDS_FORCE` until the user says go ahead,
+   * and Stop leaves that process alone. False in every other case.
+   */
+  unconfirmed: boolean;
 }
 
 // ── requests: extension → runtime ─────────────────────────────────────────────

@@ -6,7 +6,8 @@
  */
 import { createHash } from "node:crypto";
 import type { RunSummary } from "../../../protocol/src/runtime.js";
-import { effectiveState, RunDir } from "../runs/run-dir.js";
+import { decideResume } from "../runs/resume-decision.js";
+import { effectiveState, probeStatusWriter, RunDir, type RunStatus } from "../runs/run-dir.js";
 
 function str(o: Record<string, unknown>, ...keys: string[]): string | null {
   for (const k of keys) if (typeof o[k] === "string") return o[k] as string;
@@ -63,6 +64,7 @@ export function summarizeRun(run: RunDir, liveRunIds: ReadonlySet<string>): RunS
     error: null,
     groupKey: run.id,
     live: liveRunIds.has(run.id),
+    unconfirmed: false,
   };
   try {
     const experiment = run.readExperiment();
@@ -81,6 +83,7 @@ export function summarizeRun(run: RunDir, liveRunIds: ReadonlySet<string>): RunS
       base.totalTimesteps = status.totalTimesteps || base.totalTimesteps;
       base.backend = status.backend ?? null;
       base.error = status.error ?? null;
+      base.unconfirmed = !base.live && base.state === "running" && resumeNeedsForce(run.id, status);
     } else {
       // experiment.json written, no status yet: the run never started training.
       base.state = base.live ? "running" : "stopped";
@@ -91,6 +94,12 @@ export function summarizeRun(run: RunDir, liveRunIds: ReadonlySet<string>): RunS
     base.error = err instanceof Error ? err.message : String(err);
   }
   return base;
+}
+
+/** The resume of this run would be refused only because its trainer cannot be confirmed (the decision `resumeRun` takes). */
+function resumeNeedsForce(runId: string, status: RunStatus): boolean {
+  const d = decideResume({ runId, status, force: false, ownPids: [process.pid], probe: probeStatusWriter(status) });
+  return d.action === "refuse" && d.overridable;
 }
 
 function lastEpisodicReturn(run: RunDir): number | null {

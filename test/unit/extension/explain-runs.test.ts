@@ -33,6 +33,7 @@ function run(runId: string, over: Partial<RunSummary> = {}): RunSummary {
     error: null,
     groupKey: "k",
     live: false,
+    unconfirmed: false,
     ...over,
   };
 }

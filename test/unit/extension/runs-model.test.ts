@@ -4,7 +4,8 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import type { MetricsRecord, RunSummary, TrainProgress } from "../../../protocol/src/runtime.js";
-import { LIVE_UPDATE_INTERVALS, liveUpdatesInto, RunsModel } from "../../../extension/src/runs-model.js";
+import { canResume, LIVE_UPDATE_INTERVALS, liveUpdatesInto, runContextValue, RunsModel } from "../../../extension/src/runs-model.js";
+import { readFileSync } from "node:fs";
 import { FakeClock } from "../common/fake-clock.js";
 
 const stopped: RunSummary = {
@@ -23,6 +24,7 @@ const stopped: RunSummary = {
   error: null,
   groupKey: "g",
   live: false,
+  unconfirmed: false,
 };
 const progress = (globalStep: number): TrainProgress => ({ iteration: 1, numIterations: 10, globalStep, totalTimesteps: 5_000_000, sps: 1000, wallSeconds: 1, lastEpisodicReturn: 50, meanReturnLast20: 45 });
 
@@ -109,4 +111,61 @@ test("live updates at 200 iterations a second: the views change ≤ 4×/s, the d
   assert.equal(m.get("cartpole-1")!.progress, null);
   assert.equal(clock.pendingTimers, 0);
   updates.dispose();
+});
+
+// ── runs "running" on disk whose trainer cannot be confirmed ──────────────────
+
+/** package.json's Runs-view menu entries of `command`: their `viewItem =~ /…/` or `== …` clauses. */
+function menuMatches(command: string): ((contextValue: string) => boolean)[] {
+  const pkg = JSON.parse(readFileSync("package.json", "utf8")) as { contributes: { menus: { "view/item/context": { command: string; when: string }[] } } };
+  return pkg.contributes.menus["view/item/context"]
+    .filter((m) => m.command === command)
+    .map((m) => {
+      const re = /viewItem =~ \/(.+)\/$/.exec(m.when);
+      if (re) return (v: string) => new RegExp(re[1]!).test(v);
+      const eq = /viewItem == (\S+)$/.exec(m.when);
+      assert.ok(eq, `unexpected when clause: ${m.when}`);
+      return (v: string) => v === eq[1];
+    });
+}
+const offers = (command: string, contextValue: string) => {
+  const matches = menuMatches(command);
+  assert.ok(matches.length > 0, `${command} is in the Runs view's menu`);
+  return matches.every((m) => m(contextValue));
+};
+
+const unconfirmed: RunSummary = { ...stopped, runId: "old-1", state: "running", unconfirmed: true };
+
+test("an unconfirmed run: its own context value, offered Resume and Stop (not Delete), and Resume's pick includes it", () => {
+  const m = new RunsModel();
+  m.replaceAll([unconfirmed, { ...stopped, runId: "cli-1", state: "running" }, { ...stopped, runId: "done-1", state: "completed" }, stopped]);
+  const ctx = (id: string) => runContextValue(m.get(id)!.summary);
+  assert.equal(ctx("old-1"), "rlStudio.run.unconfirmed");
+  assert.equal(ctx("cli-1"), "rlStudio.run.running");
+  assert.equal(ctx("cartpole-1"), "rlStudio.run.stopped");
+  assert.ok(offers("rlStudio.resumeRun", ctx("old-1")), "Resume on the unconfirmed run");
+  assert.ok(offers("rlStudio.stopRun", ctx("old-1")), "Stop on the unconfirmed run");
+  assert.ok(!offers("rlStudio.deleteRun", ctx("old-1")), "no Delete while it may be training");
+  assert.ok(!offers("rlStudio.resumeRun", ctx("cli-1")), "a run known to train elsewhere is not offered Resume");
+  assert.ok(offers("rlStudio.stopRun", ctx("cli-1")));
+  assert.ok(offers("rlStudio.resumeRun", ctx("cartpole-1")));
+  assert.ok(!offers("rlStudio.resumeRun", ctx("done-1")));
+  assert.deepEqual(m.all().filter((e) => canResume(e.summary)).map((e) => e.summary.runId), ["old-1", "cartpole-1"], "Resume Run's pick");
+});
+
+test("an unconfirmed run that this runtime resumes (Resume Anyway) or that stops is no longer unconfirmed", () => {
+  const m = new RunsModel();
+  m.replaceAll([unconfirmed]);
+  m.setState("old-1", "running"); // the runtime's run/status after Resume Anyway
+  assert.equal(runContextValue(m.get("old-1")!.summary), "rlStudio.run.running");
+  assert.equal(m.get("old-1")!.summary.unconfirmed, false);
+  // A later listing of the run this runtime trains keeps it confirmed.
+  m.mergeRead({ ...unconfirmed, live: true, unconfirmed: true });
+  assert.equal(m.get("old-1")!.summary.unconfirmed, false, "the notification's knowledge wins over the read");
+  m.replaceAll([unconfirmed]);
+  m.setProgress("old-1", progress(9000));
+  assert.equal(m.get("old-1")!.summary.unconfirmed, false, "progress comes only from a run this runtime trains");
+  m.upsert({ ...unconfirmed, state: "stopped" }); // e.g. a stop found its process gone
+  assert.equal(runContextValue(m.get("old-1")!.summary), "rlStudio.run.stopped");
+  assert.equal(m.get("old-1")!.summary.unconfirmed, false);
 });

@@ -1,8 +1,8 @@
 /**
  * Starts and supervises the runtime process (dist/runtime.js). The runtime never runs inside the
- * extension host (DESIGN): it is forked with the editor's own Node (`process.execPath` with
- * ELECTRON_RUN_AS_NODE=1) unless `rlStudio.runtime.nodePath` names another, and spoken to with
- * vscode-jsonrpc over the child's IPC channel.
+ * extension host, so a crash or a hung reward cannot take the editor down: it is forked with the
+ * editor's own Node (`process.execPath` with ELECTRON_RUN_AS_NODE=1) unless `rlStudio.runtime.nodePath`
+ * names another, and spoken to with vscode-jsonrpc over the child's IPC channel.
  *
  * It is the one owner of the connection: features subscribe to the runtime's notifications here
  * (`onNotification`, kept across restarts: one dispatcher per connection, attached before it

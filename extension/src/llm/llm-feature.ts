@@ -1,5 +1,5 @@
 /**
- * The editor side of the local LLM (DESIGN "Local LLM"; the model itself lives in the runtime,
+ * The editor side of the local LLM (README, "Local LLM"; the model itself lives in the runtime,
  * never in the extension host): `rlStudio.llm.*` settings sent to each runtime connection, the
  * model state in a status bar item, "Download Model" with progress and cancel, and what every LLM
  * feature says when there is no model. The reward features (suggest, ghost text, evolve) are in

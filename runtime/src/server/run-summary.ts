@@ -6,7 +6,7 @@
  */
 import { createHash } from "node:crypto";
 import type { RunSummary } from "../../../protocol/src/runtime.js";
-import { decideResume } from "../runs/resume-decision.js";
+import { decideResume, type ResumeInput } from "../runs/resume-decision.js";
 import { effectiveState, probeStatusWriter, RunDir, type RunStatus } from "../runs/run-dir.js";
 
 function str(o: Record<string, unknown>, ...keys: string[]): string | null {
@@ -83,7 +83,7 @@ export function summarizeRun(run: RunDir, liveRunIds: ReadonlySet<string>): RunS
       base.totalTimesteps = status.totalTimesteps || base.totalTimesteps;
       base.backend = status.backend ?? null;
       base.error = status.error ?? null;
-      base.unconfirmed = !base.live && base.state === "running" && resumeNeedsForce(run.id, status);
+      base.unconfirmed = isUnconfirmed({ runId: run.id, live: base.live, shownState: base.state, status, ownPids: [process.pid], probe: () => probeStatusWriter(status) });
     } else {
       // experiment.json written, no status yet: the run never started training.
       base.state = base.live ? "running" : "stopped";
@@ -96,9 +96,23 @@ export function summarizeRun(run: RunDir, liveRunIds: ReadonlySet<string>): RunS
   return base;
 }
 
-/** The resume of this run would be refused only because its trainer cannot be confirmed (the decision `resumeRun` takes). */
-function resumeNeedsForce(runId: string, status: RunStatus): boolean {
-  const d = decideResume({ runId, status, force: false, ownPids: [process.pid], probe: probeStatusWriter(status) });
+/**
+ * A run shown running that the Runs view marks unconfirmed: not trained by this runtime (`live`),
+ * shown "running" (`effectiveState` of its status), and its resume would be refused only because
+ * the process status.json names cannot be confirmed to be its trainer — the decision `resumeRun`
+ * takes (`decideResume`), so the mark and the editor's Resume Anyway cover the same runs. Pure:
+ * `probe` (the OS's answer about status.pid) is asked only when the first two hold.
+ */
+export function isUnconfirmed(input: {
+  runId: string;
+  live: boolean;
+  shownState: RunSummary["state"];
+  status: RunStatus;
+  ownPids: readonly number[];
+  probe: () => ResumeInput["probe"];
+}): boolean {
+  if (input.live || input.shownState !== "running") return false;
+  const d = decideResume({ runId: input.runId, status: input.status, force: false, ownPids: input.ownPids, probe: input.probe() });
   return d.action === "refuse" && d.overridable;
 }
 

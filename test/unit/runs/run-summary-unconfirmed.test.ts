@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { decideResume } from "../../../runtime/src/runs/resume-decision.js";
 import { probeStatusWriter, RunDir, type RunStatus } from "../../../runtime/src/runs/run-dir.js";
 import { processStartToken } from "../../../runtime/src/runs/process-identity.js";
-import { summarizeRun } from "../../../runtime/src/server/run-summary.js";
+import { isUnconfirmed, summarizeRun } from "../../../runtime/src/server/run-summary.js";
 
 /** An unrelated live process. */
 function sleeper(t: { after(fn: () => void): void }): ChildProcess {
@@ -74,4 +74,40 @@ test("confirmed or decided cases are not unconfirmed: a recorded trainer that is
   assert.deepEqual([summarizeRun(gone, new Set()).state, summarizeRun(gone, new Set()).unconfirmed], ["stopped", false]);
   const done = runWithStatus(t, { ...status(other.pid!, new Date().toISOString()), state: "completed" });
   assert.equal(summarizeRun(done, new Set()).unconfirmed, false);
+});
+
+test("isUnconfirmed, the pure decision on hand-made probes: only a live process that may or may not be the trainer", () => {
+  const older = status(4242, "2024-01-01T00:05:00.000Z"); // no writer recorded: an older RL Studio
+  const withWriter = status(4242, "2024-01-01T00:05:00.000Z", { startToken: "t", stopsOnSigint: true, entry: "cli.js" });
+  const probe = (alive: boolean, sameProcess: boolean | null, startedAfterStatus: boolean | null) => ({ alive, sameProcess, startedAfterStatus });
+  let probed = 0;
+  const decide = (over: Partial<Parameters<typeof isUnconfirmed>[0]> & { p?: ReturnType<typeof probe> }) =>
+    isUnconfirmed({
+      runId: "r1",
+      live: false,
+      shownState: "running",
+      status: older,
+      ownPids: [1],
+      probe: () => {
+        probed++;
+        return over.p ?? probe(true, null, null);
+      },
+      ...over,
+    });
+  // The one case: alive, identity unknown, start time not after the file was written (or unknown).
+  assert.equal(decide({}), true);
+  assert.equal(decide({ p: probe(true, null, false) }), true);
+  assert.equal(decide({ status: withWriter, p: probe(true, null, null) }), true, "a recorded writer whose start time cannot be read");
+  // Decided by the OS: not unconfirmed.
+  assert.equal(decide({ p: probe(false, null, null) }), false, "gone: shown stopped, resumable");
+  assert.equal(decide({ p: probe(true, true, null) }), false, "confirmed trainer: resume refused outright");
+  assert.equal(decide({ p: probe(true, false, null) }), false, "pid reused by another program");
+  assert.equal(decide({ p: probe(true, null, true) }), false, "started after the file was written: not the writer");
+  assert.equal(decide({ ownPids: [4242] }), false, "status names the asking process itself");
+  // Not shown running, or trained here: the OS is not even asked.
+  probed = 0;
+  assert.equal(decide({ live: true }), false, "this runtime trains it");
+  assert.equal(decide({ shownState: "stopped" }), false);
+  assert.equal(decide({ shownState: "completed", status: { ...older, state: "completed" } }), false);
+  assert.equal(probed, 0, "no probe for a live or not-running run");
 });

@@ -222,6 +222,35 @@ function extensionPath(c: MessageConnection, page: Page, onStatus: (p: RunStatus
   return { counts, model };
 }
 
+// ── a runtime with one experiment ─────────────────────────────────────────────
+
+/**
+ * A runtime process (dist/runtime.js, as the extension forks it) and a temporary folder holding one
+ * CartPole experiment `name` with `hyperparameters` (the object's source text); `dispose` ends both.
+ */
+function benchRuntime(name: string, hyperparameters: string): { dir: string; experimentPath: string; c: MessageConnection; dispose(): void } {
+  const dir = mkdtempSync(join(tmpdir(), `rl-bench-${name}-`));
+  const experimentPath = join(dir, `${name}.rl.ts`);
+  writeFileSync(
+    experimentPath,
+    `import { defineExperiment } from "rl-studio";
+export default defineExperiment({ name: "${name}", env: "CartPole-v1", algorithm: "ppo", seed: 1,
+  hyperparameters: { ${hyperparameters} } });\n`,
+  );
+  const child = fork(join(ROOT, "dist/runtime.js"), [], { stdio: ["ignore", "ignore", "inherit", "ipc"] });
+  const c = createMessageConnection(new IPCMessageReader(child), new IPCMessageWriter(child));
+  return {
+    dir,
+    experimentPath,
+    c,
+    dispose: () => {
+      c.dispose();
+      child.kill();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
 // ── latency ───────────────────────────────────────────────────────────────────
 
 async function measureLatency(url: string): Promise<ReturnType<typeof quantiles> & { sps: number | null }> {
@@ -233,16 +262,7 @@ async function measureLatency(url: string): Promise<ReturnType<typeof quantiles>
     if (m.type === "rendered") latencies.push(m.renderedAt - m.sentAt);
   });
   await isReady;
-  const dir = mkdtempSync(join(tmpdir(), "rl-bench-ext-"));
-  const experimentPath = join(dir, "cartpole.rl.ts");
-  writeFileSync(
-    experimentPath,
-    `import { defineExperiment } from "rl-studio";
-export default defineExperiment({ name: "latency", env: "CartPole-v1", algorithm: "ppo", seed: 1,
-  hyperparameters: { totalTimesteps: 50_000_000, numEnvs: 8, numSteps: 32, learningRate: 1e-3 } });\n`,
-  );
-  const child = fork(join(ROOT, "dist/runtime.js"), [], { stdio: ["ignore", "ignore", "inherit", "ipc"] });
-  const c = createMessageConnection(new IPCMessageReader(child), new IPCMessageWriter(child));
+  const { dir, experimentPath, c, dispose } = benchRuntime("latency", "totalTimesteps: 50_000_000, numEnvs: 8, numSteps: 32, learningRate: 1e-3");
   let done!: () => void;
   const finished = new Promise<void>((r) => (done = r));
   const { counts, model } = extensionPath(c, page, () => {});
@@ -260,10 +280,8 @@ export default defineExperiment({ name: "latency", env: "CartPole-v1", algorithm
     await page.waitForTimeout(200);
     await c.sendRequest(ShutdownRequest.type).catch(() => {});
   } finally {
-    c.dispose();
-    child.kill();
+    dispose();
     await close();
-    rmSync(dir, { recursive: true, force: true });
   }
   return { ...quantiles(latencies), sps };
 }
@@ -287,16 +305,7 @@ async function measureEndLag(url: string): Promise<Record<string, unknown>> {
     }
   });
   await isReady;
-  const dir = mkdtempSync(join(tmpdir(), "rl-bench-lag-"));
-  const experimentPath = join(dir, "fast.rl.ts");
-  writeFileSync(
-    experimentPath,
-    `import { defineExperiment } from "rl-studio";
-export default defineExperiment({ name: "lag", env: "CartPole-v1", algorithm: "ppo", seed: 1,
-  hyperparameters: { totalTimesteps: ${LAG_STEPS}, numEnvs: 8, numSteps: 16, updateEpochs: 1, numMinibatches: 1 } });\n`,
-  );
-  const child = fork(join(ROOT, "dist/runtime.js"), [], { stdio: ["ignore", "ignore", "inherit", "ipc"] });
-  const c = createMessageConnection(new IPCMessageReader(child), new IPCMessageWriter(child));
+  const { dir, experimentPath, c, dispose } = benchRuntime("lag", `totalTimesteps: ${LAG_STEPS}, numEnvs: 8, numSteps: 16, updateEpochs: 1, numMinibatches: 1`);
   let ended!: (state: string) => void;
   const end = new Promise<string>((r) => (ended = r));
   const cpu0 = process.cpuUsage();
@@ -338,10 +347,8 @@ export default defineExperiment({ name: "lag", env: "CartPole-v1", algorithm: "p
       benchProcessCpuSeconds: +((cpu.user + cpu.system) / 1e6).toFixed(2),
     };
   } finally {
-    c.dispose();
-    child.kill();
+    dispose();
     await close();
-    rmSync(dir, { recursive: true, force: true });
   }
 }
 

@@ -55,7 +55,8 @@ export class DashboardPanel implements vscode.Disposable {
 
   constructor(private readonly deps: DashboardDeps) {
     this.disposables.push(
-      deps.model.onDidReceiveMetrics(({ runId, record, sentAt }) => this.post({ type: "metrics", runId, records: [record], sentAt })),
+      // Already batched (the model receives a run's records at most every 50 ms): one message per batch.
+      deps.model.onDidReceiveMetrics(({ runId, records, sentAt }) => this.post({ type: "metrics", runId, records, sentAt })),
       // Only when a run's state changes: the model changes with every iteration's progress, and a
       // message per iteration to the webview only adds to what a loaded renderer must work through.
       deps.model.onDidChange((entry) => {

@@ -4,7 +4,7 @@ import { showErrorMessage } from "./notify.js";
 import type { RunState } from "../../protocol/src/runtime.js";
 import { OPEN_EXPLANATION_COMMAND } from "../../protocol/src/language-server.js";
 import { explanationMarkdown } from "./explain-runs.js";
-import type { RunEntry, RunsModel } from "./runs-model.js";
+import { isUnconfirmed, runContextValue, type RunEntry, type RunsModel } from "./runs-model.js";
 import { runTooltipMarkdown } from "./run-tooltip.js";
 import { experimentChildren, sweepDescription } from "./runs-groups.js";
 
@@ -19,6 +19,8 @@ const STATE_ICON: Record<RunState, vscode.ThemeIcon> = {
   stopped: new vscode.ThemeIcon("debug-pause", new vscode.ThemeColor("charts.yellow")),
   failed: new vscode.ThemeIcon("error", new vscode.ThemeColor("testing.iconFailed")),
 };
+/** "running" on disk, but its trainer cannot be confirmed: not the spinning icon of a run known to train. */
+const UNCONFIRMED_ICON = new vscode.ThemeIcon("question", new vscode.ThemeColor("charts.yellow"));
 
 export function formatSteps(n: number): string {
   return n >= 1e6 ? `${(n / 1e6).toFixed(n >= 1e7 ? 0 : 1)}M` : n >= 1e3 ? `${(n / 1e3).toFixed(n >= 1e4 ? 0 : 1)}k` : String(n);
@@ -103,9 +105,10 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsTreeNode>, 
     if (!entry) return item;
     item.label = runLabel(entry);
     item.description = runDescription(entry);
-    item.iconPath = STATE_ICON[entry.summary.state];
+    item.iconPath = isUnconfirmed(entry.summary) ? UNCONFIRMED_ICON : STATE_ICON[entry.summary.state];
     // The tooltip is filled on hover (resolveTreeItem): it may read the run's explanation.json.
-    item.contextValue = `rlStudio.run.${entry.summary.state}`;
+    // Matched by package.json's menus: an unconfirmed run offers Resume (it asks first) and Stop.
+    item.contextValue = runContextValue(entry.summary);
     item.command = { command: "rlStudio.openRunInDashboard", title: "Open in Dashboard", arguments: [node] };
     return item;
   }
@@ -151,6 +154,7 @@ function runDescription(e: RunEntry): string {
   const parts = [`${formatSteps(s.globalStep)}/${formatSteps(s.totalTimesteps)}`];
   if (s.lastEpisodicReturn !== null) parts.push(`R ${s.lastEpisodicReturn.toFixed(1)}`);
   if (e.progress) parts.push(`${Math.round(e.progress.sps).toLocaleString("en-US")} SPS`);
-  if (s.state !== "running") parts.push(s.state);
+  if (isUnconfirmed(s)) parts.push("running? (unconfirmed)");
+  else if (s.state !== "running") parts.push(s.state);
   return parts.join(" · ");
 }

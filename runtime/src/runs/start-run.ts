@@ -17,9 +17,8 @@ import { compileExperiment } from "../experiment/compile.js";
 import { validateHyperparameters } from "../experiment/validate.js";
 import { verifyRunCheckpoint } from "../ppo/checkpoint-state.js";
 import { CheckpointError } from "./checkpoint.js";
-import { isSameProcess, startedAfter } from "./process-identity.js";
 import { decideResume } from "./resume-decision.js";
-import { isProcessAlive, RunDir, RunDirError } from "./run-dir.js";
+import { probeStatusWriter, RunDir, RunDirError } from "./run-dir.js";
 import { defaultRunsRoot } from "./run-id.js";
 import { launchTrainer, type HostedRun, type RunCallbacks } from "./trainer-host.js";
 import type { RunInfo, TrainerRequest } from "./trainer-protocol.js";
@@ -116,17 +115,12 @@ export async function startRun(params: StartRunParams): Promise<StartedRun> {
 export async function resumeRun(params: ResumeRunParams): Promise<StartedRun> {
   const runDir = RunDir.open(params.runDir);
   const previous = runDir.readStatus();
-  const pid = previous?.pid ?? 0;
   const decision = decideResume({
     runId: runDir.id,
     status: previous,
     force: params.force === true,
     ownPids: [process.pid],
-    probe: {
-      alive: previous !== null && isProcessAlive(pid),
-      sameProcess: previous === null ? null : isSameProcess(pid, previous.writer),
-      startedAfterStatus: previous === null ? null : startedAfter(pid, previous.updatedAt),
-    },
+    probe: previous === null ? { alive: false, sameProcess: null, startedAfterStatus: null } : probeStatusWriter(previous),
   });
   if (decision.action === "refuse") throw new ResumeRefusedError(decision.message, decision.overridable);
   if (decision.notice) params.log?.(decision.notice);

@@ -9,7 +9,8 @@ import { readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { describeConfig } from "../sweeps/grid.js";
 import type { RunSummary } from "../../../protocol/src/runtime.js";
-import { effectiveState, RunDir } from "../runs/run-dir.js";
+import { decideResume, type ResumeInput } from "../runs/resume-decision.js";
+import { effectiveState, probeStatusWriter, RunDir, type RunStatus } from "../runs/run-dir.js";
 
 function str(o: Record<string, unknown>, ...keys: string[]): string | null {
   for (const k of keys) if (typeof o[k] === "string") return o[k] as string;
@@ -86,6 +87,7 @@ export function summarizeRun(run: RunDir, liveRunIds: ReadonlySet<string>): RunS
     error: null,
     groupKey: run.id,
     live: liveRunIds.has(run.id),
+    unconfirmed: false,
   };
   try {
     const experiment = run.readExperiment();
@@ -106,6 +108,7 @@ export function summarizeRun(run: RunDir, liveRunIds: ReadonlySet<string>): RunS
       base.totalTimesteps = status.totalTimesteps || base.totalTimesteps;
       base.backend = status.backend ?? null;
       base.error = status.error ?? null;
+      base.unconfirmed = isUnconfirmed({ runId: run.id, live: base.live, shownState: base.state, status, ownPids: [process.pid], probe: () => probeStatusWriter(status) });
     } else {
       // experiment.json written, no status yet: the run never started training.
       base.state = base.live ? "running" : "stopped";
@@ -116,6 +119,26 @@ export function summarizeRun(run: RunDir, liveRunIds: ReadonlySet<string>): RunS
     base.error = err instanceof Error ? err.message : String(err);
   }
   return base;
+}
+
+/**
+ * A run shown running that the Runs view marks unconfirmed: not trained by this runtime (`live`),
+ * shown "running" (`effectiveState` of its status), and its resume would be refused only because
+ * the process status.json names cannot be confirmed to be its trainer — the decision `resumeRun`
+ * takes (`decideResume`), so the mark and the editor's Resume Anyway cover the same runs. Pure:
+ * `probe` (the OS's answer about status.pid) is asked only when the first two hold.
+ */
+export function isUnconfirmed(input: {
+  runId: string;
+  live: boolean;
+  shownState: RunSummary["state"];
+  status: RunStatus;
+  ownPids: readonly number[];
+  probe: () => ResumeInput["probe"];
+}): boolean {
+  if (input.live || input.shownState !== "running") return false;
+  const d = decideResume({ runId: input.runId, status: input.status, force: false, ownPids: input.ownPids, probe: input.probe() });
+  return d.action === "refuse" && d.overridable;
 }
 
 function lastEpisodicReturn(run: RunDir): number | null {

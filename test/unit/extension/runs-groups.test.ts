@@ -20,6 +20,7 @@ const run = (runId: string, createdAt: string, sweep?: { id: string; index: numb
   error: null,
   groupKey: runId,
   live: false,
+  unconfirmed: false,
   ...(sweep ? { sweep: { ...sweep, config: 0, configText: "" } } : {}),
 });
 

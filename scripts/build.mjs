@@ -3,6 +3,7 @@
 import * as esbuild from "esbuild";
 import { existsSync, mkdirSync, chmodSync } from "node:fs";
 import { writeDeclaration } from "./gen-dts.mjs";
+import { buildSimdKernels, KERNEL_OUTPUT } from "./build-wasm.mjs";
 
 const watch = process.argv.includes("--watch");
 const production = process.argv.includes("--production");
@@ -76,6 +77,8 @@ for (const t of targets) {
   }
 }
 if (existsSync("dist/cli.js")) chmodSync("dist/cli.js", 0o755);
+// The WebAssembly SIMD learner (runtime/src/nn/simd/): loaded from dist/ beside the bundles.
+if (await buildSimdKernels()) console.log(`built ${KERNEL_OUTPUT}`);
 // The `rl-studio` module's declaration, for type-checking experiment files without npm install.
 if (!watch) writeDeclaration();
 if (!watch) console.log(`built ${targets.length} bundle(s): ${targets.map((t) => t.outfile).join(", ")}`);

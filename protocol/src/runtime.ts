@@ -13,8 +13,8 @@ import { NotificationType, RequestType, RequestType0 } from "vscode-jsonrpc";
 /** Who sends a message. */
 export type MessageDirection = "extensionToRuntime" | "runtimeToExtension";
 
-export type BackendName = "js" | "wasm" | "cpu" | "tfjs-node" | "tfjs-node-gpu" | "webgpu";
-export const BACKEND_NAMES: readonly (BackendName | "auto")[] = ["auto", "js", "wasm", "cpu", "tfjs-node", "tfjs-node-gpu", "webgpu"];
+export type BackendName = "js" | "wasm-simd" | "wasm" | "cpu" | "tfjs-node" | "tfjs-node-gpu" | "webgpu";
+export const BACKEND_NAMES: readonly (BackendName | "auto")[] = ["auto", "js", "wasm-simd", "wasm", "cpu", "tfjs-node", "tfjs-node-gpu", "webgpu"];
 
 export type RunState = "running" | "completed" | "stopped" | "failed";
 

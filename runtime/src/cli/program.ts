@@ -22,7 +22,7 @@ import { runExplainCommand } from "../explain/adapters.js";
 import { runEvolveRewardCommand, runSuggestRewardCommand, withProvider } from "../reward-design/adapters.js";
 import { LlmNarrativeWriter } from "../explain/llm-narrative.js";
 
-export const BACKEND_CHOICES: readonly (BackendName | "auto")[] = ["auto", "js", "wasm", "cpu", "tfjs-node", "tfjs-node-gpu", "webgpu"];
+export const BACKEND_CHOICES: readonly (BackendName | "auto")[] = ["auto", "js", "wasm-simd", "wasm", "cpu", "tfjs-node", "tfjs-node-gpu", "webgpu"];
 
 /** Where the CLI writes and what it listens to; the process's own streams and signals by default. */
 export interface CliIo {

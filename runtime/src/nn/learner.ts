@@ -11,7 +11,7 @@ import type { BackendName } from "../../../protocol/src/runtime.js";
 export type { BackendName } from "../../../protocol/src/runtime.js";
 
 /** Every backend a user can name (`auto` chooses among them: backends/select.ts). */
-export const BACKEND_NAMES: readonly BackendName[] = ["js", "wasm", "cpu", "tfjs-node", "tfjs-node-gpu", "webgpu"];
+export const BACKEND_NAMES: readonly BackendName[] = ["js", "wasm-simd", "wasm", "cpu", "tfjs-node", "tfjs-node-gpu", "webgpu"];
 
 /** Serialisable learner state (parameters and Adam moments) for checkpoints. */
 export interface LearnerState {

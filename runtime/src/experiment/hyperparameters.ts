@@ -29,6 +29,7 @@ export interface Hyperparameters {
   numEnvs: number;
   numSteps: number;
   annealLr: boolean;
+  annealClip: boolean;
   gamma: number;
   gaeLambda: number;
   numMinibatches: number;
@@ -53,6 +54,7 @@ export const HYPERPARAMETERS: readonly HyperparameterSpec[] = [
   { key: "numEnvs", type: "integer", doc: "Parallel environments in the vector env.", effect: "More decorrelated data per rollout; bigger batches.", default: 4, cleanrl: 4, zoo: 8, min: 1, max: 4096 },
   { key: "numSteps", type: "integer", doc: "Steps per environment per rollout (batch = numEnvs × numSteps).", effect: "Longer rollouts, fewer updates per step, better advantage estimates.", default: 128, cleanrl: 128, zoo: 32, min: 1 },
   { key: "annealLr", type: "boolean", doc: "Linearly anneal the learning rate to 0 over training.", effect: "Stabler end of training.", default: true, cleanrl: true, zoo: true },
+  { key: "annealClip", type: "boolean", doc: "Linearly decay the clipping coefficient ε (policy and value clipping) to 0 over training, as Stable-Baselines3's `clip_range` schedule (RL Zoo's `lin_0.2`): ε · (1 − steps done / totalTimesteps), updated after each rollout. CleanRL keeps ε constant.", effect: "Smaller policy steps as training ends.", default: false, cleanrl: false, zoo: true },
   { key: "gamma", type: "number", doc: "Discount factor γ.", effect: "Longer credit-assignment horizon (≈ 1/(1−γ) steps).", default: 0.99, cleanrl: 0.99, zoo: 0.98, exclusiveMin: 0, max: 1 },
   { key: "gaeLambda", type: "number", doc: "λ of Generalized Advantage Estimation (Schulman et al. 2016).", effect: "Less bias, more variance in advantages.", default: 0.95, cleanrl: 0.95, zoo: 0.8, min: 0, max: 1 },
   { key: "numMinibatches", type: "integer", doc: "Minibatches the batch is split into per epoch; must divide numEnvs × numSteps.", effect: "More, smaller gradient steps per epoch.", default: 4, cleanrl: 4, zoo: 1, min: 1 },

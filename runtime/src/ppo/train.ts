@@ -19,6 +19,7 @@ import type { BackendName } from "../nn/learner.js";
 import type { TrainProgress } from "../../../protocol/src/runtime.js";
 import { createLearner, type BackendRequest } from "../backends/select.js";
 import { deriveSizes } from "./sizes.js";
+import { annealedClipCoef } from "./schedules.js";
 import { computeGae, explainedVariance } from "./gae.js";
 import { RunningMeanStd, normalizeObservationInto } from "./normalize.js";
 import { ppoTrainerState } from "./checkpoint-state.js";
@@ -264,6 +265,8 @@ export async function train(opts: TrainOptions): Promise<TrainSummary> {
       nextValues.set(stepOut.values);
       computeGae(rewardsBuf, valuesBuf, donesBuf, nextValues, numSteps, numEnvs, h.gamma, h.gaeLambda, advantages, returns);
 
+      // SB3's clip_range schedule (annealClip): ε · progress remaining after this rollout.
+      coef.clipCoef = h.annealClip ? annealedClipCoef(h.clipCoef, recorder.globalStep, h.totalTimesteps) : h.clipCoef;
       // Optimizing the policy and value network.
       for (let i = 0; i < batchSize; i++) indices[i] = i;
       let stats: PpoLossStats | null = null;
@@ -301,6 +304,7 @@ export async function train(opts: TrainOptions): Promise<TrainSummary> {
         "charts/learning_rate": learningRate,
         "charts/SPS": Math.round(sps),
       };
+      if (h.annealClip) metrics["charts/clip_coef"] = coef.clipCoef;
       if (stats) {
         metrics["losses/value_loss"] = stats.valueLoss;
         metrics["losses/policy_loss"] = stats.policyLoss;

@@ -59,6 +59,9 @@ export interface TrainSummary {
   sps: number;
   /** Steps per second of rollout collection alone (acting + env stepping + bookkeeping, updates excluded). */
   rolloutSps: number;
+  /** Minibatch updates taken in this process, and the seconds spent inside them (learner.step: forward, backward, clip, Adam). */
+  updates: number;
+  updateSeconds: number;
   meanReturnLast20: number | null;
   /** First global step / wall time at which the mean of the last 20 finished episodes reached the env's reward threshold. */
   solvedAtStep: number | null;
@@ -175,6 +178,8 @@ export async function train(opts: TrainOptions): Promise<TrainSummary> {
 
   let status: TrainSummary["status"] = "completed";
   let rolloutSeconds = 0;
+  let updates = 0;
+  let updateSeconds = 0;
   let error: string | undefined;
   try {
     for (let iteration = recorder.iteration + 1; iteration <= numIterations; iteration++) {
@@ -290,7 +295,10 @@ export async function train(opts: TrainOptions): Promise<TrainSummary> {
             mb.returns[r] = returns[src]!;
             mb.values[r] = valuesBuf[src]!;
           }
+          const updateStart = performance.now();
           stats = await learner.step(mb, coef, learningRate, h.maxGradNorm);
+          updateSeconds += (performance.now() - updateStart) / 1000;
+          updates++;
           clipFracSum += stats.clipFrac;
           clipFracCount++;
         }
@@ -370,6 +378,8 @@ export async function train(opts: TrainOptions): Promise<TrainSummary> {
     cpuSeconds: totals.cpuSeconds,
     sps: totals.sps,
     rolloutSps: rolloutSeconds > 0 ? totals.segmentSteps / rolloutSeconds : 0,
+    updates,
+    updateSeconds,
     meanReturnLast20: totals.meanReturnLast20,
     solvedAtStep: totals.solvedAtStep,
     solvedAtSeconds: totals.solvedAtSeconds,

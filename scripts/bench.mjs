@@ -1,9 +1,9 @@
 // Runs the benchmark scripts (each prints JSON lines and a final JSON summary).
-// Usage: npm run bench [-- name …]   names: train, envs, text-envs, lsp, extension, explain, llm (default: all present)
+// Usage: npm run bench [-- name …]   names: train, compare, envs, text-envs, lsp, extension, explain, llm (default: all present)
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 
-const all = ["train", "envs", "text-envs", "lsp", "extension", "explain", "llm"];
+const all = ["train", "compare", "envs", "text-envs", "lsp", "extension", "explain", "llm"];
 const args = process.argv.slice(2);
 const names = args.length ? args : all.filter((n) => existsSync(`bench/${n}.ts`));
 let failed = 0;

@@ -373,12 +373,14 @@ export function ppoLossHead(
     const hi = i * actionDim;
     let logProb: number;
     let entropy: number;
+    /** log Σ exp(logits) of this row (discrete), reused by the gradient below. */
+    let logSum = 0;
     if (actionKind === "discrete") {
       let max = -Infinity;
       for (let j = 0; j < actionDim; j++) max = Math.max(max, head[hi + j]!);
       let sum = 0;
       for (let j = 0; j < actionDim; j++) sum += Math.exp(head[hi + j]! - max);
-      const logSum = max + Math.log(sum);
+      logSum = max + Math.log(sum);
       entropy = 0;
       for (let j = 0; j < actionDim; j++) {
         const lp = head[hi + j]! - logSum;
@@ -411,11 +413,6 @@ export function ppoLossHead(
 
     if (actionKind === "discrete") {
       const a = mb.actions[i]!;
-      let max = -Infinity;
-      for (let j = 0; j < actionDim; j++) max = Math.max(max, head[hi + j]!);
-      let sum = 0;
-      for (let j = 0; j < actionDim; j++) sum += Math.exp(head[hi + j]! - max);
-      const logSum = max + Math.log(sum);
       for (let j = 0; j < actionDim; j++) {
         const lp = head[hi + j]! - logSum;
         const p = Math.exp(lp);

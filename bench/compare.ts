@@ -278,14 +278,16 @@ async function microbench() {
   return { peak, cells, costModel: fitCost(cells), costModelInUse: MEASURED_SIMD_COST };
 }
 
-/** The cost model's figures fitted from the microbenchmark (CPU time: the arithmetic of one core). */
+/**
+ * The cost model's figures fitted from the microbenchmark (CPU time: the arithmetic of one core):
+ * per width, t(B) = fixed + flops(B) / R through minibatches 64 and 256 gives R (the slope) and the
+ * fixed cost (taken at width 64, where it matters).
+ */
 function fitCost(cells: { width: number; minibatch: number; simdCpuMs: number | null; mflopPerUpdate: number | null }[]) {
   const at = (w: number, b: number) => cells.find((c) => c.width === w && c.minibatch === b)!;
-  const gflopsByWidth = [64, 256, 1024].map((w) => [w, round(at(w, 256).mflopPerUpdate! / at(w, 256).simdCpuMs! / 1e3, 1)!] as [number, number]);
-  // t(B) = fixed + B·perRow at width 64: two minibatches give both.
-  const t64 = at(64, 64).simdCpuMs! / 1e3;
-  const t256 = at(64, 256).simdCpuMs! / 1e3;
-  const fixedSeconds = Math.max(0, t64 - (64 * (t256 - t64)) / 192);
+  const rate = (w: number) => (at(w, 256).mflopPerUpdate! - at(w, 64).mflopPerUpdate!) / (at(w, 256).simdCpuMs! - at(w, 64).simdCpuMs!) / 1e3;
+  const gflopsByWidth = [64, 256, 1024].map((w) => [w, round(rate(w), 1)!] as [number, number]);
+  const fixedSeconds = Math.max(0, at(64, 64).simdCpuMs! / 1e3 - at(64, 64).mflopPerUpdate! / 1e3 / rate(64));
   return { gflopsByWidth, fixedSeconds: +fixedSeconds.toExponential(2) };
 }
 

@@ -13,7 +13,7 @@ import { cpus } from "node:os";
 import type { ActorCriticLayout } from "../actor-critic.js";
 
 export interface SimdCostFigures {
-  /** Sustained single-thread GFLOP/s of a whole update at minibatch 256, by hidden width (interpolated in log width). */
+  /** Single-thread GFLOP/s of the part of an update that grows with the minibatch, by hidden width (interpolated in log width). */
   gflopsByWidth: readonly (readonly [width: number, gflops: number])[];
   /** Per-update cost that does not scale with the minibatch (calls, Wᵀ, Adam, the JS loss head), seconds. */
   fixedSeconds: number;
@@ -25,18 +25,21 @@ export interface SimdCostFigures {
 
 /**
  * Measured with `npm run bench -- compare` (sections microbench and threads) on the 2-core development
- * machine (AMD EPYC, 2.1 GHz, Node 20) under load average ≈ 6–11 from other work: update time = CPU
- * time, so the arithmetic rate is that of one core; syncSeconds is the median of empty parallel updates.
+ * machine (AMD EPYC, Node 20.20) under load average 24–30 from other work, so from CPU time, not wall
+ * time: microbench cells (width, minibatch 64 → 256, ms of CPU) 64: 0.328 → 0.652, 256: 1.954 → 6.476,
+ * 1024: 52.8 → 159.0; the barrier pair of a parallel update: median 28 µs. The break-even for 2 threads
+ * follows: a minibatch of 34 rows at width 64, 3 at width 256 (the bench prints it per width). Rerun on a
+ * quiet machine and update.
  */
 export const MEASURED_SIMD_COST: SimdCostFigures = {
   gflopsByWidth: [
-    [64, 9],
-    [256, 14],
-    [1024, 15],
+    [64, 30.9],
+    [256, 33.9],
+    [1024, 22.8],
   ],
-  fixedSeconds: 25e-6,
-  syncSeconds: 120e-6,
-  measured: "bench/compare.ts, 2-core AMD EPYC 2.1 GHz, Node 20, 2026-12-06",
+  fixedSeconds: 2.2e-4,
+  syncSeconds: 2.8e-5,
+  measured: "bench/compare.ts, 2-core AMD EPYC, Node 20.20, load 24-30, 2026-12-06",
 };
 
 /**

@@ -99,7 +99,7 @@ export function describeNetwork(layout: ActorCriticLayout): string {
 /** Why this plan cannot live in a WebAssembly memory, with the figure, or null when it fits. */
 export function memoryLimitProblem(plan: SimdMemoryPlan, layout: ActorCriticLayout, capacity: number, limitBytes = WASM32_MAX_BYTES): string | null {
   if (plan.bytes <= limitBytes) return null;
-  const mib = (n: number) => `${Math.ceil(n / 2 ** 20).toLocaleString("en-US")} MiB`;
+  const mib = (n: number) => (n < 2 ** 20 ? `${Math.ceil(n / 1024).toLocaleString("en-US")} KiB` : `${Math.ceil(n / 2 ** 20).toLocaleString("en-US")} MiB`);
   return (
     `network ${describeNetwork(layout)} with minibatch ${capacity.toLocaleString("en-US")} needs ${mib(plan.bytes)} of WebAssembly memory, ` +
     `more than the ${mib(limitBytes)} a 32-bit WebAssembly memory can address`

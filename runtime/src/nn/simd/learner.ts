@@ -17,7 +17,7 @@ import { type ActorCriticLayout, type PpoCoefficients, type PpoLossStats, type P
 import { ADAM_DEFAULTS, clipCoefficient } from "../adam.js";
 import { checkStateSize, type Learner, type LearnerState } from "../learner.js";
 import { instantiateKernels, loadKernelModule, type KernelExports } from "./module.js";
-import { memoryLimitProblem, planSimdMemory, WASM32_MAX_BYTES, type SimdMemoryPlan } from "./plan.js";
+import { memoryLimitProblem, planSimdMemory, type SimdMemoryPlan } from "./plan.js";
 import { MAX_BLOCKS, PHASE_BACKWARD, PHASE_FORWARD, RowParallelPool, splitRows } from "./threads.js";
 
 /** Row blocks for this machine: one per core, 1 to 4 (more would shorten the dW sums to little gain). */
@@ -33,10 +33,8 @@ export interface WasmSimdOptions {
   threads?: number;
   /** Row blocks (gradient vectors) per minibatch; at least `threads`. Default: defaultRowBlocks(). */
   blocks?: number;
-  /** Where to look for learner-simd.wasm (default: beside the bundle, then the checkout's dist/). */
+  /** Where to look for learner-simd.wasm (default: beside the bundle, or the checkout's dist/ from sources). */
   kernelPaths?: readonly string[];
-  /** Largest WebAssembly memory to plan for (default wasm32's 4 GiB). */
-  memoryLimitBytes?: number;
 }
 
 interface Views {
@@ -97,7 +95,7 @@ export class WasmSimdLearner implements Learner {
       throw new WasmSimdUnavailableError(`${loaded.path} cannot be instantiated (${(err as Error).message.split("\n")[0]})`);
     }
     const plan = planSimdMemory(layout, capacity, blocks, base);
-    const tooBig = memoryLimitProblem(plan, layout, capacity, Math.min(options.memoryLimitBytes ?? WASM32_MAX_BYTES, WASM32_MAX_BYTES));
+    const tooBig = memoryLimitProblem(plan, layout, capacity);
     if (tooBig) throw new WasmSimdUnavailableError(tooBig);
     let memory: WebAssembly.Memory;
     try {

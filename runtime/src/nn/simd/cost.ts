@@ -1,6 +1,7 @@
 /**
- * What one minibatch update costs on the WebAssembly SIMD learner, and when worker threads pay for
- * themselves. The figures are measured by `npm run bench -- compare` (section `microbench` prints the
+ * When worker threads pay for themselves on the WebAssembly SIMD learner: what one minibatch update
+ * costs with T threads. (Which backend `auto` picks is backends/cost-model.ts, from update-costs.json,
+ * where `npm run bench -- backends` fits wasm-simd like every backend.) The figures are measured by `npm run bench -- compare` (section `microbench` prints the
  * achieved GFLOP/s per width and the fixed cost per update, section `threads` the cost of one
  * parallel update's two barriers); the break-even minibatch follows from them:
  *

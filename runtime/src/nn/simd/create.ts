@@ -7,7 +7,6 @@ import { chooseThreads, measureIdleCores } from "./cost.js";
 import { defaultRowBlocks, WasmSimdLearner, WasmSimdUnavailableError } from "./learner.js";
 
 export { WasmSimdUnavailableError } from "./learner.js";
-export { estimateUpdateSeconds } from "./cost.js";
 
 export interface WasmSimdChoice {
   learner: WasmSimdLearner;

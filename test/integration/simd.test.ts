@@ -78,7 +78,7 @@ test("annealClip: each update uses ε · (1 − steps so far / totalTimesteps), 
  * node_modules/.cache, so its packages resolve) whose learner-simd.wasm is `wasm` (null: none), from a
  * workspace outside the checkout.
  */
-function trainPackaged(t: { after(fn: () => void): void }, wasm: Buffer | null) {
+function trainPackaged(t: { after(fn: () => void): void }, wasm: Buffer | null, nodeFlags: string[] = [], cliArgs: string[] = []) {
   mkdirSync(join(REPO, "node_modules", ".cache"), { recursive: true });
   const pkg = mkdtempSync(join(REPO, "node_modules", ".cache", "rl-studio-simd-"));
   const ws = mkdtempSync(join(tmpdir(), "rl-studio-simd-ws-"));
@@ -87,11 +87,12 @@ function trainPackaged(t: { after(fn: () => void): void }, wasm: Buffer | null) 
     rmSync(ws, { recursive: true, force: true });
   });
   mkdirSync(join(pkg, "dist"));
-  copyFileSync(BUNDLED_CLI, join(pkg, "dist", "cli.js"));
+  // The CLI and the worker thread every run trains in (runs/trainer-host.ts).
+  for (const bundle of ["cli.js", "trainer-worker.js"]) copyFileSync(join(REPO, "dist", bundle), join(pkg, "dist", bundle));
   if (wasm) writeFileSync(join(pkg, "dist", "learner-simd.wasm"), wasm);
   writeFileSync(join(ws, "package.json"), "{}\n");
   copyFileSync(join(REPO, "examples", "cartpole.rl.ts"), join(ws, "cartpole.rl.ts"));
-  const r = spawnSync(process.execPath, [join(pkg, "dist", "cli.js"), "train", "cartpole.rl.ts", "--total-timesteps", "512", "--json"], { cwd: ws, encoding: "utf8", timeout: 120_000 });
+  const r = spawnSync(process.execPath, [...nodeFlags, join(pkg, "dist", "cli.js"), "train", "cartpole.rl.ts", "--total-timesteps", "512", "--json", ...cliArgs], { cwd: ws, encoding: "utf8", timeout: 120_000 });
   assert.equal(r.status, 0, r.stderr);
   return { stderr: r.stderr, summary: lastJsonLine(r.stdout) };
 }
@@ -110,6 +111,19 @@ for (const [label, wasm] of [
     assert.match(notice[0]!, /^wasm-simd: /);
     assert.match(notice[0]!, why);
     assert.match(notice[0]!, /; falling back; backend: js \(auto: /);
+  });
+}
+
+// An engine without WebAssembly (node --jitless; Node 20 cannot turn SIMD off alone, module.test covers that
+// message): auto and an explicit --backend wasm-simd both train on js and say why in one line.
+for (const cliArgs of [[], ["--backend", "wasm-simd"]]) {
+  test(`without WebAssembly, ${cliArgs.length ? "--backend wasm-simd" : "auto"} falls back to js with a one-line notice`, (t) => {
+    if (!need(t, existsSync(BUNDLED_CLI) && existsSync(join(REPO, "dist", "learner-simd.wasm")), "dist/cli.js and dist/learner-simd.wasm")) return;
+    const { stderr, summary } = trainPackaged(t, readFileSync(join(REPO, "dist", "learner-simd.wasm")), ["--jitless"], cliArgs);
+    assert.equal(summary.backend, "js");
+    const notice = stderr.split("\n").filter((l) => l.includes("wasm-simd"));
+    assert.equal(notice.length, 1, stderr);
+    assert.match(notice[0]!, /^wasm-simd: this JavaScript engine has no WebAssembly; falling back; backend: js/);
   });
 }
 

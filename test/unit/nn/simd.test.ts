@@ -14,7 +14,7 @@ import { join } from "node:path";
 import { ActorCriticLayout, ActorCriticWorkspace, ppoLossAndGradient, type PpoCoefficients, type PpoMinibatch } from "../../../runtime/src/nn/actor-critic.js";
 import { JsLearner } from "../../../runtime/src/nn/learner.js";
 import { WasmSimdLearner, WasmSimdUnavailableError } from "../../../runtime/src/nn/simd/learner.js";
-import { instantiateKernels, kernelCandidates, loadKernelModule, type KernelExports } from "../../../runtime/src/nn/simd/module.js";
+import { engineSupportProblem, instantiateKernels, kernelCandidates, loadKernelModule, type KernelExports } from "../../../runtime/src/nn/simd/module.js";
 import { planSimdMemory, WASM32_MAX_BYTES } from "../../../runtime/src/nn/simd/plan.js";
 import { createLearner } from "../../../runtime/src/backends/select.js";
 import { Rng } from "../../../runtime/src/rng.js";
@@ -274,6 +274,12 @@ test("a missing or corrupt kernel file is a one-line reason, not a crash", (t) =
   assert.equal(bad.ok, false);
   assert.match(!bad.ok ? bad.reason : "", /corrupt\.wasm is not a valid kernel module \(.+\); reinstall/);
   assert.ok(!bad.ok && !bad.reason.includes("\n"));
+});
+
+test("an engine without WebAssembly SIMD or without WebAssembly is named as the reason", () => {
+  assert.equal(engineSupportProblem({ validate: () => false }), "this JavaScript engine has no WebAssembly SIMD");
+  assert.equal(engineSupportProblem(null), "this JavaScript engine has no WebAssembly");
+  assert.equal(engineSupportProblem(), null, "this Node has WebAssembly SIMD and SharedArrayBuffer");
 });
 
 test("auto and --backend wasm-simd pick the SIMD learner and say how many threads", async (t) => {

@@ -16,9 +16,11 @@ export class Adam {
     readonly beta1: number = ADAM_DEFAULTS.beta1,
     readonly beta2: number = ADAM_DEFAULTS.beta2,
     readonly epsilon: number = ADAM_DEFAULTS.epsilon,
+    /** The moment arrays to use (the data-parallel learners' shared memory); fresh zeros by default. */
+    moments?: { m: Float64Array; v: Float64Array },
   ) {
-    this.m = new Float64Array(size);
-    this.v = new Float64Array(size);
+    this.m = moments?.m ?? new Float64Array(size);
+    this.v = moments?.v ?? new Float64Array(size);
   }
 
   /** params ← params − lr · m̂ / (√v̂ + ε). */

@@ -32,6 +32,8 @@ const targets = [
   { entryPoints: ["runtime/src/reward-design/sandbox-child.ts"], outfile: "dist/reward-sandbox.js" },
   // Every run trains in a worker thread the CLI / runtime watches, so Stop always works (runtime/src/runs/trainer-host.ts).
   { entryPoints: ["runtime/src/runs/trainer-worker.ts"], outfile: "dist/trainer-worker.js" },
+  // Ranks 1 … N−1 of multi-learner PPO (numLearners), started by the trainer (runtime/src/ppo/learner-group.ts).
+  { entryPoints: ["runtime/src/ppo/rank-worker.ts"], outfile: "dist/rank-worker.js" },
   { entryPoints: ["extension/src/extension.ts"], outfile: "dist/extension.js" },
   { entryPoints: ["language-server/src/server.ts"], outfile: "dist/language-server.js" },
   { entryPoints: ["media/src/dashboard.ts"], outfile: "dist/media/dashboard.js", platform: "browser", format: "iife" },

@@ -63,6 +63,14 @@ test("annealClip's hover says whose schedule it is and which library turns it on
   assert.match(markdown, /CleanRL `ppo.py`: `false`; RL Zoo \(CartPole-v1\): `true`/);
 });
 
+test("numLearners' hover says what the learners share and whose multi-GPU script it follows", async () => {
+  const text = CARTPOLE_EXPERIMENT.replace("learningRate: 1e-3", "learningRate: 1e-3, numLearners: 2");
+  const { markdown } = await hoverAt(text, "numLearners");
+  assert.match(markdown, /^\*\*numLearners\*\* — Data-parallel learners, each in its own thread .* gradients averaged every minibatch, as CleanRL's ppo_atari_multigpu\.py/);
+  assert.match(markdown, /Default: `1`/);
+  assert.match(markdown, /Valid: an integer ≥ 1 and ≤ 64/);
+});
+
 test("hyperparameter default follows the env's action kind (Pendulum-v1 is continuous)", async () => {
   const { markdown } = await hoverAt(CARTPOLE_EXPERIMENT.replace('"CartPole-v1"', '"Pendulum-v1"').replace("nextObs.theta", "nextObs.thetaDot"), "numSteps");
   assert.match(markdown, /Default: `2048` \(continuous actions\)/);

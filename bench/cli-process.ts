@@ -31,7 +31,7 @@ export interface ProcessRun {
 }
 
 /** The child's CPU seconds so far from /proc/<pid>/stat (utime + stime, in clock ticks of 100 Hz), or null off Linux. */
-function cpuSecondsOf(pid: number): number | null {
+export function cpuSecondsOf(pid: number): number | null {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
     const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");

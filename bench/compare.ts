@@ -34,6 +34,7 @@ import { RowParallelPool, PHASE_FORWARD } from "../runtime/src/nn/simd/threads.j
 import { breakEvenMinibatch, MEASURED_SIMD_COST, updateFlops, type SimdCostFigures } from "../runtime/src/nn/simd/cost.js";
 import { Rng } from "../runtime/src/rng.js";
 import { randomMinibatch } from "../test/unit/nn/fixtures.js";
+import { cpuSecondsOf } from "./cli-process.js";
 
 const CLI = "dist/cli.js";
 const SEEDS = [1, 2, 3];
@@ -59,18 +60,6 @@ const CONFIGS = {
   zoo: { file: "bench/rlzoo-cartpole.rl.ts", label: "RL Zoo CartPole-v1 (8 envs × 32 steps, batch 256, 20 epochs, 64×64, lr and clip lin)" },
   cleanrl: { file: "bench/cleanrl-cartpole.rl.ts", label: "CleanRL `ppo.py` defaults (4 × 128, 4 minibatches, 4 epochs, 64×64)" },
 };
-
-/** CPU seconds a live child process has used so far (Linux /proc; null elsewhere or once it exited). */
-function childCpuSeconds(pid: number | undefined): number | null {
-  try {
-    // Fields after the ")" of the command name: state is field 3; utime and stime are fields 14 and 15.
-    const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    return null;
-  }
-}
 
 interface ChildRun {
   seed: number;
@@ -110,7 +99,7 @@ function trainProcess(file: string, args: string[], stopAfterFirstProgress = fal
         }
         if (firstProgress === null && /^steps [\d,]+\//.test(line)) {
           firstProgress = now;
-          firstProgressCpu = childCpuSeconds(child.pid);
+          firstProgressCpu = child.pid === undefined ? null : cpuSecondsOf(child.pid);
           if (stopAfterFirstProgress) child.kill("SIGINT");
         }
       }

@@ -6,13 +6,15 @@
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir, loadavg } from "node:os";
 import { join } from "node:path";
 import { loadExperiment, type ExperimentOverrides } from "../../runtime/src/experiment/resolve.js";
 import { RunDir } from "../../runtime/src/runs/run-dir.js";
 import { train, type TrainOptions } from "../../runtime/src/ppo/train.js";
 import { checkRankHashes } from "../../runtime/src/ppo/learner-group.js";
+import { REPO, lastJsonLine } from "./cli-helpers.js";
 
 const root = mkdtempSync(join(tmpdir(), "rl-studio-multi-learner-test-"));
 
@@ -71,4 +73,25 @@ test("2 learners × 4 envs solve CartPole like 1 learner × 8 envs (seeds 1 and 
     t.diagnostic(`seed ${seed}: solved at step ${summary.solvedAtStep}, ${((performance.now() - t0) / 1000).toFixed(1)} s (load ${loadavg()[0]!.toFixed(1)})`);
     assert.ok(summary.solvedAtStep !== null, `seed ${seed}: 2 learners did not solve CartPole in ${summary.globalStep} steps (mean of last 20: ${summary.meanReturnLast20})`);
   }
+});
+
+test("the packaged CLI starts its learner ranks from dist/rank-worker.js", (t) => {
+  const cli = join(REPO, "dist", "cli.js");
+  if (!existsSync(cli) || !existsSync(join(REPO, "dist", "rank-worker.js"))) {
+    if (process.env.CI === "true") assert.fail("dist/cli.js and dist/rank-worker.js must exist in CI");
+    t.skip("dist/cli.js or dist/rank-worker.js is missing (run `npm run build`)");
+    return;
+  }
+  const ws = mkdtempSync(join(tmpdir(), "rl-studio-multi-learner-ws-"));
+  t.after(() => rmSync(ws, { recursive: true, force: true }));
+  writeFileSync(join(ws, "package.json"), "{}\n");
+  const source = readFileSync(join(REPO, "examples", "cartpole.rl.ts"), "utf8").replace("numEnvs: 8,", "numEnvs: 4, numLearners: 2,");
+  assert.match(source, /numLearners: 2/);
+  writeFileSync(join(ws, "cartpole.rl.ts"), source);
+  const r = spawnSync(process.execPath, [cli, "train", "cartpole.rl.ts", "--total-timesteps", "1024", "--json"], { cwd: ws, encoding: "utf8", timeout: 120_000 });
+  assert.equal(r.status, 0, r.stderr);
+  assert.match(r.stderr, /backend: js \(numLearners 2: data-parallel float64 learners in 2 threads/);
+  const summary = lastJsonLine(r.stdout);
+  assert.equal(summary.status, "completed");
+  assert.equal(summary.globalStep, 1024);
 });

@@ -43,6 +43,14 @@ test("2 learners × 4 envs: every rank's steps and episodes recorded, the parame
   assert.deepEqual([...envs].sort(), [0, 1, 2, 3, 4, 5, 6, 7], "episodes from rank 0's envs 0–3 and rank 1's envs 4–7");
 });
 
+test("target-KL early stopping: every rank stops after the same epoch (the ranks' mean approx KL), so none waits at a barrier", async () => {
+  const { summary, runDir } = await trainCartPole({ totalTimesteps: 2048, hyperparameters: { numLearners: 2, numEnvs: 4, numSteps: 32, updateEpochs: 8, targetKl: 0.0005 } });
+  assert.equal(summary.status, "completed", summary.error);
+  // 8 iterations of at most 8 epochs × 2 minibatches: early stops show as fewer updates.
+  assert.ok(summary.updates < 8 * 8 * 2, `updates ${summary.updates}: target KL never stopped an epoch loop`);
+  assert.equal(runDir.readMetrics().length, 8);
+});
+
 test("a parameter hash that differs between ranks is an error naming the rank and iteration", () => {
   checkRankHashes(3, ["ab", "ab", "ab"]);
   assert.throws(() => checkRankHashes(3, ["ab", "ab", "cd"]), /diverged at iteration 3: rank 2's parameter hash cd ≠ rank 0's ab/);

@@ -44,7 +44,7 @@ export function procStatFields(pid: number | "self"): string[] | null {
 }
 
 /** The child's CPU seconds so far from /proc/<pid>/stat (utime 14 + stime 15, clock ticks of 100 Hz), or null off Linux. */
-function cpuSecondsOf(pid: number): number | null {
+export function cpuSecondsOf(pid: number): number | null {
   const fields = procStatFields(pid);
   return fields ? (Number(fields[11]) + Number(fields[12])) / 100 : null;
 }

@@ -14,7 +14,7 @@ import { NotificationType, RequestType, RequestType0 } from "vscode-jsonrpc";
 export type MessageDirection = "extensionToRuntime" | "runtimeToExtension";
 
 /** Every tensor backend a run can train on (the one list: auto chooses among them in runtime/src/backends/select.ts). */
-export const BACKENDS = ["js", "wasm", "cpu", "tfjs-node", "tfjs-node-gpu", "webgpu"] as const;
+export const BACKENDS = ["js", "wasm-simd", "wasm", "cpu", "tfjs-node", "tfjs-node-gpu", "webgpu"] as const;
 export type BackendName = (typeof BACKENDS)[number];
 /** What a user may ask for: auto or a backend (Select Backend, the `rlStudio.backend` setting, `--backend`). */
 export const BACKEND_NAMES: readonly (BackendName | "auto")[] = ["auto", ...BACKENDS];

@@ -230,6 +230,8 @@ export function launchTrainer(request: TrainerRequest, sourceFile: string, opts:
         cpuSeconds: last?.cpuSeconds ?? 0,
         sps: p?.sps ?? 0,
         rolloutSps: 0,
+        updates: 0,
+        updateSeconds: 0,
         meanReturnLast20: p?.meanReturnLast20 ?? null,
         solvedAtStep: last?.solvedAtStep ?? null,
         solvedAtSeconds: last?.solvedAtSeconds ?? null,

@@ -57,7 +57,7 @@ test("achievement rates: the share of episodes that reached each sub-goal", () =
 test("PredicateRunner: unknown fields, throws and non-booleans are SubgoalErrors naming the sub-goal", () => {
   const fields = ["position", "velocity"];
   const places = [{ file: "/w/mc.rl.ts", line: 7, column: 5 }, { file: "/w/mc.rl.ts", line: 9, column: 5 }];
-  const ok = new PredicateRunner([{ name: "right", achieved: ({ obs }) => obs.position > 0.2 }], fields, { envId: "MountainCar-v0" });
+  const ok = new PredicateRunner([{ name: "right", achieved: ({ obs }) => obs.position! > 0.2 }], fields, { envId: "MountainCar-v0" });
   ok.setState([0.3, 0]);
   assert.equal(ok.holds(0), true);
   ok.setState([0.1, 0]);
@@ -67,7 +67,7 @@ test("PredicateRunner: unknown fields, throws and non-booleans are SubgoalErrors
   typo.setState([0, 0]);
   assert.throws(() => typo.holds(0), (e: unknown) => e instanceof SubgoalError && e.subgoal === "fast" && /reads obs\.velocty, which MountainCar-v0 does not have: did you mean obs\.velocity\?/.test(e.message) && e.line === 7);
 
-  const numeric = new PredicateRunner([{ name: "a", achieved: ({ obs }) => obs.position > 0 }, { name: "b", achieved: ({ obs }) => obs.position as unknown as boolean }], fields, { envId: "MountainCar-v0", places });
+  const numeric = new PredicateRunner([{ name: "a", achieved: ({ obs }) => obs.position! > 0 }, { name: "b", achieved: ({ obs }) => obs.position as unknown as boolean }], fields, { envId: "MountainCar-v0", places });
   numeric.setState([0.5, 0]);
   assert.throws(() => numeric.holds(1), (e: unknown) => e instanceof SubgoalError && /returned 0\.5 \(number\); it must return true or false/.test(e.message) && e.line === 9);
 

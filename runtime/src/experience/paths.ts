@@ -17,3 +17,9 @@ export function envFolder(root: string, envId: string): string {
   const safe = envId.replace(/[^A-Za-z0-9._-]+/g, "_").replace(/^\.+/, "_");
   return join(root, safe.length > 0 ? safe : "_");
 }
+
+/** The writer session a segment file belongs to (`<start ms>-<session>-<seq>.rlx`), or null for a foreign name. */
+export function sessionOfSegment(name: string): string | null {
+  const m = /^\d+-([0-9a-f]+)-\d+\.rlx$/.exec(name);
+  return m ? m[1]! : null;
+}

@@ -30,6 +30,8 @@ export interface ReadOptions {
   expect?: Pick<SegmentHeader, "envId" | "fields" | "obsDim" | "actionKind" | "actionSize">;
   /** Called for every problem as it is found (default: collected in the report only). */
   onProblem?: (p: StoreProblem) => void;
+  /** Read only the segment files this accepts (by file name); default all. */
+  segments?: (name: string) => boolean;
   signal?: AbortSignal;
 }
 
@@ -74,6 +76,7 @@ export function* readSegmentBlocks(
   };
   for (const seg of listSegments(dir)) {
     options.signal?.throwIfAborted();
+    if (options.segments && !options.segments(seg.name)) continue;
     const file = join(dir, seg.name);
     let bytes: Buffer;
     try {

@@ -14,7 +14,8 @@
  *
  * Writing never breaks training: an I/O error is logged once and the writer stops storing.
  */
-import { closeSync, mkdirSync, openSync, readdirSync, statSync, unlinkSync, writeSync } from "node:fs";
+import { closeSync, mkdirSync, openSync, readdirSync, statSync, unlinkSync } from "node:fs";
+import { writeAll } from "../runs/atomic.js";
 import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import { FLAG_START, FLAG_SUCCESS, FLAG_TERMINATED, FLAG_TRUNCATED, FORMAT_VERSION, encodeBlock, encodeSegmentStart, framedBlockBytes, type SegmentHeader, type TransitionColumns } from "./format.js";
@@ -272,9 +273,4 @@ export class ExperienceWriter {
     next.finals = c.finals;
     return next;
   }
-}
-
-function writeAll(fd: number, buf: Buffer): void {
-  let off = 0;
-  while (off < buf.length) off += writeSync(fd, buf, off, buf.length - off);
 }

@@ -6,8 +6,7 @@
  *   (RL_STUDIO_TEST_MODEL, default ../shared/models/stories260K.gguf), and the share of its
  *   candidates that validate (its rewards are nonsense, but the reward grammar makes them parse and
  *   name real fields, so most validate: the figure is the plumbing's, not the model's skill).
- * - sandbox: cost of one reward evaluation: plain function vs vm context (training path) vs vm
- *   with a per-call timeout (validation path).
+ * The sandbox's own costs (per reward evaluation, per candidate realm) are bench/sandbox.ts's.
  * - evolve: wall time of the Eureka loop, K=4 × N=3 on CartPole, scripted LLM, 8 192 steps per candidate.
  */
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
@@ -17,7 +16,6 @@ import { ModelManager } from "../runtime/src/llm/model-manager.js";
 import { LlamaProvider } from "../runtime/src/llm/llama-provider.js";
 import { suggestRewards } from "../runtime/src/reward-design/suggest.js";
 import { evolveReward } from "../runtime/src/reward-design/evolve.js";
-import { SandboxedReward } from "../runtime/src/reward-design/sandbox.js";
 import { ScriptedProvider, cand } from "../test/unit/reward-design/scripted-provider.js";
 
 const print = (o: unknown) => console.log(JSON.stringify(o));
@@ -99,38 +97,6 @@ if (existsSync(model)) {
   await manager.dispose();
 } else {
   summary.suggest = `skipped: test model not found at ${model} (set RL_STUDIO_TEST_MODEL)`;
-}
-
-// ── sandbox cost per reward evaluation ──
-{
-  const layout = { fields: ["x", "xDot", "theta", "thetaDot"], actionKind: "discrete" as const, actionSize: 1 };
-  const components = [
-    { name: "alive", code: "envReward" },
-    { name: "upright", code: "1 - Math.abs(nextObs.theta) / 0.2095" },
-  ];
-  const sandbox = new SandboxedReward(components, layout, { timeoutMs: 50 });
-  const obs = [0.01, 0.02, 0.03, 0.04];
-  const plain = (t: { nextObs: Record<string, number>; envReward: number }) => ({ alive: t.envReward, upright: 1 - Math.abs(t.nextObs.theta!) / 0.2095 });
-  const time = (n: number, f: (i: number) => void) => {
-    const t = performance.now();
-    for (let i = 0; i < n; i++) f(i);
-    return ((performance.now() - t) * 1000) / n;
-  };
-  let sink = 0;
-  const n = 200_000;
-  const plainUs = time(n, (i) => {
-    sink += plain({ nextObs: { x: obs[0]!, xDot: obs[1]!, theta: obs[2]! + i * 1e-9, thetaDot: obs[3]! }, envReward: 1 }).upright;
-  });
-  const vmUs = time(n, (i) => {
-    sandbox.setInput(obs, 1, obs, 1, false, false, i);
-    sink += sandbox.stepFast()[1]!;
-  });
-  const vmTimeoutUs = time(20_000, (i) => {
-    sandbox.setInput(obs, 1, obs, 1, false, false, i);
-    sink += sandbox.stepWithTimeout()[1]!;
-  });
-  summary.sandbox = { plainMicroseconds: +plainUs.toFixed(3), vmContextMicroseconds: +vmUs.toFixed(3), vmWithTimeoutMicroseconds: +vmTimeoutUs.toFixed(2), sink: sink > 0 };
-  print({ section: "sandbox", ...(summary.sandbox as object) });
 }
 
 // ── evolution loop, scripted LLM ──

@@ -26,8 +26,11 @@ const targets = [
   { entryPoints: ["runtime/src/cli/main.ts"], outfile: "dist/cli.js", banner: { js: "#!/usr/bin/env node" } },
   { entryPoints: ["runtime/src/server/main.ts"], outfile: "dist/runtime.js" },
   { entryPoints: ["runtime/src/api.ts"], outfile: "dist/api.js" },
-  // Eureka candidates train in a worker thread (LLM-written reward code never runs in the runtime's realm).
+  // LLM-written reward code runs only in these two, each a child process with a heap limit (candidate-process.ts).
   { entryPoints: ["runtime/src/reward-design/train-worker.ts"], outfile: "dist/reward-train-worker.js" },
+  { entryPoints: ["runtime/src/reward-design/sandbox-child.ts"], outfile: "dist/reward-sandbox.js" },
+  // Every run trains in a worker thread the CLI / runtime watches, so Stop always works (runtime/src/runs/trainer-host.ts).
+  { entryPoints: ["runtime/src/runs/trainer-worker.ts"], outfile: "dist/trainer-worker.js" },
   { entryPoints: ["extension/src/extension.ts"], outfile: "dist/extension.js" },
   { entryPoints: ["language-server/src/server.ts"], outfile: "dist/language-server.js" },
   { entryPoints: ["media/src/dashboard.ts"], outfile: "dist/media/dashboard.js", platform: "browser", format: "iife" },

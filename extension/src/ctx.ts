@@ -13,6 +13,7 @@ import {
   MarkFailedRequest,
   ReadRunRequest,
   ResumeRequest,
+  RESUME_NEEDS_FORCE,
   RunEpisodeNotification,
   RunMetricsNotification,
   RunProgressNotification,
@@ -187,7 +188,19 @@ export class Ctx implements vscode.Disposable {
   async resume(runDir: string): Promise<TrainResult | undefined> {
     if (!this.checkTrusted("resume")) return undefined;
     const c = await this.runtime.ensureStarted();
-    const result = await c.sendRequest(ResumeRequest.type, { runDir, backend: config.backend() });
+    const params = { runDir, backend: config.backend() };
+    let result: TrainResult;
+    try {
+      result = await c.sendRequest(ResumeRequest.type, params);
+    } catch (err) {
+      // Refused only because it cannot be told whether the process status.json names still trains
+      // it (an older status.json): the user who knows decides, as `rl-studio resume --force` does.
+      const refusal = err as { code?: unknown; message?: unknown };
+      if (refusal?.code !== RESUME_NEEDS_FORCE) throw err;
+      const anyway = "Resume Anyway";
+      if ((await vscode.window.showWarningMessage(`RL Studio: ${String(refusal.message)}`, { modal: true }, anyway)) !== anyway) return undefined;
+      result = await c.sendRequest(ResumeRequest.type, { ...params, force: true });
+    }
     this.trackProgress(result.runId, `Resuming ${result.runId}`);
     return result;
   }

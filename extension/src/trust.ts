@@ -1,6 +1,6 @@
 /**
  * Workspace Trust for the commands that execute the experiment's code (Train, Resume, Explain,
- * Suggest Reward, Evolve Reward). None of them is disabled through package.json `enablement`: a
+ * Suggest Reward, Evolve Reward) or write code into it (Apply Evolved Reward). None of them is disabled through package.json `enablement`: a
  * disabled command is silently missing from the palette and a disabled code lens does nothing, so
  * the user never learns why. Instead each command runs and, in an untrusted workspace, answers with
  * a message that says why (the experiment file is a program) and how (Manage Workspace Trust), and
@@ -8,7 +8,7 @@
  */
 
 /** The commands that compile and run an experiment file's code. */
-export type TrustedAction = "train" | "resume" | "explain" | "suggestReward" | "evolveReward";
+export type TrustedAction = "train" | "resume" | "explain" | "suggestReward" | "evolveReward" | "applyEvolvedReward";
 
 /** The button of the untrusted-workspace message and the command it runs. */
 export const MANAGE_TRUST_BUTTON = "Manage Workspace Trust";
@@ -27,6 +27,12 @@ const ACTIONS: Record<TrustedAction, { disabled: string; runs: string; toDo: str
   },
   suggestReward: { disabled: "Suggest Reward is", runs: "suggesting a reward steps its environment to sample transitions", toDo: "suggest rewards" },
   evolveReward: { disabled: "Evolve Reward is", runs: "evolving a reward trains it with each candidate", toDo: "evolve rewards" },
+  applyEvolvedReward: {
+    disabled: "applying an evolved reward is",
+    runs: "applying writes the saved reward's code into it after running that code on its environment's transitions",
+    toDo: "apply evolved rewards",
+    still: "Saved evolutions can still be opened.",
+  },
 };
 
 /** The warning shown when `action` is refused: why it is refused and how to allow it. */

@@ -5,7 +5,7 @@
  * train` reject the same things with the same words.
  */
 import type { EnvSpec } from "../../runtime/src/envs/types.js";
-import { HYPERPARAMETERS } from "../../runtime/src/ppo/hyperparameters.js";
+import { HYPERPARAMETERS } from "../../runtime/src/experiment/hyperparameters.js";
 import { checkHyperparameterValue, validateHyperparameters } from "../../runtime/src/experiment/validate.js";
 import { closestMatch } from "../../runtime/src/experiment/suggest.js";
 import { ALGORITHMS, actionKindWords, allowedAlgorithmsText, findAlgorithm, type AlgorithmSpec } from "../../runtime/src/experiment/algorithms.js";

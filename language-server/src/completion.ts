@@ -7,7 +7,7 @@
 import { CompletionItemKind, MarkupKind, type CompletionItem } from "vscode-languageserver";
 import type { TextDocument } from "vscode-languageserver-textdocument";
 import type { EnvSpec } from "../../runtime/src/envs/types.js";
-import { HYPERPARAMETERS } from "../../runtime/src/ppo/hyperparameters.js";
+import { HYPERPARAMETERS } from "../../runtime/src/experiment/hyperparameters.js";
 import { ALGORITHMS } from "../../runtime/src/experiment/algorithms.js";
 import { envSpecs } from "./env-catalog.js";
 import type { ExperimentAst, RewardInfo, Span } from "./experiment-ast.js";

@@ -3,7 +3,7 @@
  * the hyperparameter table (nothing here is a second copy of their facts).
  */
 import type { EnvSpec, ObservationField } from "../../runtime/src/envs/types.js";
-import { defaultHyperparameters, type HyperparameterSpec } from "../../runtime/src/ppo/hyperparameters.js";
+import { defaultHyperparameters, type HyperparameterSpec } from "../../runtime/src/experiment/hyperparameters.js";
 import { allowedText } from "../../runtime/src/experiment/validate.js";
 import { actionKindWords, type AlgorithmSpec } from "../../runtime/src/experiment/algorithms.js";
 

@@ -7,7 +7,7 @@
  */
 import { MarkupKind, type Hover } from "vscode-languageserver";
 import type { TextDocument } from "vscode-languageserver-textdocument";
-import { HYPERPARAMETERS } from "../../runtime/src/ppo/hyperparameters.js";
+import { HYPERPARAMETERS } from "../../runtime/src/experiment/hyperparameters.js";
 import { experimentEnvSpec } from "./checks.js";
 import { algorithmDocumentation, envDocumentation, hyperparameterDocumentation, observationFieldDocumentation } from "./docs.js";
 import type { ExperimentAst, Span } from "./experiment-ast.js";

@@ -66,6 +66,18 @@ export interface EvolveRewardParams {
   budget?: number;
 }
 
+export interface CheckRewardParams {
+  /** Absolute path of the *.rl.ts file the reward is for. */
+  experimentPath: string;
+  /** The editor's text of that file (compiled in place of the file). */
+  sourceText?: string;
+  /** The components as read from disk (evolution.json): checked by the runtime, trusted by no one. */
+  components: unknown;
+}
+
+/** `code`: the `reward: (…) => ({ … }),` snippet made from the checked components; the only text Apply writes. */
+export type CheckRewardResult = { ok: true; code: string } | { ok: false; reason: string };
+
 /** The evolution as saved in `<workspace>/.rl-studio/evolutions/<id>/evolution.json` (runtime's EvolutionResult). */
 export type EvolveRewardResult = Record<string, unknown> & { id: string; dir: string; status: "completed" | "cancelled" | "failed" };
 
@@ -100,6 +112,16 @@ export namespace EvolveRewardRequest {
   export const method = "reward/evolve" as const;
   export const direction = "extensionToRuntime" as const;
   export const type = new RequestType<EvolveRewardParams, EvolveRewardResult, void>(method);
+}
+
+/**
+ * Re-validate a saved reward before Apply Evolved Reward writes it (static checks and the sandbox on
+ * the experiment's sample transitions, as a fresh suggestion): runs the experiment's code.
+ */
+export namespace CheckRewardRequest {
+  export const method = "reward/check" as const;
+  export const direction = "extensionToRuntime" as const;
+  export const type = new RequestType<CheckRewardParams, CheckRewardResult, void>(method);
 }
 
 /** Progress of `reward/evolve` (runtime's EvolveProgress). */

@@ -107,6 +107,8 @@ export interface TrainParams {
   seed?: number;
   /** Overrides `hyperparameters.totalTimesteps`. */
   totalTimesteps?: number;
+  /** Longest one call into the experiment's code (top level, reward, custom env) may run before the run fails; default 5000 ms. */
+  userCodeTimeoutMs?: number;
 }
 export interface TrainResult {
   runId: string;
@@ -122,7 +124,18 @@ export namespace TrainRequest {
 export interface ResumeParams {
   runDir: string;
   backend?: BackendName | "auto";
+  userCodeTimeoutMs?: number;
+  /**
+   * Resume although status.json names a live process that cannot be told apart from the trainer
+   * (written by an older RL Studio): sent after the user answered the `RESUME_NEEDS_FORCE` error.
+   */
+  force?: boolean;
 }
+/**
+ * JSON-RPC error code of a resume refused only because it cannot be told whether the process
+ * status.json names still trains the run; the message says why. Asking again with `force: true` resumes.
+ */
+export const RESUME_NEEDS_FORCE = -32010;
 /** Continue a stopped/failed run from its last checkpoint (same run id, same curves). */
 export namespace ResumeRequest {
   export const method = "runtime/resume" as const;

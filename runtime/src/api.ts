@@ -2,13 +2,13 @@
  * The `rl-studio` module as experiment files see it: `import { defineExperiment } from "rl-studio"`.
  * The runtime's esbuild step maps that import here; the editor gets the same declarations.
  */
-import type { Hyperparameters } from "./ppo/hyperparameters.js";
+import type { Hyperparameters } from "./experiment/hyperparameters.js";
 import type { Env } from "./envs/types.js";
 
 export { Box, Discrete } from "./envs/spaces.js";
 export { Rng } from "./rng.js";
 export type { Env, EnvSpec, ObservationField, ResetResult, StepResult, Action, Info, TextView, TextSpec, MacroActionSpec } from "./envs/types.js";
-export type { Hyperparameters } from "./ppo/hyperparameters.js";
+export type { Hyperparameters } from "./experiment/hyperparameters.js";
 
 /** An observation whose fields are all numbers, named by `K`. */
 type Fields<K extends string> = { [P in K]: number };

@@ -3,7 +3,7 @@
  * (`node --import tsx runtime/src/cli/main.ts`), checked by exit code, stdout (the last line is the
  * `--json` result) and stderr; and a throwaway workspace for its run folders.
  */
-import { spawn } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
@@ -17,26 +17,34 @@ export { TEST_MODEL } from "./test-model.js";
 
 export interface CliResult {
   code: number | null;
+  /** The signal that ended the CLI, when one did. */
+  signal?: NodeJS.Signals | null;
   stdout: string;
   stderr: string;
 }
 
-/** Runs the CLI in `cwd`; `env` entries set to undefined are removed from the child's environment. */
-export function runCli(args: string[], cwd = REPO, env: Record<string, string | undefined> = {}): Promise<CliResult> {
+/** Starts the CLI in `cwd` and returns the child (to signal it) and its result; `env` entries set to undefined are removed. */
+export function spawnCli(args: string[], cwd = REPO, env: Record<string, string | undefined> = {}): { child: ChildProcess; done: Promise<CliResult> } {
   const childEnv: NodeJS.ProcessEnv = { ...process.env, RL_STUDIO_DEBUG: "" };
   for (const [k, v] of Object.entries(env)) {
     if (v === undefined) delete childEnv[k];
     else childEnv[k] = v;
   }
-  return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, ["--import", TSX, CLI, ...args], { cwd, env: childEnv });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.on("data", (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
+  const child = spawn(process.execPath, ["--import", TSX, CLI, ...args], { cwd, env: childEnv });
+  let stdout = "";
+  let stderr = "";
+  child.stdout!.on("data", (d: Buffer) => (stdout += d.toString()));
+  child.stderr!.on("data", (d: Buffer) => (stderr += d.toString()));
+  const done = new Promise<CliResult>((resolvePromise, reject) => {
     child.on("error", reject);
-    child.on("close", (code) => resolvePromise({ code, stdout, stderr }));
+    child.on("close", (code, signal) => resolvePromise({ code, signal, stdout, stderr }));
   });
+  return { child, done };
+}
+
+/** Runs the CLI in `cwd` to the end; `env` entries set to undefined are removed from the child's environment. */
+export function runCli(args: string[], cwd = REPO, env: Record<string, string | undefined> = {}): Promise<CliResult> {
+  return spawnCli(args, cwd, env).done;
 }
 
 export function lastJsonLine(stdout: string): Record<string, any> {

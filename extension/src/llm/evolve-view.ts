@@ -17,7 +17,7 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as vscode from "vscode";
-import { EvolveRewardRequest } from "../../../protocol/src/reward-design.js";
+import { CheckRewardRequest, EvolveRewardRequest } from "../../../protocol/src/reward-design.js";
 import type { CandidateResult, EvolutionResult } from "../../../runtime/src/reward-design/evolve.js";
 import { effectiveEvolution, EVOLUTIONS_DIR } from "../../../runtime/src/reward-design/evolution-status.js";
 import { errorText, type LlmFeature } from "./llm-feature.js";
@@ -267,8 +267,14 @@ export class EvolutionViews implements vscode.Disposable {
     this.open(modelFromEvolution(evolution));
   }
 
-  /** Apply the best candidate's code to the experiment file, after a diff preview. */
+  /**
+   * Apply the best candidate to the experiment file, after a diff preview. Only in a trusted
+   * workspace, and only what the runtime makes of the winner's components after validating them
+   * again (CheckRewardRequest): evolution.json is a file on disk like any other, so its `code` is
+   * never written as it stands.
+   */
   async applyWinner(evolution: Pick<EvolutionPageModel, "id" | "best" | "experimentPath"> & { status?: string }): Promise<void> {
+    if (!this.feature.ctx.checkTrusted("applyEvolvedReward")) return;
     if (evolution.status === "running") {
       void vscode.window.showWarningMessage(`RL Studio: evolution ${evolution.id} is still running; apply its winner when it ends.`);
       return;
@@ -284,7 +290,13 @@ export class EvolutionViews implements vscode.Disposable {
       const text = doc.getText();
       const location = locateReward(text);
       if (!location) throw new Error(`${path.basename(file.fsPath)} has no defineExperiment({ env, … }) object to put a reward in`);
-      await previewAndApply(this.previews, file, text, location.range, best.code, `${componentsLabel(best.components)} (fitness ${best.fitness?.toFixed(1) ?? "n/a"})`);
+      const c = await this.feature.connection();
+      const checked = await c.sendRequest(CheckRewardRequest.type, { experimentPath: file.fsPath, sourceText: text, components: best.components });
+      if (!checked.ok) {
+        void vscode.window.showErrorMessage(`RL Studio: the winner of evolution ${evolution.id} did not pass validation again, so nothing was applied: ${checked.reason}`);
+        return;
+      }
+      await previewAndApply(this.previews, file, text, location.range, checked.code, `${componentsLabel(best.components)} (fitness ${best.fitness?.toFixed(1) ?? "n/a"})`);
     } catch (err) {
       void vscode.window.showErrorMessage(`RL Studio: applying the evolved reward failed: ${errorText(err)}`);
     }

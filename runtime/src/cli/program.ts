@@ -8,7 +8,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
-import { ENV_SPECS, getEnvSpec } from "../envs/registry.js";
+import { ENV_SPECS } from "../envs/registry.js";
 import { evaluateRun } from "../ppo/policy.js";
 import type { BackendName, TrainSummary } from "../ppo/train.js";
 import { declareSigintStop } from "../runs/process-identity.js";
@@ -87,6 +87,7 @@ interface TrainFlags {
   totalTimesteps?: number;
   backend: BackendName | "auto";
   runsDir?: string;
+  userCodeTimeout?: number;
   json?: boolean;
 }
 
@@ -104,6 +105,13 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo()): 
     .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) })
     .showSuggestionAfterError();
 
+  const userCodeTimeoutOption = () =>
+    new Option(
+      "--user-code-timeout <ms>",
+      "fail the run when one call into the experiment's own code (its top level, reward, custom env) has not returned after this many milliseconds (default 5000)",
+    ).argParser(parseCount("--user-code-timeout", 1));
+  const userCodeTimeout = (ms: number | undefined) => (ms !== undefined ? { userCodeTimeoutMs: ms } : {});
+
   const backendOption = () =>
     new Option("--backend <name>", "tensor backend; auto: the fastest by a measured cost model (the plain-JS js learner for classic-control networks; a GPU is timed at run start for large ones)").choices(BACKEND_CHOICES as string[]).default("auto");
 
@@ -115,6 +123,7 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo()): 
     .option("--total-timesteps <n>", "override hyperparameters.totalTimesteps", parseCount("--total-timesteps", 1))
     .addOption(backendOption())
     .option("--runs-dir <dir>", "folder for run folders (default: <workspace>/.rl-studio/runs)")
+    .addOption(userCodeTimeoutOption())
     .option("--json", "print the result as one JSON object on the last stdout line")
     .action(async (experimentPath: string, flags: TrainFlags) => {
       json = flags.json === true;
@@ -124,6 +133,7 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo()): 
           ...(flags.runsDir !== undefined ? { runsRoot: flags.runsDir } : {}),
           ...(flags.seed !== undefined ? { seed: flags.seed } : {}),
           ...(flags.totalTimesteps !== undefined ? { totalTimesteps: flags.totalTimesteps } : {}),
+          ...userCodeTimeout(flags.userCodeTimeout),
           backend: flags.backend,
           ...hooks,
         }),
@@ -135,10 +145,14 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo()): 
     .description("continue a stopped or failed run from its last checkpoint (same run folder, same curves)")
     .argument("<run-dir>", "the run folder, e.g. .rl-studio/runs/cartpole-ppo-20250101-120000-s1")
     .addOption(backendOption())
+    .addOption(userCodeTimeoutOption())
+    .option("--force", "resume even though status.json names a live process that cannot be confirmed to be (or not to be) its trainer (an older status.json)")
     .option("--json", "print the result as one JSON object on the last stdout line")
-    .action(async (runDirPath: string, flags: { backend: BackendName | "auto"; json?: boolean }) => {
+    .action(async (runDirPath: string, flags: { backend: BackendName | "auto"; userCodeTimeout?: number; force?: boolean; json?: boolean }) => {
       json = flags.json === true;
-      exitCode = await trainOrResume(io, json, (hooks) => resumeRun({ runDir: runDirPath, backend: flags.backend, ...hooks }));
+      exitCode = await trainOrResume(io, json, (hooks) =>
+        resumeRun({ runDir: runDirPath, backend: flags.backend, ...userCodeTimeout(flags.userCodeTimeout), ...(flags.force ? { force: true } : {}), ...hooks }),
+      );
     });
 
   program
@@ -290,7 +304,7 @@ async function trainOrResume(io: CliIo, json: boolean, begin: (hooks: Hooks) => 
     progress.dispose();
     release();
   }
-  const threshold = getEnvSpec(started.experiment.envId)?.rewardThreshold ?? started.experiment.spec.rewardThreshold;
+  const threshold = started.experiment.rewardThreshold ?? undefined;
   if (json) {
     if (summary.status === "failed" && summary.error) io.stderr.write(`error: run failed: ${summary.error}\n`);
     io.stdout.write(JSON.stringify(trainResultJson(started.runDir.id, summary)) + "\n");

@@ -250,12 +250,9 @@ export function checkEnv(makeEnv: () => Env, options: EnvCheckOptions = {}): Env
 
   function checkObservation(env: Env, obs: unknown, where: string): void {
     const space = env.observationSpace;
-    if (!(obs instanceof Float32Array)) fail(`${where}: observation must be a Float32Array, got ${describe(obs)}`);
+    const problem = observationProblem(obs, space.size, env.spec.observationFields.map((f) => f.name));
+    if (problem) fail(`${where}: ${problem}`);
     const o = obs as Float32Array;
-    if (o.length !== space.size) fail(`${where}: observation has ${o.length} elements, observationSpace has ${space.size}`);
-    for (let i = 0; i < o.length; i++) {
-      if (!Number.isFinite(o[i]!)) fail(`${where}: observation[${i}] (${env.spec.observationFields[i]?.name ?? "?"}) is ${o[i]}`);
-    }
     if (!space.contains(o)) {
       const i = Array.from(o).findIndex((v, j) => v < space.low[j]! || v > space.high[j]!);
       fail(`${where}: observation[${i}] (${env.spec.observationFields[i]?.name ?? "?"}) = ${o[i]} is outside [${space.low[i]}, ${space.high[i]}]`);
@@ -263,14 +260,53 @@ export function checkEnv(makeEnv: () => Env, options: EnvCheckOptions = {}): Env
   }
 
   function checkStep(env: Env, r: StepResult, t: number): void {
+    const problem = stepResultProblem(r, env.observationSpace.size, env.spec.observationFields.map((f) => f.name));
+    if (problem) fail(`step ${t}: ${problem}`);
     checkObservation(env, r.obs, `step ${t}`);
-    if (typeof r.reward !== "number" || !Number.isFinite(r.reward)) fail(`step ${t}: reward must be a finite number, got ${String(r.reward)}`);
-    if (typeof r.terminated !== "boolean" || typeof r.truncated !== "boolean") fail(`step ${t}: terminated and truncated must be booleans`);
     if (typeof r.info !== "object" || r.info === null) fail(`step ${t}: info must be an object`);
     if (r.terminated && env.spec.terminationCauses.length > 0 && !env.spec.terminationCauses.includes(r.info.terminationCause as string)) {
       fail(`step ${t}: info.terminationCause ${JSON.stringify(r.info.terminationCause)} is not one of spec.terminationCauses (${env.spec.terminationCauses.join(", ")})`);
     }
   }
+}
+
+/**
+ * What is wrong with an observation an env returned, naming the field (`obs.theta = NaN
+ * (observation field 2 of 4)`), or null when it is a Float32Array of `size` finite numbers.
+ * Cheap enough to run on every step of a custom env (experiment/checked-env.ts).
+ */
+export function observationProblem(obs: unknown, size: number, fieldNames: readonly string[]): string | null {
+  if (!(obs instanceof Float32Array)) return `obs = ${describe(obs)}: the observation must be a Float32Array of ${size} elements`;
+  if (obs.length !== size) return `obs has ${obs.length} element(s) but observationSpace has ${size} (${fieldNames.join(", ")})`;
+  for (let i = 0; i < size; i++) {
+    const v = obs[i]!;
+    // v - v is 0 for every finite number and NaN for NaN and ±Infinity: one test instead of Number.isFinite's call.
+    if (v - v !== 0) return `obs.${fieldNames[i] ?? i} = ${v} (observation field ${i} of ${size}): every observation value must be a finite number`;
+  }
+  return null;
+}
+
+/** What is wrong with a `step()` result's shape and values, naming the field, or null. */
+export function stepResultProblem(r: unknown, size: number, fieldNames: readonly string[]): string | null {
+  if (r === null || typeof r !== "object") return `returned ${describe(r)}; it must return { obs, reward, terminated, truncated, info }`;
+  const o = r as Record<string, unknown>;
+  if (!("obs" in o)) return "returned no obs; it must return { obs, reward, terminated, truncated, info }";
+  const obsProblem = observationProblem(o.obs, size, fieldNames);
+  if (obsProblem) return obsProblem;
+  if (typeof o.reward !== "number" || o.reward - o.reward !== 0) return `reward must be a finite number, got ${describe(o.reward)}`;
+  for (const flag of ["terminated", "truncated"] as const) {
+    if (typeof o[flag] !== "boolean") return `${flag} must be a boolean, got ${describe(o[flag])}`;
+  }
+  if (o.info !== undefined && (o.info === null || typeof o.info !== "object")) return `info must be an object, got ${describe(o.info)}`;
+  return null;
+}
+
+/** What is wrong with a `reset()` result, naming the field, or null. */
+export function resetResultProblem(r: unknown, size: number, fieldNames: readonly string[]): string | null {
+  if (r === null || typeof r !== "object") return `returned ${describe(r)}; it must return { obs, info }`;
+  const o = r as Record<string, unknown>;
+  if (!("obs" in o)) return "returned no obs; it must return { obs, info }";
+  return observationProblem(o.obs, size, fieldNames);
 }
 
 class CheckFailure extends Error {}
@@ -322,5 +358,7 @@ function assertSameArray(a: ArrayLike<number>, b: ArrayLike<number>, what: strin
 function describe(x: unknown): string {
   if (typeof x === "string") return JSON.stringify(x);
   if (ArrayBuffer.isView(x)) return `${x.constructor.name}[${Array.from(x as unknown as ArrayLike<number>).join(", ")}]`;
+  if (Array.isArray(x)) return `an array [${x.slice(0, 8).map((v) => String(v)).join(", ")}${x.length > 8 ? ", …" : ""}]`;
+  if (x !== null && typeof x === "object") return "an object";
   return String(x);
 }

@@ -7,40 +7,24 @@
  * Truncation is decided here, not in the env, so the env cannot know the episode ended: this
  * wrapper enforces "step after the end of an episode is an error" itself.
  */
-import type { Action, Env, EnvSpec, ResetResult, StepResult, TextView } from "./types.js";
+import type { Action, Env, ResetResult, StepResult } from "./types.js";
+import { EnvWrapper } from "./wrapper.js";
 import { TIME_LIMIT } from "./types.js";
 import { assertEpisodeRunning } from "./episode-guard.js";
 
-export class TimeLimit<A extends Action = Action> implements Env<A> {
+export class TimeLimit<A extends Action = Action> extends EnvWrapper<A> {
   private elapsed = 0;
   private needsReset = true;
 
   constructor(
-    /** The wrapped env. */
-    readonly env: Env<A>,
+    env: Env<A>,
     /** Steps after which the episode is truncated (Gymnasium's `max_episode_steps`). */
     readonly maxEpisodeSteps: number = env.spec.maxEpisodeSteps,
   ) {
+    super(env);
     if (!Number.isInteger(maxEpisodeSteps) || maxEpisodeSteps <= 0) {
       throw new RangeError(`TimeLimit(${env.spec.id}): maxEpisodeSteps must be a positive integer, got ${maxEpisodeSteps}`);
     }
-  }
-
-  get spec(): EnvSpec {
-    return this.env.spec;
-  }
-
-  get observationSpace(): Env<A>["observationSpace"] {
-    return this.env.observationSpace;
-  }
-
-  get actionSpace(): Env<A>["actionSpace"] {
-    return this.env.actionSpace;
-  }
-
-  /** The wrapped env's text view, when it has one. */
-  get text(): TextView | undefined {
-    return this.env.text;
   }
 
   /** Steps taken in the current episode (Gymnasium's `_elapsed_steps`). */

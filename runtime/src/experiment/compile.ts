@@ -17,6 +17,7 @@ import * as vm from "node:vm";
 import * as esbuild from "esbuild";
 import * as api from "../api.js";
 import { ExperimentError } from "./errors.js";
+import { enterUserCode, leaveUserCode, USER_CODE } from "./user-code.js";
 
 /** The module name experiment files import the API from. */
 export const API_MODULE = "rl-studio";
@@ -114,12 +115,16 @@ export function evaluateExperiment(code: string, path: string): unknown {
   } catch (err) {
     throw new ExperimentError(`the compiled experiment is not valid JavaScript: ${(err as Error).message}`, { file: absPath }, { cause: err });
   }
+  // The top level of the file is user code: an endless loop there is caught by the owner's watchdog.
+  const outer = enterUserCode(USER_CODE.moduleEvaluation);
   try {
     fn(module, module.exports, requireForBundle, absPath, dirname(absPath));
   } catch (err) {
     const where = locateError(err, code, absPath) ?? { file: absPath };
     const message = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
     throw new ExperimentError(`the experiment threw while loading: ${message}`, where, { cause: err });
+  } finally {
+    leaveUserCode(outer);
   }
   const exports = module.exports;
   if (!("default" in exports) || exports.default === undefined) {
@@ -153,11 +158,36 @@ function sourceMapOf(code: string): SourceMap | undefined {
   }
 }
 
+/** A place in the experiment's source (1-based line and column). */
+export interface SourceLocation {
+  file: string;
+  line: number;
+  column: number;
+}
+
+/** The source position of a 0-based bundle position, through the bundle's inline source map. */
+function mapBundlePosition(code: string, absPath: string, line0: number, column0: number): SourceLocation | undefined {
+  const map = sourceMapOf(code);
+  if (!map) return undefined;
+  const entry = map.findEntry(line0, column0) as {
+    originalSource?: string;
+    originalLine?: number;
+    originalColumn?: number;
+  };
+  if (entry.originalSource === undefined || entry.originalLine === undefined || entry.originalColumn === undefined) return undefined;
+  const source = entry.originalSource.startsWith("file://") ? new URL(entry.originalSource).pathname : entry.originalSource;
+  return {
+    file: resolvePath(dirname(absPath), source),
+    line: entry.originalLine + 1,
+    column: entry.originalColumn + 1,
+  };
+}
+
 /**
  * Where in the source an error thrown by bundle code was raised: the first stack frame inside the
  * bundle, mapped through its inline source map. Undefined when the stack has no such frame.
  */
-export function locateError(err: unknown, code: string, path: string): { file: string; line: number; column: number } | undefined {
+export function locateError(err: unknown, code: string, path: string): SourceLocation | undefined {
   const stack = err instanceof Error ? err.stack : undefined;
   if (!stack) return undefined;
   const absPath = resolvePath(path);
@@ -167,21 +197,41 @@ export function locateError(err: unknown, code: string, path: string): { file: s
     if (at < 0) continue;
     const m = /^:(\d+):(\d+)/.exec(line.slice(at + filename.length));
     if (!m) continue;
-    const map = sourceMapOf(code);
-    if (!map) return undefined;
-    // findEntry takes 0-based positions; stack frames print 1-based ones.
-    const entry = map.findEntry(Number(m[1]) - 1, Number(m[2]) - 1) as {
-      originalSource?: string;
-      originalLine?: number;
-      originalColumn?: number;
-    };
-    if (entry.originalSource === undefined || entry.originalLine === undefined || entry.originalColumn === undefined) return undefined;
-    const source = entry.originalSource.startsWith("file://") ? new URL(entry.originalSource).pathname : entry.originalSource;
-    return {
-      file: resolvePath(dirname(absPath), source),
-      line: entry.originalLine + 1,
-      column: entry.originalColumn + 1,
-    };
+    // Stack frames print 1-based positions; the map takes 0-based ones.
+    return mapBundlePosition(code, absPath, Number(m[1]) - 1, Number(m[2]) - 1);
   }
   return undefined;
+}
+
+/**
+ * Where a function of the experiment (a custom env's `step`, say) is written in the source: its
+ * text as V8 keeps it, found in the bundle and mapped back. Used when a method returned something
+ * wrong, so there is no stack to follow. Undefined for functions not in the bundle.
+ */
+export function locateFunction(fn: unknown, code: string, path: string): SourceLocation | undefined {
+  if (typeof fn !== "function") return undefined;
+  let text: string;
+  try {
+    text = Function.prototype.toString.call(fn);
+  } catch {
+    return undefined;
+  }
+  const at = code.indexOf(text);
+  if (at < 0 || text.length < 8) return undefined;
+  const lineStart = code.lastIndexOf("\n", at - 1) + 1;
+  let line0 = 0;
+  for (let i = code.indexOf("\n"); i >= 0 && i < at; i = code.indexOf("\n", i + 1)) line0++;
+  return mapBundlePosition(code, resolvePath(path), line0, at - lineStart);
+}
+
+/** `stack` with every frame inside the bundle rewritten to its place in the source (`file.rl.ts:12:5`). */
+export function sourceMappedStack(stack: string, code: string, path: string): string {
+  const absPath = resolvePath(path);
+  const filename = bundleFilename(absPath);
+  if (!stack.includes(filename)) return stack;
+  const escaped = filename.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+  return stack.replace(new RegExp(`${escaped}:(\\d+):(\\d+)`, "g"), (whole, l: string, c: string) => {
+    const at = mapBundlePosition(code, absPath, Number(l) - 1, Number(c) - 1);
+    return at ? `${at.file}:${at.line}:${at.column}` : whole;
+  });
 }

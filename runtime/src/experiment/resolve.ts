@@ -10,9 +10,12 @@ import type { Env, EnvSpec } from "../envs/types.js";
 import { Box, Discrete } from "../envs/spaces.js";
 import { TimeLimit } from "../envs/time-limit.js";
 import { envIds, getEnvSpec, makeEnv as makeBuiltinEnv, suggestEnvId } from "../envs/registry.js";
-import type { Hyperparameters } from "../ppo/hyperparameters.js";
+import type { Hyperparameters } from "./hyperparameters.js";
 import type { RewardFunction } from "../api.js";
-import { compileExperiment, evaluateExperiment, locateError } from "./compile.js";
+import { compileExperiment, evaluateExperiment, locateError, locateFunction } from "./compile.js";
+import { CheckedEnv, EnvError, type EnvSourceMap } from "./checked-env.js";
+import { resetResultProblem } from "../envs/checker.js";
+import { runUserCode, USER_CODE, type UserCodeKind } from "./user-code.js";
 import { ExperimentError } from "./errors.js";
 import { ALGORITHMS, DEFAULT_ALGORITHM, actionKindWords, allowedAlgorithmsText, findAlgorithm, type AlgorithmId } from "./algorithms.js";
 import { closestMatch } from "./suggest.js";
@@ -236,9 +239,13 @@ function resolveCustomEnv(
   const construct = isClass(ctor)
     ? () => new (ctor as unknown as new () => unknown)()
     : () => ctor();
-  const userCode = (what: string, run: () => unknown): unknown => {
+  const sourceMap: EnvSourceMap = {
+    locateError: (err) => locateError(err, source.bundle, source.path),
+    locateFunction: (fn) => locateFunction(fn, source.bundle, source.path),
+  };
+  const userCode = (what: string, run: () => unknown, kind: UserCodeKind = USER_CODE.envConstructor): unknown => {
     try {
-      return run();
+      return runUserCode(kind, run);
     } catch (err) {
       const detail = `${label}: ${what} threw: ${err instanceof Error ? err.message : String(err)}`;
       // Point at the line in the env's code that threw, when the stack leads there.
@@ -269,20 +276,39 @@ function resolveCustomEnv(
     fail(`${label}: actionSpace must be a Discrete or a Box (import { Discrete, Box } from "rl-studio"), got ${formatValue(probe.actionSpace)}`);
   }
   const observationSpace = probe.observationSpace as Box;
+  // Every reset()/step() result in training crosses a checked boundary that names the method, field and line.
+  const name = ctor.name || "custom env";
+  const checked = (env: unknown) => new CheckedEnv(env as Env, name, sourceMap);
   const actionSpace = probe.actionSpace as Discrete | Box;
   const spec = checkSpec(probe.spec, observationSpace, actionSpace, label, fail);
 
-  const reset = userCode("reset({ seed: 0 })", () => (probe.reset as Env["reset"]).call(probe, { seed: 0 })) as { obs?: unknown } | undefined;
+  const reset = userCode("reset({ seed: 0 })", () => (probe.reset as Env["reset"]).call(probe, { seed: 0 }), USER_CODE.envReset) as { obs?: unknown } | undefined;
   const obs = reset?.obs;
   if (!(obs instanceof Float32Array) || obs.length !== observationSpace.size) {
     fail(
       `${label}: reset() must return { obs, info } with obs a Float32Array of ${observationSpace.size} elements, got ${reset && typeof reset === "object" ? `obs = ${formatValue(obs)}` : formatValue(reset)}`,
     );
   }
+  // The rest of the contract (finite values, named) as training will check it on every reset.
+  const problem = resetResultProblem(reset, observationSpace.size, spec.observationFields.map((f) => f.name));
+  if (problem) {
+    const at = sourceMap.locateFunction(probe.reset);
+    throw new ExperimentError(`${name}.reset({ seed: 0 }): ${problem}`, { file: at?.file ?? source.path, ...(at ? { line: at.line, column: at.column } : {}), field: "env" });
+  }
 
   return {
     spec,
-    makeEnv: () => new TimeLimit(construct() as Env, spec.maxEpisodeSteps),
+    makeEnv: () => {
+      let env: unknown;
+      try {
+        env = runUserCode(USER_CODE.envConstructor, construct);
+      } catch (err) {
+        const message = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
+        const at = sourceMap.locateError(err) ?? sourceMap.locateFunction(ctor);
+        throw new EnvError(`${name} ${isClass(ctor) ? "constructor" : "factory"} threw ${message}`, { method: "constructor", ...(at ? { source: at } : {}) }, { cause: err });
+      }
+      return new TimeLimit(checked(env), spec.maxEpisodeSteps);
+    },
   };
 }
 

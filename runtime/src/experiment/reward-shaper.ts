@@ -10,12 +10,10 @@ import type { RewardFunction, Transition } from "../api.js";
 import type { EnvSpec } from "../envs/types.js";
 import { basename } from "node:path";
 import { formatValue } from "./validate.js";
+import type { SourceLocation } from "./compile.js";
+import { enterUserCode, leaveUserCode, USER_CODE } from "./user-code.js";
 
-export interface SourceLocation {
-  file: string;
-  line: number;
-  column: number;
-}
+export type { SourceLocation } from "./compile.js";
 
 export interface RewardShaperOptions {
   /**
@@ -112,12 +110,16 @@ export class RewardShaper {
       episodeStep,
     };
     let out: unknown;
+    // User code: the heartbeat lets the run's owner stop an endless loop here (user-code.ts).
+    const outer = enterUserCode(USER_CODE.reward);
     try {
       out = this.fn(transition);
     } catch (err) {
       const message = err instanceof Error ? `${err.name}: ${err.message}` : String(err);
       const source = this.options.locate?.(err);
       throw new RewardError(`it threw ${message}`, { envIndex, episodeStep, ...(source ? { source } : {}) }, { cause: err });
+    } finally {
+      leaveUserCode(outer);
     }
     const sums = this.sums[envIndex];
     if (!sums) throw new RangeError(`RewardShaper.shape: envIndex ${envIndex} is outside 0…${this.numEnvs - 1}`);

@@ -1,7 +1,7 @@
 /**
  * Hyperparameter validation, pure and synchronous: shared by the runtime (before training) and the
  * language server (diagnostics while typing). The JSON Schema is generated from the one table in
- * `ppo/hyperparameters.ts`, so a knob added there is validated here with no second list.
+ * `hyperparameters.ts`, so a knob added there is validated here with no second list.
  */
 import Ajv, { type ErrorObject, type ValidateFunction } from "ajv";
 import {
@@ -9,7 +9,7 @@ import {
   defaultHyperparameters,
   type HyperparameterSpec,
   type Hyperparameters,
-} from "../ppo/hyperparameters.js";
+} from "./hyperparameters.js";
 import { closestMatch } from "./suggest.js";
 
 export interface HyperparameterProblem {

@@ -1,24 +1,27 @@
 /**
  * PPO training, read top to bottom like CleanRL's `ppo.py` / `ppo_continuous_action.py`:
  * sizes derived once, rollout into time-major buffers, GAE, K epochs of shuffled minibatches,
- * one metrics record per iteration under CleanRL's names. Around it: the run folder (metrics and
- * episodes appended as they happen, a checkpoint every `checkpointEvery` iterations, resume from it),
- * reward shaping with per-component sums, cancellation through an AbortSignal.
+ * one metrics record per iteration under CleanRL's names. The run folder — episodes and metrics
+ * appended as they happen, checkpoints, status.json, the "solved" criterion, time across
+ * resumes — is the recorder's (runs/run-recorder.ts); this file only calls it, as ppo.py calls
+ * its SummaryWriter. Reward shaping keeps per-component sums; an AbortSignal stops training.
  */
 import type { ResolvedExperiment } from "../experiment/resolve.js";
 import { RewardShaper, RewardError } from "../experiment/reward-shaper.js";
-import { locateError } from "../experiment/compile.js";
+import { locateError, sourceMappedStack } from "../experiment/compile.js";
+import { EnvError } from "../experiment/checked-env.js";
 import { SyncVectorEnv } from "../envs/vector.js";
 import type { RunDir, MetricsRecord, EpisodeRecord } from "../runs/run-dir.js";
+import { RunRecorder } from "../runs/run-recorder.js";
 import { Rng } from "../rng.js";
 import { ActorCriticLayout, ActorCriticWorkspace, act, type ActResult, type PpoMinibatch, type PpoLossStats } from "../nn/actor-critic.js";
 import type { BackendName } from "../nn/learner.js";
 import type { TrainProgress } from "../../../protocol/src/runtime.js";
 import { createLearner, type BackendRequest } from "../backends/select.js";
-import { deriveSizes } from "./hyperparameters.js";
+import { deriveSizes } from "./sizes.js";
 import { computeGae, explainedVariance } from "./gae.js";
 import { RunningMeanStd, normalizeObservationInto } from "./normalize.js";
-import { readTrainingCheckpoint, writeTrainingCheckpoint, type TrainingCounters } from "./checkpoint-state.js";
+import { ppoTrainerState } from "./checkpoint-state.js";
 
 export type { BackendName } from "../nn/learner.js";
 
@@ -37,6 +40,8 @@ export interface TrainOptions {
   onEpisode?: (r: EpisodeRecord) => void;
   /** One-line notices (backend choice, fallbacks, resume). */
   log?: (line: string) => void;
+  /** Called once the run folder is open, with its recorder (counters, solved step, CPU time), for callers that report them. */
+  onRecorder?: (recorder: RunRecorder) => void;
 }
 
 export type { TrainProgress } from "../../../protocol/src/runtime.js";
@@ -59,19 +64,11 @@ export interface TrainSummary {
   solvedAtSeconds: number | null;
 }
 
-/** Episodes averaged for `meanReturnLast20` and the solved criterion. */
-const RETURN_WINDOW = 20;
-
-function cpuSecondsNow(): number {
-  const u = process.cpuUsage();
-  return (u.user + u.system) / 1e6;
-}
-
 export async function train(opts: TrainOptions): Promise<TrainSummary> {
   const { experiment, runDir, signal } = opts;
   const log = opts.log ?? (() => {});
   const h = experiment.hyperparameters;
-  const { batchSize, minibatchSize, numIterations } = deriveSizes(h);
+  const { batchSize, minibatchSize, numIterations, gradientStepsPerIteration } = deriveSizes(h);
   const numEnvs = h.numEnvs;
   const numSteps = h.numSteps;
 
@@ -94,30 +91,35 @@ export async function train(opts: TrainOptions): Promise<TrainSummary> {
   const returnRms = h.normalizeRewards ? new RunningMeanStd(1) : null;
   const discountedReturn = new Float64Array(numEnvs);
 
-  // Counters, restored from the checkpoint on resume.
-  let counters: TrainingCounters = { globalStep: 0, iteration: 0, wallSeconds: 0, cpuSeconds: 0, solvedAtStep: null, solvedAtSeconds: null, recentReturns: [], episodes: 0 };
-  let restored: TrainingCounters | null;
+  // The run folder: restores the checkpoint on resume (validated whole before anything changes).
+  let recorder: RunRecorder;
   try {
-    restored = await readTrainingCheckpoint(runDir, { learner, obsRms, returnRms, rngs: { actionRng, shuffleRng } });
+    recorder = await RunRecorder.open(
+      {
+        runDir,
+        stepsPerIteration: batchSize,
+        numIterations,
+        totalTimesteps: h.totalTimesteps,
+        rewardThreshold: experiment.spec.rewardThreshold,
+        checkpointEvery: h.checkpointEvery,
+        backend: learner.backend,
+        ...(opts.onMetrics ? { onMetrics: opts.onMetrics } : {}),
+        ...(opts.onEpisode ? { onEpisode: opts.onEpisode } : {}),
+        log,
+      },
+      ppoTrainerState({ learner, obsRms, returnRms, rngs: { actionRng, shuffleRng }, stepsPerIteration: gradientStepsPerIteration }),
+    );
   } catch (err) {
     learner.dispose();
     throw err;
   }
-  if (restored) {
-    counters = restored;
-    runDir.truncateAfter(counters.globalStep);
-    log(`resuming from the checkpoint at step ${counters.globalStep} (iteration ${counters.iteration})`);
-  }
-  const startWall = performance.now();
-  const startCpu = cpuSecondsNow();
-  const startStep = counters.globalStep;
+  opts.onRecorder?.(recorder);
 
   const shaper = experiment.reward
     ? new RewardShaper(experiment.reward, experiment.spec, numEnvs, {
         locate: (err) => locateError(err, experiment.source.bundle, experiment.source.path),
       })
     : null;
-  const threshold = experiment.spec.rewardThreshold;
 
   // Rollout storage, time-major (t · numEnvs + e), as CleanRL's (num_steps, num_envs) tensors.
   const obsBuf = new Float64Array(batchSize * obsDim);
@@ -166,38 +168,15 @@ export async function train(opts: TrainOptions): Promise<TrainSummary> {
   };
 
   // Resume reseeds the envs so a resumed run does not replay the first episodes.
-  let rawObs = envs.reset(experiment.seed + counters.globalStep);
+  let rawObs = envs.reset(experiment.seed + recorder.globalStep);
   toPolicyObs(rawObs, numEnvs, policyObs, true);
   prevRawObs.set(rawObs);
 
   let status: TrainSummary["status"] = "completed";
   let rolloutSeconds = 0;
   let error: string | undefined;
-  let lastEpisodicReturn: number | null = counters.recentReturns.at(-1) ?? null;
-  const meanRecent = () =>
-    counters.recentReturns.length === 0 ? null : counters.recentReturns.reduce((a, b) => a + b, 0) / counters.recentReturns.length;
-  const writeStatus = (state: "running" | "completed" | "stopped" | "failed", err?: string) =>
-    runDir.writeStatus({
-      state,
-      pid: process.pid,
-      startedAt: new Date(Date.now() - wallSince() * 1000).toISOString(),
-      updatedAt: new Date().toISOString(),
-      globalStep: counters.globalStep,
-      totalTimesteps: h.totalTimesteps,
-      backend: learner.backend,
-      ...(err ? { error: err } : {}),
-    });
-  // Wall and CPU time continue across resumes: the checkpoint carries what earlier processes spent.
-  const baseWall = counters.wallSeconds;
-  const baseCpu = counters.cpuSeconds;
-  const wallSince = () => baseWall + (performance.now() - startWall) / 1000;
-  const cpuSince = () => baseCpu + (cpuSecondsNow() - startCpu);
-  const saveCheckpoint = () =>
-    writeTrainingCheckpoint(runDir, { ...counters, wallSeconds: wallSince(), cpuSeconds: cpuSince() }, { learner, obsRms, returnRms, rngs: { actionRng, shuffleRng } });
-
-  writeStatus("running");
   try {
-    for (let iteration = counters.iteration + 1; iteration <= numIterations; iteration++) {
+    for (let iteration = recorder.iteration + 1; iteration <= numIterations; iteration++) {
       if (signal?.aborted) {
         status = "stopped";
         break;
@@ -209,7 +188,7 @@ export async function train(opts: TrainOptions): Promise<TrainSummary> {
       const rolloutStart = performance.now();
       for (let step = 0; step < numSteps; step++) {
         const base = step * numEnvs;
-        counters.globalStep += numEnvs;
+        recorder.addSteps(numEnvs);
         obsBuf.set(policyObs, base * obsDim);
         act(actParams, actWs, policyObs, numEnvs, actionRng, false, stepOut);
         valuesBuf.set(stepOut.values, base);
@@ -259,34 +238,17 @@ export async function train(opts: TrainOptions): Promise<TrainSummary> {
           donesBuf[base + e] = done ? 1 : 0;
           if (done) {
             const info = res.infos[e] ?? {};
-            const record: EpisodeRecord = {
-              globalStep: counters.globalStep,
-              wallSeconds: wallSince(),
+            const cause = (terminated ? info.terminationCause : info.truncationCause) as string | undefined;
+            const record = recorder.episode({
               envIndex: e,
               episodicReturn: episodeReturn[e]!,
               episodicLength: episodeLength[e]!,
               terminated,
               truncated,
-            };
-            const cause = (terminated ? info.terminationCause : info.truncationCause) as string | undefined;
-            if (cause) record.cause = cause;
-            if (shaper) record.components = shaper.takeEpisodeSums(e);
-            runDir.appendEpisode(record);
-            opts.onEpisode?.(record);
+              ...(cause ? { cause } : {}),
+              ...(shaper ? { components: shaper.takeEpisodeSums(e) } : {}),
+            });
             iterationEpisodes.push(record);
-            counters.episodes++;
-            lastEpisodicReturn = record.episodicReturn;
-            counters.recentReturns.push(record.episodicReturn);
-            if (counters.recentReturns.length > RETURN_WINDOW) counters.recentReturns.shift();
-            if (
-              threshold !== undefined &&
-              counters.solvedAtStep === null &&
-              counters.recentReturns.length === RETURN_WINDOW &&
-              meanRecent()! >= threshold
-            ) {
-              counters.solvedAtStep = counters.globalStep;
-              counters.solvedAtSeconds = wallSince();
-            }
             episodeReturn[e] = 0;
             episodeLength[e] = 0;
           }
@@ -334,9 +296,7 @@ export async function train(opts: TrainOptions): Promise<TrainSummary> {
       await learner.syncParams();
       actParams.set(learner.params);
 
-      counters.iteration = iteration;
-      const wallSeconds = wallSince();
-      const sps = (counters.globalStep - startStep) / Math.max(1e-9, (performance.now() - startWall) / 1000);
+      const sps = recorder.sps();
       const metrics: Record<string, number> = {
         "charts/learning_rate": learningRate,
         "charts/SPS": Math.round(sps),
@@ -362,60 +322,52 @@ export async function train(opts: TrainOptions): Promise<TrainSummary> {
         }
       }
       for (const [k, v] of Object.entries(metrics)) if (!Number.isFinite(v)) delete metrics[k];
-      const record: MetricsRecord = { globalStep: counters.globalStep, iteration, wallSeconds, metrics };
-      runDir.appendMetrics(record);
-      opts.onMetrics?.(record);
-      if (iteration % h.checkpointEvery === 0 || iteration === numIterations) {
-        await saveCheckpoint();
-        writeStatus("running");
-      }
+      const record = await recorder.endIteration(iteration, metrics);
       opts.onProgress?.({
         iteration,
         numIterations,
-        globalStep: counters.globalStep,
+        globalStep: recorder.globalStep,
         totalTimesteps: numIterations * batchSize,
         sps,
-        wallSeconds,
-        lastEpisodicReturn,
-        meanReturnLast20: meanRecent(),
+        wallSeconds: record.wallSeconds,
+        lastEpisodicReturn: recorder.lastEpisodicReturn,
+        meanReturnLast20: recorder.meanRecentReturn(),
       });
       // Yield to the event loop so an abort (Ctrl-C, a JSON-RPC stop) is seen between iterations.
       await new Promise<void>((r) => setImmediate(r));
     }
   } catch (err) {
     status = "failed";
-    if (err instanceof RewardError) err.globalStep = counters.globalStep;
-    error =
-      err instanceof RewardError
-        ? `${err.message} (global step ${counters.globalStep}); the run stopped as failed and keeps its metrics`
-        : err instanceof Error
-          ? err.message
-          : String(err);
-    if (!(err instanceof RewardError)) log(`training failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+    const step = recorder.globalStep;
+    if (err instanceof RewardError) err.globalStep = step;
+    // The experiment's own code at fault (its reward, its env): the message says where, no stack needed.
+    const userError = err instanceof RewardError || err instanceof EnvError;
+    error = userError
+      ? `${err.message} (global step ${step}); the run stopped as failed and keeps its metrics`
+      : err instanceof Error
+        ? err.message
+        : String(err);
+    if (!userError) {
+      const stack = err instanceof Error ? (err.stack ?? err.message) : String(err);
+      log(`training failed: ${sourceMappedStack(stack, experiment.source.bundle, experiment.source.path)}`);
+    }
   }
 
-  if (status !== "failed") {
-    // Keep everything done so far: a stopped run resumes from here.
-    await saveCheckpoint();
-  }
-  counters.wallSeconds = wallSince();
-  counters.cpuSeconds = cpuSince();
-  writeStatus(status, error);
-  const totalSteps = counters.globalStep - startStep;
-  const elapsed = (performance.now() - startWall) / 1000;
+  // A stopped or completed run is checkpointed here, so it resumes from exactly this step.
+  const totals = await recorder.finish(status, error);
   learner.dispose();
   return {
     runDir: runDir.path,
     backend: learner.backend,
     status,
     ...(error ? { error } : {}),
-    globalStep: counters.globalStep,
-    wallSeconds: counters.wallSeconds,
-    cpuSeconds: counters.cpuSeconds,
-    sps: elapsed > 0 ? totalSteps / elapsed : 0,
-    rolloutSps: rolloutSeconds > 0 ? totalSteps / rolloutSeconds : 0,
-    meanReturnLast20: meanRecent(),
-    solvedAtStep: counters.solvedAtStep,
-    solvedAtSeconds: counters.solvedAtSeconds,
+    globalStep: totals.globalStep,
+    wallSeconds: totals.wallSeconds,
+    cpuSeconds: totals.cpuSeconds,
+    sps: totals.sps,
+    rolloutSps: rolloutSeconds > 0 ? totals.segmentSteps / rolloutSeconds : 0,
+    meanReturnLast20: totals.meanReturnLast20,
+    solvedAtStep: totals.solvedAtStep,
+    solvedAtSeconds: totals.solvedAtSeconds,
   };
 }

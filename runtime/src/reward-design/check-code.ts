@@ -3,10 +3,17 @@
  * one JavaScript expression (TypeScript's parser), use only the transition's names and standard
  * globals, and read only observation fields the env has (`nextObs.angle` on CartPole → did you
  * mean `theta`?). Each problem names the component and what is allowed.
+ *
+ * Defence in depth, not the sandbox's safety (sandbox.ts holds without these checks): the names are
+ * checked on TypeScript's reading of the code, so text V8 could read differently is refused first:
+ * HTML-like comments (`<!--`, `-->`: comments to V8, operators to TypeScript — issue 9 item 1 hid
+ * code from this check with them), the word `import`, and anything V8 itself does not compile
+ * exactly as the sandbox will (TypeScript-only syntax such as `x as number` included).
  */
+import * as vm from "node:vm";
 import ts from "typescript";
 import { closestMatch } from "../experiment/suggest.js";
-import { TRANSITION_NAMES } from "./sandbox.js";
+import { componentBody, importProblem, TRANSITION_NAMES } from "./sandbox.js";
 
 /** Globals a reward expression may use (the vm context has them; nothing with I/O). */
 const ALLOWED_GLOBALS = new Set([
@@ -29,6 +36,11 @@ export function checkComponent(name: string, code: string, fields: readonly stri
   if (!COMPONENT_NAME.test(name)) add(`component name "${name}" must be an identifier (letters, digits, _; not starting with a digit): it becomes a key of the reward record`);
   if (code.trim() === "") {
     add("the code is empty; write an expression such as `1 - Math.abs(nextObs.theta) / 0.2095`");
+    return problems;
+  }
+  const lexical = lexicalProblem(code);
+  if (lexical) {
+    add(lexical);
     return problems;
   }
   // `const r = (<code>\n);` parses only when the code is one expression: `1); evil(` becomes two statements.
@@ -55,6 +67,11 @@ export function checkComponent(name: string, code: string, fields: readonly stri
     return problems;
   }
   const expression = (first.declarationList.declarations[0]!.initializer as ts.ParenthesizedExpression).expression;
+  const v8 = v8SyntaxProblem(code);
+  if (v8) {
+    add(v8);
+    return problems;
+  }
 
   const declared = new Set<string>();
   const collectDeclared = (node: ts.Node): void => {
@@ -110,4 +127,27 @@ function isReference(id: ts.Identifier): boolean {
   if (ts.isBindingElement(p) && p.propertyName === id) return false;
   if (ts.isLabeledStatement(p) || ts.isBreakOrContinueStatement(p)) return false;
   return true;
+}
+
+/** Text V8 tokenizes differently from TypeScript (HTML-like comments), or `import`; undefined when there is none. */
+function lexicalProblem(code: string): string | undefined {
+  if (code.includes("<!--") || code.includes("-->")) return "`<!--` and `-->` are not allowed: V8 reads them as HTML-like comments where TypeScript reads operators";
+  return importProblem(code);
+}
+
+/** V8's syntax error for code TypeScript's JavaScript reader accepted (TypeScript-only syntax, strict mode), or undefined. */
+function v8SyntaxProblem(code: string): string | undefined {
+  try {
+    // Compiled exactly as the sandbox will compile it, in a context of its own; never run.
+    vm.compileFunction(componentBody(code), [...TRANSITION_NAMES], { parsingContext: compileOnlyContext() });
+  } catch (err) {
+    return `syntax error: ${err instanceof Error ? err.message : String(err)}`;
+  }
+  return undefined;
+}
+
+let compileOnly: vm.Context | undefined;
+function compileOnlyContext(): vm.Context {
+  compileOnly ??= vm.createContext(Object.create(null) as object, { codeGeneration: { strings: false, wasm: false } });
+  return compileOnly;
 }

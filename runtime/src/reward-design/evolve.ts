@@ -7,14 +7,15 @@
  * reflection on the iteration's best (each component's values over training with max / mean /
  * min, the fitness, and the failures' tracebacks) into the next iteration's prompt.
  *
- * Every candidate trains in a worker thread with resourceLimits, its reward evaluated in a vm
- * context (train-worker.ts): LLM code never runs in the runtime's own realm. Results go to
- * `<workspace>/.rl-studio/evolutions/<id>/`: evolution.json (every candidate: code, curves,
- * fitness, failure) and one run folder per trained candidate (metrics.jsonl, episodes.jsonl…).
+ * Every candidate trains in its own child process with a heap limit, its reward evaluated in a
+ * locked-down vm realm there (candidate-process.ts, train-worker.ts, sandbox.ts): LLM code never
+ * runs in the runtime's process, and that process's crash, whatever its exit code, is the
+ * candidate's failure. Results go to `<workspace>/.rl-studio/evolutions/<id>/`: evolution.json
+ * (every candidate: code, curves, fitness, failure) and one run folder per trained candidate
+ * (metrics.jsonl, episodes.jsonl…).
  */
 import { existsSync, mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { Worker } from "node:worker_threads";
 import { loadExperiment, type ResolvedExperiment } from "../experiment/resolve.js";
 import type { LlmProvider } from "../llm/provider.js";
 import type { BackendRequest } from "../backends/select.js";
@@ -28,7 +29,8 @@ import { designRewards, type DesignStats } from "./design.js";
 import { designContextOf } from "./suggest.js";
 import { layoutOf, sampleTransitions } from "./samples.js";
 import type { RewardComponent } from "./sandbox.js";
-import type { TrainWorkerData, TrainWorkerMessage } from "./train-worker-protocol.js";
+import type { TrainWorkerCommand, TrainWorkerData, TrainWorkerMessage } from "./train-worker-protocol.js";
+import { exitReason, startCandidateProcess } from "./candidate-process.js";
 
 export interface EvolveOptions {
   provider: LlmProvider;
@@ -42,9 +44,9 @@ export interface EvolveOptions {
   backend?: BackendRequest;
   /** Folder for evolution folders (default `<workspace>/.rl-studio/evolutions`). */
   evolutionsRoot?: string;
-  /** A candidate whose worker reports nothing for this long is stopped as hung (default 60 s). */
+  /** A candidate whose training process reports nothing for this long is stopped as hung (default 60 s). */
   stallMs?: number;
-  /** Heap limit of each training worker in MB (default 256). */
+  /** Heap limit of each candidate's training process in MB (default 256). */
   heapMb?: number;
   /** LLM sampling seed (iteration i uses seed + i). */
   seed?: number;
@@ -228,7 +230,8 @@ export async function evolveReward(experimentPath: string, options: EvolveOption
   return result;
 }
 
-function emptyResult(iteration: number, index: number, components: RewardComponent[], rationale: string, status: CandidateResult["status"]): CandidateResult {
+/** A candidate's result before it is trained (exported for the tests that train a candidate directly). */
+export function emptyResult(iteration: number, index: number, components: RewardComponent[], rationale: string, status: CandidateResult["status"]): CandidateResult {
   return { iteration, index, components, rationale, code: "", status, repaired: false, fitness: null, successRate: null, episodes: 0, globalStep: 0, wallSeconds: 0, curves: [] };
 }
 
@@ -248,34 +251,18 @@ function uniqueId(root: string, base: string): string {
 }
 
 /**
- * How to start the training worker: `reward-train-worker.js` beside the bundle; from source (tests,
- * `tsx`), a bootstrap that registers tsx's CommonJS hooks in the worker and requires
- * train-worker.ts (loader hooks given with `--import` do not reach worker threads reliably).
+ * Train candidate `r` in a candidate process (candidate-process.ts, train-worker.ts); fills in its
+ * status, fitness, curves and error. Never throws: a cancel stops the training and leaves `r`
+ * "cancelled" at the step it reached, for the caller to save. Exported for the tests that run
+ * candidate code through exactly this path.
  */
-export function trainWorkerScript(): { script: string; eval: boolean } {
-  if (__filename.endsWith(".ts")) {
-    const entry = join(__dirname, "train-worker.ts");
-    return { script: `require("tsx/cjs/api").register(); require(${JSON.stringify(entry)});`, eval: true };
-  }
-  const bundled = join(__dirname, "reward-train-worker.js");
-  if (existsSync(bundled)) return { script: bundled, eval: false };
-  throw new Error(
-    `the candidate-training worker is missing: ${bundled} (scripts/build.mjs must bundle runtime/src/reward-design/train-worker.ts to dist/reward-train-worker.js)`,
-  );
-}
-
-/**
- * Train candidate `r` in a worker; fills in its status, fitness, curves and error. Never throws: a
- * cancel stops the training and leaves `r` "cancelled" at the step it reached, for the caller to save.
- */
-async function trainCandidate(
+export async function trainCandidate(
   experiment: ResolvedExperiment,
   r: CandidateResult,
   o: EvolveOptions & { budget: number; dir: string; total: number },
 ): Promise<void> {
   const t0 = performance.now();
   const data: TrainWorkerData = {
-    kind: "rl-studio-reward-candidate",
     source: experiment.source,
     seed: experiment.seed,
     totalTimesteps: o.budget,
@@ -290,30 +277,32 @@ async function trainCandidate(
   const stallMs = o.stallMs ?? 60_000;
   const heapMb = o.heapMb ?? 256;
   const outcome = await new Promise<{ summary?: TrainSummary; error?: string; stopped?: boolean }>((resolve) => {
-    const { script, eval: isEval } = trainWorkerScript();
-    const worker = new Worker(script, { eval: isEval, workerData: data, resourceLimits: { maxOldGenerationSizeMb: heapMb } });
+    const proc = startCandidateProcess("train", { heapMb });
+    const child = proc.child;
     let done = false;
     let watchdog: NodeJS.Timeout;
+    let grace: NodeJS.Timeout | undefined;
     const finish = (v: { summary?: TrainSummary; error?: string; stopped?: boolean }) => {
       if (done) return;
       done = true;
       clearTimeout(watchdog);
+      if (grace) clearTimeout(grace);
       o.signal?.removeEventListener("abort", onAbort);
-      void worker.terminate();
+      proc.kill();
       resolve(v);
     };
     const arm = () => {
       clearTimeout(watchdog);
-      watchdog = setTimeout(() => finish({ error: `no training progress for ${Math.round(stallMs / 1000)} s: the reward never returned (an endless loop?) and its worker was stopped` }), stallMs);
+      watchdog = setTimeout(() => finish({ error: `no training progress for ${Math.round(stallMs / 1000)} s: the reward never returned (an endless loop?) and its process was stopped` }), stallMs);
     };
     const onAbort = () => {
-      worker.postMessage({ type: "stop" });
-      // The trainer stops at its next step boundary; a hung reward cannot, so the worker goes anyway.
-      setTimeout(() => finish({ stopped: true }), 5000).unref();
+      if (child.connected) child.send({ type: "stop" } satisfies TrainWorkerCommand, () => undefined);
+      // The trainer stops at its next step boundary; a hung reward cannot, so the process goes anyway.
+      grace = setTimeout(() => finish({ stopped: true }), 5000);
     };
     o.signal?.addEventListener("abort", onAbort, { once: true });
     arm();
-    worker.on("message", (m: TrainWorkerMessage) => {
+    child.on("message", (m: TrainWorkerMessage) => {
       arm();
       if (m.type === "metrics") {
         const comps: Record<string, number> = {};
@@ -331,10 +320,11 @@ async function trainCandidate(
         finish({ error: m.message });
       }
     });
-    worker.on("error", (err: Error & { code?: string }) => {
-      finish({ error: err.code === "ERR_WORKER_OUT_OF_MEMORY" ? `training used more than the worker's ${heapMb} MB heap and was stopped` : (err.stack ?? err.message) });
-    });
-    worker.on("exit", (code) => finish({ error: `the training worker exited (code ${code}) before reporting` }));
+    child.on("error", (err) => finish({ error: `could not run the candidate's training process: ${err.message}` }));
+    // "close", not "exit": by then every message it sent has been delivered.
+    child.on("close", (code, signal) => finish({ error: `training ${exitReason(code, signal, proc.stderrTail(), proc.heapMb)}` }));
+    // A failed send means the process is gone: its "close" reports that.
+    child.send({ type: "start", data } satisfies TrainWorkerCommand, () => undefined);
   });
   r.wallSeconds = (performance.now() - t0) / 1000;
   r.runDir = join(o.dir, data.runId);

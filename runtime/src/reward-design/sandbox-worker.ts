@@ -1,15 +1,17 @@
 /**
- * Candidate validation in a `worker_threads` Worker: each candidate's components run on the sample
- * transitions inside a vm context (see sandbox.ts), the context inside a worker with a small heap.
- * The worker's code is a self-contained script (`eval: true`), so it needs no bundle entry and
- * loads no TypeScript tooling; the driver script it runs is built here by `driverSource`.
+ * Candidate validation in a child process (candidate-process.ts, sandbox-child.ts): each candidate's
+ * components run on the sample transitions in a locked-down vm realm (sandbox.ts), each call under a
+ * time limit, the process under a heap limit.
  *
- * A candidate that exhausts the worker's heap kills the worker: it is reported failed and a fresh
- * worker takes the remaining candidates. A candidate the per-call timeout cannot stop is ended by
- * the host's wall-clock limit the same way.
+ * A candidate that exhausts the heap ends its process: it is reported failed with the reason and a
+ * fresh process takes the remaining candidates. A candidate the per-call timeout cannot stop is ended
+ * by the host's wall-clock limit the same way. The runtime never runs candidate code itself.
  */
-import { Worker } from "node:worker_threads";
-import { driverSource, type RewardComponent, type TransitionLayout } from "./sandbox.js";
+import type { ChildProcess } from "node:child_process";
+import { exitReason, startCandidateProcess } from "./candidate-process.js";
+import type { RewardComponent, SandboxResult, TransitionLayout } from "./sandbox.js";
+
+export type { ComponentStats, SandboxResult } from "./sandbox.js";
 
 export interface SandboxJob {
   components: readonly RewardComponent[];
@@ -18,16 +20,17 @@ export interface SandboxJob {
   samples: readonly (readonly number[])[];
 }
 
-/** Per-component statistics over the samples. */
-export interface ComponentStats {
-  min: number;
-  mean: number;
-  max: number;
+/** Host → validation process: one candidate to run. */
+export interface SandboxJobMessage {
+  index: number;
+  components: RewardComponent[];
+  layout: TransitionLayout;
+  samples: number[][];
+  timeoutMs: number;
 }
 
-export type SandboxResult =
-  | { ok: true; stats: Record<string, ComponentStats> }
-  | { ok: false; error: string; component?: string; sampleIndex?: number };
+/** Validation process → host: it is ready for jobs, it started candidate `index`, or here is its result. */
+export type SandboxReplyMessage = { ready: true } | { index: number; started: true } | { index: number; result: SandboxResult };
 
 export interface SandboxRunOptions {
   /**
@@ -36,67 +39,16 @@ export interface SandboxRunOptions {
    * compilation, GC — can take tens of ms and must not reject a valid candidate).
    */
   timeoutMs?: number;
-  /** The worker's old-generation heap limit in MB (default 64). */
+  /** The validation process's heap limit in MB (default 64). */
   heapMb?: number;
   /** Wall-clock limit for one candidate, covering every sample (default 5000 ms). */
   candidateLimitMs?: number;
   signal?: AbortSignal;
 }
 
-// Plain JavaScript: runs as the worker's whole program. Mirrors SandboxedReward (sandbox.ts).
-const WORKER_SOURCE = String.raw`
-const { parentPort } = require("node:worker_threads");
-const vm = require("node:vm");
-parentPort.on("message", (job) => {
-  parentPort.postMessage({ index: job.index, started: true });
-  let result;
-  try {
-    const context = vm.createContext(Object.create(null), { name: "reward candidate", codeGeneration: { strings: false, wasm: false }, microtaskMode: "afterEvaluate" });
-    const parts = new vm.Script(job.driver, { filename: "reward-candidate.js" }).runInContext(context, { timeout: 1000 });
-    const input = parts[0], output = parts[1];
-    const call = new vm.Script(job.stepName + "()");
-    const n = job.names.length;
-    const min = new Array(n).fill(Infinity), max = new Array(n).fill(-Infinity), sum = new Array(n).fill(0);
-    for (let i = 0; i < job.samples.length && !result; i++) {
-      const row = job.samples[i];
-      for (let k = 0; k < row.length; k++) input[k] = row[k];
-      let r;
-      try { r = call.runInContext(context, { timeout: job.timeoutMs }); }
-      catch (err) {
-        const m = err && err.message ? String(err.message) : String(err);
-        result = { ok: false, sampleIndex: i, error: /timed out/i.test(m) ? "did not finish within " + job.timeoutMs + " ms on a sample transition (an endless loop?)" : m };
-        break;
-      }
-      if (typeof r !== "string") { result = { ok: false, sampleIndex: i, error: "the sandbox driver was tampered with" }; break; }
-      if (r !== "") {
-        const c = r.indexOf(":");
-        const k = Number(r.slice(0, c));
-        result = { ok: false, sampleIndex: i, component: job.names[k], error: r.slice(c + 1) };
-        break;
-      }
-      for (let k = 0; k < n; k++) {
-        const v = output[k];
-        if (!Number.isFinite(v)) { result = { ok: false, sampleIndex: i, component: job.names[k], error: "returned " + v + "; a component must be a finite number" }; break; }
-        if (v < min[k]) min[k] = v;
-        if (v > max[k]) max[k] = v;
-        sum[k] += v;
-      }
-    }
-    if (!result) {
-      const stats = {};
-      for (let k = 0; k < n; k++) stats[job.names[k]] = { min: min[k], mean: sum[k] / Math.max(1, job.samples.length), max: max[k] };
-      result = { ok: true, stats };
-    }
-  } catch (err) {
-    result = { ok: false, error: err && err.message ? String(err.message) : String(err) };
-  }
-  parentPort.postMessage({ index: job.index, result });
-});
-`;
-
 /**
- * Run every job in a sandbox worker, in order; one result per job. Never throws for a candidate's
- * misbehaviour (that is its result); rejects only on abort.
+ * Run every job in a validation process, in order; one result per job. Never throws for a
+ * candidate's misbehaviour (that is its result); rejects on abort, or when no process can be started.
  */
 export async function runInSandbox(jobs: readonly SandboxJob[], options: SandboxRunOptions = {}): Promise<SandboxResult[]> {
   const results: SandboxResult[] = new Array(jobs.length);
@@ -108,19 +60,12 @@ export async function runInSandbox(jobs: readonly SandboxJob[], options: Sandbox
   return results;
 }
 
-/** Start a worker at job `from` and let it go until it finishes or dies; returns the next job to run. */
+/** Start a process at job `from` and let it go until it finishes or dies; returns the next job to run. */
 function runSome(jobs: readonly SandboxJob[], from: number, results: SandboxResult[], options: SandboxRunOptions): Promise<number> {
-  const heapMb = options.heapMb ?? 64;
   const limitMs = options.candidateLimitMs ?? 5000;
+  const proc = startCandidateProcess("sandbox", { heapMb: options.heapMb ?? 64 });
+  const child: ChildProcess = proc.child;
   return new Promise((resolveNext, reject) => {
-    const worker = new Worker(WORKER_SOURCE, {
-      eval: true,
-      // No inherited loader hooks (tsx): the script is plain JS and must start fast.
-      execArgv: [],
-      resourceLimits: { maxOldGenerationSizeMb: heapMb, maxYoungGenerationSizeMb: Math.max(4, heapMb / 8), codeRangeSizeMb: 16, stackSizeMb: 4 },
-      stdout: true,
-      stderr: true,
-    });
     let current = from;
     let timer: NodeJS.Timeout | undefined;
     let settled = false;
@@ -129,7 +74,7 @@ function runSome(jobs: readonly SandboxJob[], from: number, results: SandboxResu
       settled = true;
       if (timer) clearTimeout(timer);
       options.signal?.removeEventListener("abort", onAbort);
-      void worker.terminate();
+      proc.kill();
       if (nextJob instanceof Error) reject(nextJob);
       else resolveNext(nextJob);
     };
@@ -141,14 +86,25 @@ function runSome(jobs: readonly SandboxJob[], from: number, results: SandboxResu
     options.signal?.addEventListener("abort", onAbort, { once: true });
     const send = () => {
       const job = jobs[current]!;
-      const names = job.components.map((c) => c.name);
-      // An unguessable global name for the step function, so candidate code cannot shadow it.
-      const stepName = `__rlStep${Math.random().toString(36).slice(2)}`;
-      const driver = driverSource(job.components, job.layout, stepName);
-      worker.postMessage({ index: current, driver, stepName, names, samples: job.samples, timeoutMs: options.timeoutMs ?? 250 });
+      const message: SandboxJobMessage = {
+        index: current,
+        components: job.components.map((c) => ({ name: c.name, code: c.code })),
+        layout: job.layout,
+        samples: job.samples.map((row) => [...row]),
+        timeoutMs: options.timeoutMs ?? 250,
+      };
+      // A failed send means the process is gone: its "close" reports that, attributed to this job.
+      child.send(message, () => undefined);
     };
-    worker.on("message", (m: { index: number; started?: boolean; result?: SandboxResult }) => {
-      if (m.started) {
+    let ready = false;
+    child.on("message", (m: SandboxReplyMessage) => {
+      if (settled) return;
+      if ("ready" in m) {
+        ready = true;
+        send();
+        return;
+      }
+      if ("started" in m) {
         if (timer) clearTimeout(timer);
         timer = setTimeout(() => {
           results[current] = { ok: false, error: `ran longer than ${limitMs} ms on the sample transitions and was stopped` };
@@ -156,22 +112,19 @@ function runSome(jobs: readonly SandboxJob[], from: number, results: SandboxResu
         }, limitMs);
         return;
       }
-      results[m.index] = m.result!;
+      results[m.index] = m.result;
       current = m.index + 1;
       if (current >= jobs.length) finish(current);
       else send();
     });
-    worker.on("error", (err: Error & { code?: string }) => {
-      const oom = err.code === "ERR_WORKER_OUT_OF_MEMORY" || /out of memory|heap/i.test(err.message);
-      results[current] = { ok: false, error: oom ? `used more than the sandbox's ${heapMb} MB heap and was stopped` : `crashed the sandbox: ${err.message}` };
+    child.on("error", (err) => finish(new Error(`could not run the reward sandbox process: ${err.message}`)));
+    // "close", not "exit": by then every message it sent has been delivered.
+    child.on("close", (code, signal) => {
+      if (settled) return;
+      // Before it said it was ready no candidate code had run: the process itself could not start.
+      if (!ready) return finish(new Error(`the reward sandbox process did not start: ${exitReason(code, signal, proc.stderrTail(), proc.heapMb)}`));
+      results[current] = { ok: false, error: exitReason(code, signal, proc.stderrTail(), proc.heapMb) };
       finish(current + 1);
     });
-    worker.on("exit", () => {
-      if (!settled) {
-        results[current] = { ok: false, error: "the sandbox worker exited while evaluating it" };
-        finish(current + 1);
-      }
-    });
-    send();
   });
 }

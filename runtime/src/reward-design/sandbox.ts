@@ -1,20 +1,25 @@
 /**
- * Running LLM-written reward components without trusting them.
+ * Running LLM-written reward components without trusting them, in three layers:
  *
- * Layer 1, a `vm` context: a fresh realm whose global is a null-prototype object (so
- * `this.constructor.constructor` reaches the context's own `Function`, not the host's), with code
- * generation from strings and WebAssembly disabled (`Function("return process")` throws), no
- * `require`, `process`, timers or I/O, and microtasks drained inside each evaluation
- * (`microtaskMode: "afterEvaluate"`) so a timeout covers promise jobs too. No host object ever
- * crosses into the context: inputs are written as numbers into a Float64Array the context owns and
- * rebuilt there as frozen `obs` / `nextObs` records; outputs come back as numbers in another, and
- * errors as a primitive string. Prototype pollution stays in the context's own `Object.prototype`.
- *
- * Layer 2, a `worker_threads` Worker with `resourceLimits`: validation and candidate training run
- * there, so an allocation beyond the heap limit or a loop the timeout cannot stop kills only the
- * worker; the host reports the candidate as failed and carries on.
+ * 1. A locked-down `vm` realm (sandbox-realm.ts): each component compiled alone as a function of the
+ *    transition names, a constant driver, every intrinsic frozen, no code generation from strings.
+ *    Only numbers cross into it (a Float64Array row the driver turns into frozen `obs` / `nextObs`
+ *    records) and only numbers and a primitive string come back; the host calls the driver's step
+ *    with an `undefined` receiver and never touches an object the candidate made.
+ * 2. The component text itself is refused when it could form a dynamic `import()` (`importProblem`):
+ *    Node answers an `import()` in a vm context with an error made in the host's realm, whose
+ *    `constructor.constructor` is the host's `Function`. V8 can only read an import call from the six
+ *    letters `import` standing as their own word, so this test has nothing to disagree with V8 about.
+ * 3. A child process with V8 heap limits (candidate-process.ts) around every place this runs
+ *    (validation: sandbox-worker.ts; training: train-worker.ts): V8 ends the whole process when a heap
+ *    limit is exceeded, so only a process boundary keeps a runaway allocation from killing the runtime.
  */
+import { types } from "node:util";
 import * as vm from "node:vm";
+import type { RewardFunction, Transition } from "../api.js";
+import { createRewardRealm, STEP_GLOBAL, TRANSITION_NAMES } from "./sandbox-realm.js";
+
+export { TRANSITION_NAMES } from "./sandbox-realm.js";
 
 /** What `obs`, `action` and `nextObs` look like in the sandbox. */
 export interface TransitionLayout {
@@ -31,68 +36,26 @@ export interface RewardComponent {
   code: string;
 }
 
-/** The names a component expression may use for the transition. */
-export const TRANSITION_NAMES = ["obs", "action", "nextObs", "envReward", "terminated", "truncated", "episodeStep"] as const;
-
 /** Length of the input row: obs, action, nextObs, envReward, terminated, truncated, episodeStep. */
 export function inputLength(layout: TransitionLayout): number {
   return 2 * layout.fields.length + (layout.actionKind === "discrete" ? 1 : layout.actionSize) + 4;
 }
 
+/** `import` as a word of its own (not part of a longer identifier): the only way V8 reads an import call. */
+const IMPORT_WORD = /(?<![A-Za-z0-9_$])import(?![A-Za-z0-9_$])/;
+
+/** Why the sandbox refuses to compile this text at all, or undefined. */
+export function importProblem(code: string): string | undefined {
+  return IMPORT_WORD.test(code) ? "`import` is not available in a reward component (the word is refused wherever it stands alone, in strings too)" : undefined;
+}
+
 /**
- * The script run once in a fresh context: it defines the components (each in a scope that sees
- * only the transition names and the context's globals), and a step function, registered under
- * `stepName` as a non-writable global, that reads the input row, calls every component and writes
- * the outputs. It returns "" on success or "<component index>:<what went wrong>".
+ * The body a component is compiled as, alone, in its own function of TRANSITION_NAMES. Strict mode
+ * comes first, where the text cannot undo it; whatever the text does, even unbalanced, it does
+ * inside this one function body (V8 parses it as a function body: a stray `}` is a syntax error).
  */
-export function driverSource(components: readonly RewardComponent[], layout: TransitionLayout, stepName: string): string {
-  const params = TRANSITION_NAMES.join(", ");
-  // Each expression is wrapped in parentheses on its own lines: a syntax check has already
-  // proved it is one expression (check-code.ts), and the newline ends any trailing `//` comment.
-  const fns = components.map((c) => `(${params}) => (\n${c.code}\n)`).join(",\n");
-  const nObs = layout.fields.length;
-  const nAct = layout.actionKind === "discrete" ? 1 : layout.actionSize;
-  return `"use strict";
-(function () {
-  const components = (function () { "use strict"; return [
-${fns}
-]; })();
-  const fields = ${JSON.stringify(layout.fields)};
-  const discrete = ${layout.actionKind === "discrete"};
-  const nObs = ${nObs}, nAct = ${nAct};
-  const input = new Float64Array(${2 * nObs + nAct + 4});
-  const output = new Float64Array(${components.length});
-  const freeze = Object.freeze, isFinite = Number.isFinite;
-  const describe = (v) => { try { return typeof v === "string" ? JSON.stringify(v) : String(v); } catch (e) { return typeof v; } };
-  function record(offset) {
-    const r = {};
-    for (let k = 0; k < nObs; k++) r[fields[k]] = input[offset + k];
-    return freeze(r);
-  }
-  function step() {
-    const obs = record(0);
-    let action;
-    if (discrete) action = input[nObs];
-    else { action = []; for (let k = 0; k < nAct; k++) action.push(input[nObs + k]); freeze(action); }
-    const nextObs = record(nObs + nAct);
-    const base = 2 * nObs + nAct;
-    const envReward = input[base], terminated = input[base + 1] === 1, truncated = input[base + 2] === 1, episodeStep = input[base + 3];
-    for (let k = 0; k < components.length; k++) {
-      let v;
-      try { v = components[k](obs, action, nextObs, envReward, terminated, truncated, episodeStep); }
-      catch (e) {
-        let m;
-        try { m = e instanceof Error ? e.name + ": " + e.message : "threw " + describe(e); } catch (_) { m = "threw an unprintable value"; }
-        return k + ":" + m;
-      }
-      if (typeof v !== "number" || !isFinite(v)) return k + ":returned " + describe(v) + " (" + typeof v + "); a component must be a finite number";
-      output[k] = v;
-    }
-    return "";
-  }
-  Object.defineProperty(globalThis, ${JSON.stringify(stepName)}, { value: step, writable: false, configurable: false, enumerable: false });
-  return [input, output, step];
-})();`;
+export function componentBody(code: string): string {
+  return `"use strict";\nreturn (\n${code}\n);`;
 }
 
 export interface SandboxOptions {
@@ -111,16 +74,34 @@ export class ComponentError extends Error {
   }
 }
 
-/** One candidate's components compiled in their own vm context. */
+const TIMEOUT_CODE = "ERR_SCRIPT_EXECUTION_TIMEOUT";
+/** Tries of a timed evaluation that timed out without using the CPU time it was given (a starved thread). */
+const STARVED_RETRIES = 4;
+
+/**
+ * What a value thrown out of the realm says, read without running any of its code: only an own
+ * data property `message` of a real (non-proxy) error is read, never a getter, toString or proxy trap.
+ */
+function thrownText(err: unknown): string {
+  if (typeof err !== "object" || err === null || types.isProxy(err) || !types.isNativeError(err)) return `threw a ${typeof err}`;
+  const message = Object.getOwnPropertyDescriptor(err, "message");
+  return message && typeof message.value === "string" ? message.value : "threw an error";
+}
+
+let stepScript: vm.Script | undefined;
+
+/** One candidate's components compiled in their own locked-down vm context. */
 export class SandboxedReward {
   readonly names: readonly string[];
   private readonly input: Float64Array;
   private readonly output: Float64Array;
+  /** The host's own copy of the outputs: what callers get (the context's array has a null prototype). */
+  private readonly values: Float64Array;
   private readonly step: () => unknown;
-  private readonly stepScript: vm.Script;
   private readonly context: vm.Context;
   private readonly timeoutMs: number;
 
+  /** Throws a ComponentError when a component is refused or does not compile; runs no candidate code. */
   constructor(
     components: readonly RewardComponent[],
     readonly layout: TransitionLayout,
@@ -128,20 +109,28 @@ export class SandboxedReward {
   ) {
     this.names = components.map((c) => c.name);
     this.timeoutMs = options.timeoutMs ?? 50;
-    const stepName = `__rlStep${Math.random().toString(36).slice(2)}`;
-    this.context = vm.createContext(Object.create(null) as object, {
-      name: "reward candidate",
-      codeGeneration: { strings: false, wasm: false },
-      microtaskMode: "afterEvaluate",
+    for (const c of components) {
+      const refused = importProblem(c.code);
+      if (refused) throw new ComponentError(c.name, refused);
+    }
+    const realm = createRewardRealm();
+    this.context = realm.context;
+    const functions = components.map((c) => {
+      try {
+        return vm.compileFunction(componentBody(c.code), [...TRANSITION_NAMES], { parsingContext: realm.context, filename: `reward component ${c.name}` });
+      } catch (err) {
+        throw new ComponentError(c.name, `syntax error: ${thrownText(err)}`);
+      }
     });
-    const parts = new vm.Script(driverSource(components, layout, stepName), { filename: "reward-candidate.js" }).runInContext(this.context, {
-      timeout: 1000,
-    }) as unknown[];
-    // Our own driver made these three; candidate code has not run yet.
+    const nAct = layout.actionKind === "discrete" ? 1 : layout.actionSize;
+    // The driver's own values, read before any candidate code has run (compiling runs none).
+    const parts = Reflect.apply(realm.makeDriver, undefined, [JSON.stringify(layout.fields), layout.actionKind === "discrete", nAct, ...functions]) as unknown[];
     this.input = parts[0] as Float64Array;
     this.output = parts[1] as Float64Array;
+    this.values = new Float64Array(components.length);
     this.step = parts[2] as () => unknown;
-    this.stepScript = new vm.Script(`${stepName}()`);
+    // For the timed path: `runInContext` evaluates a constant script that calls this global.
+    Object.defineProperty(realm.globals, STEP_GLOBAL, { value: this.step, writable: false, configurable: false, enumerable: false });
   }
 
   /** Write one transition into the context's input row. `action` is a number (discrete) or numbers (box). */
@@ -160,25 +149,49 @@ export class SandboxedReward {
     input[at + 3] = episodeStep;
   }
 
+  /** Write a whole input row (see setInput for its layout). */
+  setRow(row: ArrayLike<number>): void {
+    // inputLength, not this.input.length: the context's array has a null prototype, so no `length` getter.
+    const n = inputLength(this.layout);
+    for (let k = 0; k < n; k++) this.input[k] = row[k]!;
+  }
+
   /**
-   * Evaluate with the vm's time limit (a watchdog per call). Returns the component values.
-   * Use it in a thread without async hooks (the validation worker does): on Node 20 a timeout
-   * that fires inside a promise job corrupts the async-hook stack of a thread that has them on.
+   * Evaluate with the vm's time limit (a watchdog per call; promise jobs run inside it). Returns the
+   * component values. Use it in a thread without async hooks (the validation process has none): on
+   * Node 20 a timeout that fires inside a promise job corrupts the async-hook stack of a thread that has them on.
    */
   stepWithTimeout(): Float64Array {
+    stepScript ??= new vm.Script(`"use strict"; ${STEP_GLOBAL}();`, { filename: "rl-studio-reward-step.js" });
     let result: unknown;
-    try {
-      result = this.stepScript.runInContext(this.context, { timeout: this.timeoutMs });
-    } catch (err) {
-      const m = err instanceof Error ? err.message : String(err);
-      throw new ComponentError(this.names.join("+"), /timed out/i.test(m) ? `did not finish within ${this.timeoutMs} ms (an endless loop?)` : m);
+    for (let attempt = 1; ; attempt++) {
+      const cpu = process.cpuUsage();
+      try {
+        result = stepScript.runInContext(this.context, { timeout: this.timeoutMs });
+        break;
+      } catch (err) {
+        const timedOut = types.isNativeError(err) && (err as { code?: unknown }).code === TIMEOUT_CODE;
+        if (!timedOut) throw new ComponentError(this.names.join("+"), `the sandbox driver failed: ${thrownText(err)}`);
+        // The limit is wall-clock time. A loop burns CPU for all of it; a call that got less than half
+        // of it in CPU time was waiting for a busy machine, not looping: it gets another try.
+        const used = process.cpuUsage(cpu);
+        if ((used.user + used.system) / 1000 < this.timeoutMs / 2 && attempt < STARVED_RETRIES) continue;
+        throw new ComponentError(this.names.join("+"), `did not finish within ${this.timeoutMs} ms (an endless loop?)`);
+      }
     }
     return this.check(result);
   }
 
-  /** Evaluate without a per-call watchdog (training: the worker's host watchdog bounds it). */
+  /** Evaluate without a per-call watchdog (training: the host's watchdog over the training process bounds it). */
   stepFast(): Float64Array {
-    return this.check(this.step());
+    const step = this.step;
+    let result: unknown;
+    try {
+      result = step();
+    } catch (err) {
+      throw new ComponentError(this.names.join("+"), `the sandbox driver failed: ${thrownText(err)}`);
+    }
+    return this.check(result);
   }
 
   private check(result: unknown): Float64Array {
@@ -188,10 +201,82 @@ export class SandboxedReward {
       const k = Number(result.slice(0, colon));
       throw new ComponentError(this.names[k] ?? "?", result.slice(colon + 1));
     }
-    // The context's Number.isFinite may have been replaced by the candidate: check again here.
-    for (let k = 0; k < this.output.length; k++) {
-      if (!Number.isFinite(this.output[k])) throw new ComponentError(this.names[k]!, `returned ${this.output[k]}; a component must be a finite number`);
+    // Checked again here, in the host's own realm, while copying into the host's own array.
+    const output = this.output;
+    const values = this.values;
+    for (let k = 0; k < values.length; k++) {
+      const v = output[k]!;
+      if (!Number.isFinite(v)) throw new ComponentError(this.names[k]!, `returned ${v}; a component must be a finite number`);
+      values[k] = v;
     }
-    return this.output;
+    return values;
   }
+}
+
+/** The candidate as a RewardFunction: the transition goes into the sandbox as numbers, the components come back as numbers. */
+export function sandboxedRewardFunction(sandbox: SandboxedReward): RewardFunction {
+  const fields = sandbox.layout.fields;
+  const obs = new Float64Array(fields.length);
+  const nextObs = new Float64Array(fields.length);
+  const names = sandbox.names;
+  return (t: Transition) => {
+    for (let k = 0; k < fields.length; k++) {
+      obs[k] = t.obs[fields[k]!]!;
+      nextObs[k] = t.nextObs[fields[k]!]!;
+    }
+    sandbox.setInput(obs, t.action, nextObs, t.envReward, t.terminated, t.truncated, t.episodeStep);
+    const out = sandbox.stepFast();
+    const r: Record<string, number> = {};
+    for (let k = 0; k < names.length; k++) r[names[k]!] = out[k]!;
+    return r;
+  };
+}
+
+/** Per-component statistics over the samples. */
+export interface ComponentStats {
+  min: number;
+  mean: number;
+  max: number;
+}
+
+export type SandboxResult =
+  | { ok: true; stats: Record<string, ComponentStats> }
+  | { ok: false; error: string; component?: string; sampleIndex?: number };
+
+/**
+ * Run a candidate on sample transitions (input rows, see setInput), each call under the time limit;
+ * its per-component statistics, or the first failure with the component and sample it happened on.
+ * This is what the validation process runs for each candidate.
+ */
+export function evaluateOnSamples(components: readonly RewardComponent[], layout: TransitionLayout, samples: readonly (readonly number[])[], timeoutMs: number): SandboxResult {
+  let sandbox: SandboxedReward;
+  try {
+    sandbox = new SandboxedReward(components, layout, { timeoutMs });
+  } catch (err) {
+    return err instanceof ComponentError ? { ok: false, component: err.component, error: err.detail } : { ok: false, error: thrownText(err) };
+  }
+  const n = components.length;
+  const min = new Array<number>(n).fill(Infinity);
+  const max = new Array<number>(n).fill(-Infinity);
+  const sum = new Array<number>(n).fill(0);
+  for (let i = 0; i < samples.length; i++) {
+    sandbox.setRow(samples[i]!);
+    let out: Float64Array;
+    try {
+      out = sandbox.stepWithTimeout();
+    } catch (err) {
+      if (!(err instanceof ComponentError)) throw err;
+      const detail = err.detail.replace(/^did not finish within (\d+) ms/, "did not finish within $1 ms on a sample transition");
+      return { ok: false, sampleIndex: i, ...(components.some((c) => c.name === err.component) ? { component: err.component } : {}), error: detail };
+    }
+    for (let k = 0; k < n; k++) {
+      const v = out[k]!;
+      if (v < min[k]!) min[k] = v;
+      if (v > max[k]!) max[k] = v;
+      sum[k] = sum[k]! + v;
+    }
+  }
+  const stats: Record<string, ComponentStats> = {};
+  for (let k = 0; k < n; k++) stats[components[k]!.name] = { min: min[k]!, mean: sum[k]! / Math.max(1, samples.length), max: max[k]! };
+  return { ok: true, stats };
 }

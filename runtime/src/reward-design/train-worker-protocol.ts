@@ -1,11 +1,10 @@
-/** Messages between the evolution host and a candidate-training worker (train-worker.ts). */
+/** Messages between the evolution host and a candidate-training process (train-worker.ts). */
 import type { EpisodeRecord, MetricsRecord } from "../runs/run-dir.js";
 import type { TrainSummary } from "../ppo/train.js";
 import type { BackendRequest } from "../backends/select.js";
 import type { RewardComponent } from "./sandbox.js";
 
 export interface TrainWorkerData {
-  kind: "rl-studio-reward-candidate";
   /** The experiment as compiled (bundle) and where it came from. */
   source: { path: string; text: string; sha256: string; bundle: string };
   seed: number;
@@ -23,3 +22,6 @@ export type TrainWorkerMessage =
   | { type: "episode"; record: EpisodeRecord }
   | { type: "done"; summary: TrainSummary }
   | { type: "error"; message: string };
+
+/** Host → training process: what to train (once), and stop (a cancel). */
+export type TrainWorkerCommand = { type: "start"; data: TrainWorkerData } | { type: "stop" };

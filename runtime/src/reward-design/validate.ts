@@ -1,6 +1,6 @@
 /**
  * Validation of candidates before anyone sees them: static checks (one expression, known names,
- * real observation fields), then execution on sample transitions in the sandbox worker.
+ * real observation fields), then execution on sample transitions in the sandbox process.
  */
 import { checkComponent } from "./check-code.js";
 import type { RawCandidate } from "./schema.js";
@@ -11,7 +11,7 @@ export type CandidateCheck =
   | { ok: true; candidate: RawCandidate; stats: Record<string, ComponentStats> }
   | { ok: false; candidate: RawCandidate; reason: string };
 
-/** Check every candidate; one result per candidate, in order. Rejects only on abort. */
+/** Check every candidate; one result per candidate, in order. Rejects only on abort, or when the sandbox process cannot start at all. */
 export async function validateCandidates(
   candidates: readonly RawCandidate[],
   layout: TransitionLayout,

@@ -95,6 +95,23 @@ export function repairPartialTail(fd: number): number {
   return size;
 }
 
+/**
+ * Told of every append descriptor a JsonlWriter opens and closes in this thread. The trainer worker
+ * reports them to its owner, which closes the ones a terminated worker left open (a terminated
+ * thread's descriptors belong to the process and would otherwise leak).
+ */
+export interface DescriptorObserver {
+  opened(fd: number): void;
+  /** Called before the descriptor is closed, so the owner never closes a number already reused. */
+  closing(fd: number): void;
+}
+
+let descriptorObserver: DescriptorObserver | null = null;
+
+export function observeDescriptors(observer: DescriptorObserver | null): void {
+  descriptorObserver = observer;
+}
+
 /** Appends records to one JSONL file through one descriptor; owns that descriptor until `close()`. */
 export class JsonlWriter {
   private fd: number | null;
@@ -109,6 +126,7 @@ export class JsonlWriter {
       throw err;
     }
     this.fd = fd;
+    descriptorObserver?.opened(fd);
   }
 
   /** One `writeSync` per record (a short write is finished by a loop), so records never interleave partially. */
@@ -119,6 +137,7 @@ export class JsonlWriter {
 
   close(): void {
     if (this.fd !== null) {
+      descriptorObserver?.closing(this.fd);
       closeSync(this.fd);
       this.fd = null;
     }

@@ -104,8 +104,19 @@ export function declareSigintStop(): () => void {
   };
 }
 
+let inherited: WriterIdentity | null = null;
+
+/**
+ * In a worker thread that writes status.json for its owner (the trainer worker): record the owning
+ * thread's identity — the process is the same, but the script and the Ctrl-C handling are the owner's.
+ */
+export function inheritWriter(owner: WriterIdentity): void {
+  inherited = owner;
+}
+
 /** This process as status.json records it. */
 export function currentWriter(): WriterIdentity {
+  if (inherited) return inherited;
   if (selfToken === undefined) selfToken = processStartToken(process.pid);
   return { startToken: selfToken, stopsOnSigint: sigintStops > 0, entry: basename(process.argv[1] ?? process.argv0) };
 }
@@ -120,4 +131,51 @@ export function isSameProcess(pid: number, writer: WriterIdentity | undefined, p
   const now = probe(pid);
   if (now === null) return null;
   return now === writer.startToken;
+}
+
+/** Linux reports /proc times in USER_HZ ticks, fixed at 100 per second by the kernel's user ABI. */
+const USER_HZ = 100;
+let bootTimeMs: number | null | undefined;
+
+/**
+ * When process `pid` started, in milliseconds since the epoch (to about a second: the boot time
+ * Linux gives is whole seconds), or null when it cannot be read. Unlike `processStartToken` this is
+ * comparable with times written in files (status.json's `updatedAt`), which is what an older
+ * status.json without a writer token can be checked against: a process that started after the file
+ * was last written did not write it.
+ */
+export function processStartTimeMs(pid: number, platform: NodeJS.Platform = process.platform): number | null {
+  if (!Number.isInteger(pid) || pid <= 0 || platform === "win32") return null;
+  if (platform === "linux") {
+    try {
+      const ticks = parseProcStatStartTime(readFileSync(`/proc/${pid}/stat`, "utf8"));
+      if (ticks === null) return null;
+      if (bootTimeMs === undefined) {
+        const m = /^btime\s+(\d+)$/m.exec(readFileSync("/proc/stat", "utf8"));
+        bootTimeMs = m ? Number(m[1]) * 1000 : null;
+      }
+      return bootTimeMs === null ? null : bootTimeMs + (Number(ticks) / USER_HZ) * 1000;
+    } catch {
+      return null;
+    }
+  }
+  const token = processStartToken(pid, platform);
+  // `ps -o lstart=` under TZ=UTC, LC_ALL=C: "Mon Jan  1 12:00:00 2024".
+  const m = token === null ? null : /^ps:\w+\s+(\w+)\s+(\d+)\s+(\d+:\d+:\d+)\s+(\d+)$/.exec(token);
+  if (!m) return null;
+  const ms = Date.parse(`${m[1]} ${m[2]} ${m[4]} ${m[3]} UTC`);
+  return Number.isFinite(ms) ? ms : null;
+}
+
+/**
+ * Whether the live process `pid` started after `writtenAt` (an ISO time a writer recorded), so it
+ * cannot be that writer: true, false, or null when either time is unknown. `slackMs` absorbs the
+ * start time's resolution.
+ */
+export function startedAfter(pid: number, writtenAt: string | undefined, startTime: (pid: number) => number | null = processStartTimeMs, slackMs = 2_000): boolean | null {
+  const written = writtenAt ? Date.parse(writtenAt) : NaN;
+  if (!Number.isFinite(written)) return null;
+  const started = startTime(pid);
+  if (started === null) return null;
+  return started > written + slackMs;
 }

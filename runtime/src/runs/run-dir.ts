@@ -17,7 +17,7 @@ import { basename, join, resolve } from "node:path";
 import { writeFileAtomic } from "./atomic.js";
 import { readCheckpointFile, writeCheckpointFile, type Checkpoint } from "./checkpoint.js";
 import { JsonlWriter, readJsonl, writeJsonlAtomic, type RecordCheck } from "./jsonl.js";
-import { currentWriter, isSameProcess, type WriterIdentity } from "./process-identity.js";
+import { currentWriter, isSameProcess, processStartTimeMs, startedAfter, type WriterIdentity } from "./process-identity.js";
 import { isDirectory, makeRunId, withSuffix } from "./run-id.js";
 
 export type { Checkpoint } from "./checkpoint.js";
@@ -95,11 +95,20 @@ export function isProcessAlive(pid: number): boolean {
 /**
  * True while the process that wrote a status file (a run's status.json, an evolution.json) runs:
  * its pid is alive and, when the file records the writer's start time, that pid still has it
- * (otherwise the OS reused the pid for another program).
+ * (otherwise the OS reused the pid for another program). A file without that record (written by an
+ * older RL Studio) is checked against its own `updatedAt`: a process that started after the file
+ * was last written cannot have written it. Only when neither can be told is the pid taken at its word.
  */
-export function isWriterAlive(status: { pid: number; writer?: WriterIdentity | undefined }, alive: (pid: number) => boolean = isProcessAlive): boolean {
+export function isWriterAlive(
+  status: { pid: number; writer?: WriterIdentity | undefined; updatedAt?: string | undefined },
+  alive: (pid: number) => boolean = isProcessAlive,
+  startTime: (pid: number) => number | null = processStartTimeMs,
+): boolean {
   if (status.pid === process.pid) return true;
-  return alive(status.pid) && isSameProcess(status.pid, status.writer) !== false;
+  if (!alive(status.pid)) return false;
+  const same = isSameProcess(status.pid, status.writer);
+  if (same !== null) return same;
+  return startedAfter(status.pid, status.updatedAt, startTime) !== true;
 }
 
 /**
@@ -271,9 +280,15 @@ export class RunDir {
   /**
    * On resume: drop metrics/episode lines with globalStep > step (produced after the last
    * checkpoint, so the resumed trainer will produce them again), rewriting the files atomically.
-   * Open append descriptors are closed first — after the rename they would point at the old file.
+   * `step` must be the global step of a checkpoint that passed `checkRunCheckpoint`
+   * (checkpoint-counters.ts), which proves those lines stale; anything that is not a step at all
+   * is refused before a file is touched. Open append descriptors are closed first — after the
+   * rename they would point at the old file.
    */
   truncateAfter(step: number): void {
+    if (!Number.isSafeInteger(step) || step < 0) {
+      throw new RunDirError(this.path, `${this.path}: refusing to drop metrics after step ${String(step)}: not a checkpoint's global step (a non-negative integer)`);
+    }
     this.closeWriters();
     // Always rewrite (when the file exists): this also drops an ignored partial or corrupt last
     // line, which the next append would otherwise turn into a corrupt middle line.

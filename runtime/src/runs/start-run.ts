@@ -3,34 +3,30 @@
  * JSON-RPC server (`runtime/train|resume`) both take, so a run started from a terminal and one
  * started from the editor are the same run folder, trained the same way.
  *
+ * The experiment's code never runs in the calling thread: the file is compiled here (esbuild runs
+ * no user code) and everything else — evaluating it, building its env, training — happens in a
+ * worker the caller's thread watches (trainer-host.ts), so Stop always works and an endless loop in
+ * the experiment ends the run as failed instead of hanging it.
+ *
  * Both functions return as soon as the run folder exists and training has begun (`done` settles
  * when it ends), so a caller can answer "started: <run id>" at once and stream progress after.
- * The status file is owned here: "running" while the trainer runs, then the trainer's outcome.
  */
 import { resolve } from "node:path";
-import type { BackendName, TrainProgress, TrainSummary } from "../ppo/train.js";
-import { train } from "../ppo/train.js";
-import { evaluateExperiment } from "../experiment/compile.js";
-import { ExperimentError, loadExperiment, resolveExperiment, type ResolvedExperiment } from "../experiment/resolve.js";
-import type { Hyperparameters } from "../ppo/hyperparameters.js";
-import { effectiveState, RunDir, type EpisodeRecord, type MetricsRecord, type RunStatus } from "./run-dir.js";
+import type { TrainSummary } from "../ppo/train.js";
+import { compileExperiment } from "../experiment/compile.js";
+import { validateHyperparameters } from "../experiment/validate.js";
+import { verifyRunCheckpoint } from "../ppo/checkpoint-state.js";
+import { CheckpointError } from "./checkpoint.js";
+import { isSameProcess, startedAfter } from "./process-identity.js";
+import { decideResume } from "./resume-decision.js";
+import { isProcessAlive, RunDir, RunDirError } from "./run-dir.js";
 import { defaultRunsRoot } from "./run-id.js";
+import { launchTrainer, type HostedRun, type RunCallbacks } from "./trainer-host.js";
+import type { RunInfo } from "./trainer-protocol.js";
 
-/** What a caller can hook into while a run trains; every field optional. */
-export interface RunCallbacks {
-  /** Tensor backend; "auto" (the default) picks the fastest one available. */
-  backend?: BackendName | "auto";
-  /** Aborting stops training at the next iteration boundary; the run is checkpointed and marked "stopped". */
-  signal?: AbortSignal;
-  /** Once per PPO iteration. */
-  onProgress?: (p: TrainProgress) => void;
-  /** Each metrics record, right after it is written to metrics.jsonl. */
-  onMetrics?: (r: MetricsRecord) => void;
-  /** Each finished episode, right after it is written to episodes.jsonl. */
-  onEpisode?: (r: EpisodeRecord) => void;
-  /** Human-readable notices from the trainer (backend chosen, fallbacks, resume point). */
-  log?: (line: string) => void;
-}
+export { experimentRecord, loadRecordedExperiment, type ExperimentRecord } from "./experiment-record.js";
+export { RunError, type RunCallbacks } from "./trainer-host.js";
+export type { RunInfo } from "./trainer-protocol.js";
 
 export interface StartRunParams extends RunCallbacks {
   /** The `*.rl.ts` file. */
@@ -46,11 +42,17 @@ export interface StartRunParams extends RunCallbacks {
 export interface ResumeRunParams extends RunCallbacks {
   /** The run folder to continue. */
   runDir: string;
+  /**
+   * Resume even though status.json names a live process that cannot be told apart from the
+   * trainer (an older status.json); never overrides a process known to be the trainer.
+   */
+  force?: boolean;
 }
 
 export interface StartedRun {
   runDir: RunDir;
-  experiment: ResolvedExperiment;
+  /** The experiment as resolved in the trainer (name, env, seed, reward threshold). */
+  experiment: RunInfo;
   /**
    * Settles when training ends: with the trainer's summary (status completed, stopped or failed),
    * or rejects with `RunError` if the trainer itself threw. Status.json is final by then.
@@ -58,191 +60,70 @@ export interface StartedRun {
   done: Promise<TrainSummary>;
 }
 
-/** The trainer threw (rather than returning a "failed" summary); status.json says failed/stopped. */
-export class RunError extends Error {
-  constructor(
-    readonly runDir: string,
-    readonly state: "failed" | "stopped",
-    message: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-    this.name = "RunError";
-  }
-}
-
 /** A resume that makes no sense for this run's state (already running, already completed). */
 export class ResumeRefusedError extends Error {
   override name = "ResumeRefusedError";
+  constructor(
+    message: string,
+    /** True when the refusal is only because it cannot be told whether the run still trains: `force` overrides it. */
+    readonly overridable = false,
+  ) {
+    super(message);
+  }
 }
 
-/** What experiment.json records: the resolved experiment, JSON only (the env and reward are code, kept in bundle.js). */
-export interface ExperimentRecord {
-  name: string;
-  envId: string;
-  algorithm: "ppo";
-  task: string | null;
-  seed: number;
-  /** After defaults and overrides: exactly what trained. */
-  hyperparameters: Hyperparameters;
-  /** True when the experiment shapes the reward (its `reward` function is in bundle.js). */
-  customReward: boolean;
-  /** Absolute path of the experiment file at the time of the run. */
-  sourcePath: string;
-  /** sha256 (hex) of source.rl.ts. */
-  sourceSha256: string;
-  /** ISO 8601. */
-  createdAt: string;
-}
+const started = (hosted: HostedRun): StartedRun => ({ runDir: hosted.runDir, experiment: hosted.info, done: hosted.done });
 
-export function experimentRecord(e: ResolvedExperiment, createdAt: Date = new Date()): ExperimentRecord {
-  return {
-    name: e.name,
-    envId: e.envId,
-    algorithm: e.algorithm,
-    task: e.task,
-    seed: e.seed,
-    hyperparameters: e.hyperparameters,
-    customReward: e.reward !== null,
-    sourcePath: e.source.path,
-    sourceSha256: e.source.sha256,
-    createdAt: createdAt.toISOString(),
-  };
-}
-
-/** Compile and check the experiment, create its run folder, and start training. */
+/** Compile the experiment, then (in the trainer's worker) check it, create its run folder, and start training. */
 export async function startRun(params: StartRunParams): Promise<StartedRun> {
   const overrides: { seed?: number; totalTimesteps?: number } = {};
   if (params.seed !== undefined) overrides.seed = params.seed;
   if (params.totalTimesteps !== undefined) overrides.totalTimesteps = params.totalTimesteps;
-  const experiment = await loadExperiment(params.experimentPath, overrides);
+  const compiled = await compileExperiment(params.experimentPath);
   params.signal?.throwIfAborted();
   const runsRoot = resolve(params.runsRoot ?? defaultRunsRoot(params.experimentPath));
-  const runDir = RunDir.create(runsRoot, {
-    experiment: experimentRecord(experiment) as unknown as Record<string, unknown>,
-    sourceText: experiment.source.text,
-    bundle: experiment.source.bundle,
-  });
-  const now = new Date().toISOString();
-  const status: RunStatus = {
-    state: "running",
-    pid: process.pid,
-    startedAt: now,
-    updatedAt: now,
-    globalStep: 0,
-    totalTimesteps: experiment.hyperparameters.totalTimesteps,
-    backend: params.backend ?? "auto",
-  };
-  runDir.writeStatus(status);
-  return { runDir, experiment, done: execute(runDir, experiment, status, params) };
+  const source = { path: compiled.path, text: compiled.sourceText, sha256: compiled.sha256, bundle: compiled.code };
+  return started(await launchTrainer({ mode: "start", source, overrides, runsRoot }, compiled.path, params));
 }
 
 /**
  * Continue a run from its last checkpoint with the code it started with (bundle.js) and the
- * hyperparameters it recorded. The trainer restores the checkpoint and drops the metrics and
- * episodes logged after it (it produces them again), so the curves continue without duplicates
- * or gaps.
+ * hyperparameters it recorded. Before anything in the run folder changes, its status is checked
+ * (`decideResume`) and its checkpoint validated whole against metrics.jsonl and episodes.jsonl; a
+ * refusal changes nothing. The trainer then restores the checkpoint and drops the metrics and
+ * episodes logged after it (it produces them again), so the curves continue without duplicates or gaps.
  */
 export async function resumeRun(params: ResumeRunParams): Promise<StartedRun> {
   const runDir = RunDir.open(params.runDir);
   const previous = runDir.readStatus();
-  if (previous) {
-    const state = effectiveState(previous);
-    if (state === "running") {
-      throw new ResumeRefusedError(
-        `${runDir.id} is still being trained by process ${previous.pid}; stop it first (Ctrl-C in its terminal, or Stop in the editor)`,
-      );
-    }
-    if (state === "completed") {
-      throw new ResumeRefusedError(
-        `${runDir.id} already completed (${previous.globalStep} of ${previous.totalTimesteps} steps); nothing to resume: start a new run to train longer`,
-      );
-    }
-  }
-  runDir.removeStaleTempFiles();
-  const experiment = loadRecordedExperiment(runDir);
-  // Fail on a damaged checkpoint before claiming the run; the trainer reads it again to restore.
-  const checkpoint = runDir.readCheckpoint();
-  if (checkpoint === null) params.log?.(`${runDir.id}: no checkpoint was written before it stopped; training restarts from step 0`);
-  params.signal?.throwIfAborted();
-  const now = new Date().toISOString();
-  const status: RunStatus = {
-    state: "running",
-    pid: process.pid,
-    startedAt: previous?.startedAt ?? now,
-    updatedAt: now,
-    globalStep: previous?.globalStep ?? 0,
-    totalTimesteps: experiment.hyperparameters.totalTimesteps,
-    backend: previous?.backend ?? params.backend ?? "auto",
-  };
-  runDir.writeStatus(status);
-  return { runDir, experiment, done: execute(runDir, experiment, status, params) };
-}
+  const pid = previous?.pid ?? 0;
+  const decision = decideResume({
+    runId: runDir.id,
+    status: previous,
+    force: params.force === true,
+    ownPids: [process.pid],
+    probe: {
+      alive: previous !== null && isProcessAlive(pid),
+      sameProcess: previous === null ? null : isSameProcess(pid, previous.writer),
+      startedAfterStatus: previous === null ? null : startedAfter(pid, previous.updatedAt),
+    },
+  });
+  if (decision.action === "refuse") throw new ResumeRefusedError(decision.message, decision.overridable);
+  if (decision.notice) params.log?.(decision.notice);
 
-/** Re-evaluate bundle.js and resolve it with the recorded seed and hyperparameters. */
-export function loadRecordedExperiment(runDir: RunDir): ResolvedExperiment {
   const record = runDir.readExperiment();
-  const sourcePath = typeof record.sourcePath === "string" ? record.sourcePath : runDir.file("source");
-  const source = {
-    path: sourcePath,
-    text: runDir.readSourceText(),
-    sha256: typeof record.sourceSha256 === "string" ? record.sourceSha256 : "",
-    bundle: runDir.readBundle(),
-  };
-  const config = evaluateExperiment(source.bundle, source.path);
-  const overrides: { seed?: number; hyperparameters?: Partial<Hyperparameters> } = {};
-  if (typeof record.seed === "number") overrides.seed = record.seed;
-  if (record.hyperparameters !== null && typeof record.hyperparameters === "object") {
-    overrides.hyperparameters = record.hyperparameters as Partial<Hyperparameters>;
+  const { hyperparameters, problems } = validateHyperparameters(record.hyperparameters, "discrete");
+  if (!hyperparameters) {
+    throw new RunDirError(runDir.path, `${runDir.file("experiment")}: the recorded hyperparameters are not valid (${problems.map((p) => p.message).join("; ")})`);
   }
   try {
-    return resolveExperiment(config, source, overrides);
+    const counters = verifyRunCheckpoint(runDir, hyperparameters);
+    if (counters === null) params.log?.(`${runDir.id}: no checkpoint was written before it stopped; training restarts from step 0`);
   } catch (err) {
-    if (err instanceof ExperimentError) {
-      throw new ExperimentError(`${runDir.id}: the recorded experiment no longer resolves: ${err.detail}`, { file: runDir.file("experiment") }, { cause: err });
-    }
+    if (err instanceof CheckpointError) throw new CheckpointError(err.file, `${err.reason}; resume changed nothing in the run folder`);
     throw err;
   }
-}
-
-/**
- * Run the trainer. It owns status.json while it runs (running, then its outcome); if it throws
- * instead of returning a summary, the status is written here so the folder never says "running"
- * for a dead run.
- */
-function execute(runDir: RunDir, experiment: ResolvedExperiment, status: RunStatus, cb: RunCallbacks): Promise<TrainSummary> {
-  let lastStep = status.globalStep;
-  const run = async (): Promise<TrainSummary> => {
-    try {
-      return await train({
-        experiment,
-        runDir,
-        backend: cb.backend ?? "auto",
-        ...(cb.signal ? { signal: cb.signal } : {}),
-        onProgress: (p) => {
-          lastStep = p.globalStep;
-          cb.onProgress?.(p);
-        },
-        ...(cb.onMetrics ? { onMetrics: cb.onMetrics } : {}),
-        ...(cb.onEpisode ? { onEpisode: cb.onEpisode } : {}),
-        ...(cb.log ? { log: cb.log } : {}),
-      });
-    } catch (err) {
-      const state = cb.signal?.aborted ? "stopped" : "failed";
-      const message = err instanceof Error ? err.message : String(err);
-      let latest = status;
-      try {
-        latest = runDir.readStatus() ?? status;
-      } catch {
-        // A damaged status.json is replaced below.
-      }
-      const final: RunStatus = { ...latest, state, globalStep: lastStep, updatedAt: new Date().toISOString() };
-      if (state === "failed") final.error = message;
-      runDir.writeStatus(final);
-      throw new RunError(runDir.path, state, message, { cause: err });
-    } finally {
-      runDir.close();
-    }
-  };
-  return run();
+  params.signal?.throwIfAborted();
+  runDir.removeStaleTempFiles();
+  return started(await launchTrainer({ mode: "resume", runDir: runDir.path }, runDir.file("source"), params));
 }

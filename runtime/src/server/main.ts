@@ -7,7 +7,7 @@
  * in both cases after every run has been stopped and has written its checkpoint, so a run is
  * never left "running" by a clean exit.
  */
-import { createMessageConnection, IPCMessageReader, IPCMessageWriter } from "vscode-jsonrpc/node";
+import { createMessageConnection, IPCMessageReader, IPCMessageWriter, ResponseError } from "vscode-jsonrpc/node";
 import { ExplainProgressNotification, ExplainRequest } from "../../../protocol/src/explain.js";
 import { handleExplainRequest } from "../explain/adapters.js";
 import { RewardDesignService } from "./reward-design.js";
@@ -19,6 +19,7 @@ import {
   MarkFailedRequest,
   PROTOCOL_VERSION,
   ReadRunRequest,
+  RESUME_NEEDS_FORCE,
   ResumeRequest,
   RunEpisodeNotification,
   RunMetricsNotification,
@@ -30,6 +31,7 @@ import {
 } from "../../../protocol/src/runtime.js";
 import { listEnvs, createLauncher } from "./launcher.js";
 import { RunManager } from "./run-manager.js";
+import { ResumeRefusedError } from "../runs/start-run.js";
 
 if (typeof process.send !== "function") {
   process.stderr.write("dist/runtime.js is the RL Studio extension's runtime process: start it with child_process.fork (it talks JSON-RPC over IPC). For a terminal, use `npx rl-studio`.\n");
@@ -48,7 +50,15 @@ const manager = new RunManager(createLauncher(), {
 
 connection.onRequest(HelloRequest.type, () => ({ pid: process.pid, nodeVersion: process.version, protocolVersion: PROTOCOL_VERSION }));
 connection.onRequest(TrainRequest.type, (params) => manager.train(params));
-connection.onRequest(ResumeRequest.type, (params) => manager.resume(params));
+connection.onRequest(ResumeRequest.type, async (params) => {
+  try {
+    return await manager.resume(params);
+  } catch (err) {
+    // The editor offers "Resume Anyway" for this one, and asks again with force.
+    if (err instanceof ResumeRefusedError && err.overridable) throw new ResponseError(RESUME_NEEDS_FORCE, err.message);
+    throw err;
+  }
+});
 connection.onRequest(StopRequest.type, async (params) => ({ stopped: await manager.stop(params.runId) }));
 connection.onRequest(ListRunsRequest.type, (params) => ({ runs: manager.list(params.runsRoot) }));
 connection.onRequest(ReadRunRequest.type, (params) => manager.read(params.runDir, params.episodes ?? false));

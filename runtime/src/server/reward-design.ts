@@ -5,6 +5,7 @@
  */
 import type { MessageConnection } from "vscode-jsonrpc";
 import {
+  CheckRewardRequest,
   EvolveRewardProgressNotification,
   EvolveRewardRequest,
   LlmConfigureNotification,
@@ -17,6 +18,7 @@ import { ModelManager } from "../llm/model-manager.js";
 import { LlamaProvider } from "../llm/llama-provider.js";
 import { suggestRewards } from "../reward-design/suggest.js";
 import { evolveReward } from "../reward-design/evolve.js";
+import { checkRewardForApply } from "../reward-design/apply-check.js";
 import { LlmNarrativeWriter } from "../explain/llm-narrative.js";
 import type { NarrativeWriter } from "../explain/narrative.js";
 
@@ -64,6 +66,9 @@ export class RewardDesignService {
       });
       return result as unknown as EvolveRewardResult;
     });
+    connection.onRequest(CheckRewardRequest.type, (params, token) =>
+      checkRewardForApply(params.experimentPath, params.components, { ...(params.sourceText !== undefined ? { sourceText: params.sourceText } : {}), signal: abortOn(token) }),
+    );
   }
 
   /** The LLM narrative writer when a model is configured; null otherwise (explanations then show the summary). */

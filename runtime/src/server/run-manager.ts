@@ -4,13 +4,14 @@
  * test and the server share it.
  */
 import type {
-  BackendName,
   EpisodeRecord,
   LogParams,
   MetricsRecord,
   ReadRunResult,
+  ResumeParams,
   RunState,
   RunSummary,
+  TrainParams,
   TrainProgress,
   TrainResult,
 } from "../../../protocol/src/runtime.js";
@@ -42,8 +43,8 @@ export interface LaunchedRun {
 
 /** Starts and resumes training; the real one (launcher.ts) calls runtime/src/runs/start-run.ts. */
 export interface RunLauncher {
-  start(params: { experimentPath: string; runsRoot: string; backend?: BackendName | "auto"; seed?: number; totalTimesteps?: number }, hooks: RunHooks): Promise<LaunchedRun>;
-  resume(params: { runDir: string; backend?: BackendName | "auto" }, hooks: RunHooks): Promise<LaunchedRun>;
+  start(params: TrainParams, hooks: RunHooks): Promise<LaunchedRun>;
+  resume(params: ResumeParams, hooks: RunHooks): Promise<LaunchedRun>;
 }
 
 /** What the manager tells its listener; `runId` names the run. */

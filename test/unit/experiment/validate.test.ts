@@ -5,7 +5,7 @@ import {
   hyperparametersSchema,
   validateHyperparameters,
 } from "../../../runtime/src/experiment/validate.js";
-import { HYPERPARAMETERS, defaultHyperparameters } from "../../../runtime/src/ppo/hyperparameters.js";
+import { HYPERPARAMETERS, defaultHyperparameters } from "../../../runtime/src/experiment/hyperparameters.js";
 
 function problemsOf(raw: unknown, kind: "discrete" | "box" = "discrete") {
   const r = validateHyperparameters(raw, kind);

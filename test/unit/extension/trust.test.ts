@@ -11,7 +11,7 @@ import {
   type TrustHost,
 } from "../../../extension/src/trust.js";
 
-const ACTIONS: TrustedAction[] = ["train", "resume", "explain", "suggestReward", "evolveReward"];
+const ACTIONS: TrustedAction[] = ["train", "resume", "explain", "suggestReward", "evolveReward", "applyEvolvedReward"];
 /** The command of each action, as package.json declares it. */
 const COMMANDS: Record<TrustedAction, string> = {
   train: "rlStudio.train",
@@ -19,6 +19,7 @@ const COMMANDS: Record<TrustedAction, string> = {
   explain: "rlStudio.explain",
   suggestReward: "rlStudio.suggestReward",
   evolveReward: "rlStudio.evolveReward",
+  applyEvolvedReward: "rlStudio.applyEvolvedReward",
 };
 
 function fakeHost(trusted: boolean, pick: string | undefined) {
@@ -138,4 +139,20 @@ test("every code-running command checks trust with its own action before it star
   assert.match(explain, /async explain\(arg: unknown\): Promise<void> \{[^}]*?if \(!this\.checkTrusted\(\)\) return;[^}]*?this\.targetRun\(arg\)/);
   assert.match(src("llm/suggest-reward.ts"), /checkTrusted\("suggestReward"\)/);
   assert.match(src("llm/evolve-view.ts"), /checkTrusted\("evolveReward"\)/);
+});
+
+test("Apply Evolved Reward (the command and the page's Apply winner) checks trust first, then writes only what the runtime re-validated", () => {
+  const view = readFileSync("extension/src/llm/evolve-view.ts", "utf8");
+  // Both the command (applyEvolved) and the page's button end in applyWinner.
+  assert.match(view, /async applyEvolved\(arg: unknown\)[^]*?await this\.applyWinner\(picked\)/);
+  assert.match(view, /m\.type === "applyWinner"\) await this\.applyWinner\(/);
+  const apply = view.slice(view.indexOf("async applyWinner("), view.indexOf("private async pickEvolution("));
+  const trust = apply.indexOf('checkTrusted("applyEvolvedReward")');
+  const check = apply.indexOf("sendRequest(CheckRewardRequest.type");
+  const write = apply.indexOf("previewAndApply(");
+  assert.ok(trust >= 0 && check > trust && write > check, "trust, then the runtime's re-validation, then the preview and write");
+  assert.match(apply, /^async applyWinner\([^]*?\): Promise<void> \{\s*if \(!this\.feature\.ctx\.checkTrusted\("applyEvolvedReward"\)\) return;/, "nothing happens before the trust check");
+  assert.match(apply.slice(write), /^previewAndApply\([^)]*checked\.code,/, "the re-validated snippet is written");
+  assert.doesNotMatch(apply, /best\.code/, "evolution.json's saved snippet is never written");
+  assert.match(apply, /if \(!checked\.ok\) \{\s*void vscode\.window\.showErrorMessage\([^]*?nothing was applied[^]*?\);\s*return;\s*\}/);
 });

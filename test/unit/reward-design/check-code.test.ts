@@ -27,6 +27,23 @@ test("statements, injections and syntax errors are refused", () => {
   assert.match(messages("bad name", "1")[0]!, /must be an identifier/);
 });
 
+test("text V8 reads differently from TypeScript is refused before the names are checked on TypeScript's reading", () => {
+  // Issue 9 item 1: TypeScript reads `0 < !--envReward + `…`` (one expression over known names);
+  // V8 reads `0`, an HTML-like comment, a line of code, and another comment.
+  const exploit = "0 <!--envReward + `\n), step = function () { return this.constructor.constructor('return process')(); }, () => (0\n-->`";
+  assert.deepEqual(messages("a", exploit), ["`<!--` and `-->` are not allowed: V8 reads them as HTML-like comments where TypeScript reads operators"]);
+  assert.match(messages("a", "nextObs.x-->0")[0]!, /HTML-like comments/);
+  assert.match(messages("a", "(import('fs'), 0)")[0]!, /`import` is not available/);
+  // TypeScript-only syntax parses for TypeScript's JavaScript reader; V8, compiling it as the sandbox will, does not.
+  assert.match(messages("a", "nextObs.x as number")[0]!, /^syntax error: SyntaxError: Unexpected identifier 'as'/);
+  assert.match(messages("a", "nextObs.x!")[0]!, /^syntax error: SyntaxError: Unexpected token '!'/);
+  assert.match(messages("a", "((v: number) => v)(nextObs.x)")[0]!, /^syntax error: SyntaxError: Unexpected token ':'/);
+  // The sandbox compiles in strict mode (TypeScript refuses this one first, in its own words).
+  assert.match(messages("a", "010")[0]!, /Octal literals are not allowed/);
+  // TypeScript's own syntax errors keep their position in the code.
+  assert.match(messages("a", "1 +")[0]!, /^syntax error at line \d+, column \d+ of its code/);
+});
+
 test("free names outside the transition and Math are refused", () => {
   assert.deepEqual(messages("a", "require('fs') + process.pid"), [
     '"require" is not defined: use obs, action, nextObs, envReward, terminated, truncated, episodeStep and Math (no require, process or other globals)',

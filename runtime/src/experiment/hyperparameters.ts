@@ -89,19 +89,3 @@ export function defaultHyperparameters(actionKind: "discrete" | "box"): Hyperpar
   const base = Object.fromEntries(HYPERPARAMETERS.map((h) => [h.key, structuredClone(h.default)])) as unknown as Hyperparameters;
   return actionKind === "box" ? { ...base, ...CONTINUOUS_OVERRIDES } : base;
 }
-
-/** Sizes derived once from the hyperparameters, as in CleanRL's `args.batch_size = …`. */
-export interface DerivedSizes {
-  batchSize: number;
-  minibatchSize: number;
-  numIterations: number;
-}
-
-export function deriveSizes(h: Hyperparameters): DerivedSizes {
-  const batchSize = h.numEnvs * h.numSteps;
-  return {
-    batchSize,
-    minibatchSize: Math.floor(batchSize / h.numMinibatches),
-    numIterations: Math.max(1, Math.floor(h.totalTimesteps / batchSize)),
-  };
-}

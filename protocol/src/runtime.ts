@@ -38,8 +38,10 @@ export interface EpisodeRecord {
   truncated: boolean;
   /** Which termination condition fired (`info.terminationCause`) or "time limit". */
   cause?: string;
-  /** Per-episode sums of the reward components, when the experiment's reward returns named components. */
+  /** Per-episode sums of the reward components, when the experiment's reward returns named components (and `subgoals`: the sub-goal reward). */
   components?: Record<string, number>;
+  /** Experiments with sub-goals: the episode step at which each sub-goal it reached was reached (in order; unreached ones absent). */
+  subgoals?: Record<string, number>;
 }
 
 /** Progress once per iteration, as `TrainOptions.onProgress` reports it. */

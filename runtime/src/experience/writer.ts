@@ -16,6 +16,7 @@
  */
 import { closeSync, mkdirSync, openSync, readdirSync, statSync, unlinkSync } from "node:fs";
 import { writeAll } from "../runs/atomic.js";
+import { descriptorClosing, descriptorOpened } from "../runs/jsonl.js";
 import { randomBytes } from "node:crypto";
 import { join } from "node:path";
 import { FLAG_START, FLAG_SUCCESS, FLAG_TERMINATED, FLAG_TRUNCATED, FORMAT_VERSION, encodeBlock, encodeSegmentStart, framedBlockBytes, type SegmentHeader, type TransitionColumns } from "./format.js";
@@ -226,6 +227,8 @@ export class ExperienceWriter {
     const name = `${String(this.startedAt).padStart(13, "0")}-${this.session}-${String(this.seq).padStart(4, "0")}${SEGMENT_SUFFIX}`;
     // "wx": a fresh file of our own; the prefix and header go in with the first write.
     this.fd = openSync(join(this.dir, name), "wx");
+    // A trainer worker that is terminated leaves its descriptors to the process: its owner closes them.
+    descriptorOpened(this.fd);
     this.current = name;
     writeAll(this.fd, start);
     this.currentSize = start.length;
@@ -235,6 +238,7 @@ export class ExperienceWriter {
 
   private closeFd(): void {
     if (this.fd !== null) {
+      descriptorClosing(this.fd);
       try {
         closeSync(this.fd);
       } catch {

@@ -22,6 +22,9 @@ import { deriveSizes } from "./sizes.js";
 import { computeGae, explainedVariance } from "./gae.js";
 import { RunningMeanStd, normalizeObservationInto } from "./normalize.js";
 import { ppoTrainerState } from "./checkpoint-state.js";
+import { CollectAndInfer, DEFAULT_EXPERIENCE_MEGABYTES, SUBGOAL_COMPONENT, learnerFor } from "./collect-and-infer.js";
+import { SubgoalError } from "../subgoals/predicates.js";
+import { defaultExperienceRoot } from "../experience/paths.js";
 
 export type { BackendName } from "../nn/learner.js";
 
@@ -42,6 +45,10 @@ export interface TrainOptions {
   log?: (line: string) => void;
   /** Called once the run folder is open, with its recorder (counters, solved step, CPU time), for callers that report them. */
   onRecorder?: (recorder: RunRecorder) => void;
+  /** The lifelong experience store's root (default `<workspace>/.rl-studio/experience`); null stores nothing and imitates nothing. */
+  experienceRoot?: string | null;
+  /** The store's cap in MB when the experiment's `experienceMaxMegabytes` is null (the editor's rlStudio.experience.maxMegabytes; default 256). */
+  experienceMaxMegabytes?: number;
 }
 
 export type { TrainProgress } from "../../../protocol/src/runtime.js";
@@ -85,8 +92,11 @@ export async function train(opts: TrainOptions): Promise<TrainSummary> {
   const initRng = new Rng(experiment.seed);
   const actionRng = new Rng(experiment.seed + 7919);
   const shuffleRng = new Rng(experiment.seed + 104729);
-  const { learner, notice } = await createLearner(opts.backend ?? "auto", layout, layout.initParams(initRng), minibatchSize);
-  log(notice);
+  const initialParams = layout.initParams(initRng);
+  const created = await createLearner(opts.backend ?? "auto", layout, Float32Array.from(initialParams), minibatchSize);
+  log(created.notice);
+  const learner = learnerFor(created.learner, experiment, layout, initialParams, minibatchSize, log);
+  const silRng = new Rng(experiment.seed + 1299709);
   const obsRms = h.normalizeObservations ? new RunningMeanStd(obsDim) : null;
   const returnRms = h.normalizeRewards ? new RunningMeanStd(1) : null;
   const discountedReturn = new Float64Array(numEnvs);
@@ -114,6 +124,19 @@ export async function train(opts: TrainOptions): Promise<TrainSummary> {
     throw err;
   }
   opts.onRecorder?.(recorder);
+
+  // Sub-goal rewards, the experience store and self-imitation (collect-and-infer.ts).
+  const extras = new CollectAndInfer({
+    experiment,
+    numEnvs,
+    runId: runDir.id,
+    experienceRoot: opts.experienceRoot === undefined ? defaultExperienceRoot(experiment.source.path) : opts.experienceRoot,
+    defaultMegabytes: opts.experienceMaxMegabytes ?? DEFAULT_EXPERIENCE_MEGABYTES,
+    minibatchSize,
+    numMinibatches: h.numMinibatches,
+    log,
+    ...(signal ? { signal } : {}),
+  });
 
   const shaper = experiment.reward
     ? new RewardShaper(experiment.reward, experiment.spec, numEnvs, {
@@ -215,10 +238,10 @@ export async function train(opts: TrainOptions): Promise<TrainSummary> {
           const done = terminated || truncated;
           const nextRaw = done ? res.finalObs[e]! : rawObs.subarray(e * obsDim, (e + 1) * obsDim);
           let reward = envReward;
-          if (shaper) {
-            const action = discrete ? envActions[e]! : (envActions as Float32Array).subarray(e * actionDim, (e + 1) * actionDim);
-            reward = shaper.shape(e, prevRawObs.subarray(e * obsDim, (e + 1) * obsDim), action, nextRaw, envReward, terminated, truncated, episodeLength[e]!);
-          }
+          const action = discrete ? envActions[e]! : (envActions as Float32Array).subarray(e * actionDim, (e + 1) * actionDim);
+          const prevRaw = prevRawObs.subarray(e * obsDim, (e + 1) * obsDim);
+          if (shaper) reward = shaper.shape(e, prevRaw, action, nextRaw, envReward, terminated, truncated, episodeLength[e]!);
+          reward += extras.transition(e, prevRaw, action, nextRaw, envReward, reward, terminated, truncated, res.infos[e] ?? {}, episodeLength[e]!);
           episodeReturn[e]! += envReward;
           episodeLength[e]!++;
           if (returnRms) {
@@ -239,6 +262,9 @@ export async function train(opts: TrainOptions): Promise<TrainSummary> {
           if (done) {
             const info = res.infos[e] ?? {};
             const cause = (terminated ? info.terminationCause : info.truncationCause) as string | undefined;
+            const { subgoals, subgoalReward } = extras.endEpisode(e, terminated, info);
+            const components = shaper ? shaper.takeEpisodeSums(e) : subgoals ? {} : undefined;
+            if (components && subgoalReward !== undefined) components[SUBGOAL_COMPONENT] = subgoalReward;
             const record = recorder.episode({
               envIndex: e,
               episodicReturn: episodeReturn[e]!,
@@ -246,7 +272,8 @@ export async function train(opts: TrainOptions): Promise<TrainSummary> {
               terminated,
               truncated,
               ...(cause ? { cause } : {}),
-              ...(shaper ? { components: shaper.takeEpisodeSums(e) } : {}),
+              ...(components ? { components } : {}),
+              ...(subgoals ? { subgoals } : {}),
             });
             iterationEpisodes.push(record);
             episodeReturn[e] = 0;
@@ -257,6 +284,7 @@ export async function train(opts: TrainOptions): Promise<TrainSummary> {
         toPolicyObs(rawObs, numEnvs, policyObs, true);
       }
 
+      extras.flush();
       rolloutSeconds += (performance.now() - rolloutStart) / 1000;
 
       // Bootstrap value of the observation after the rollout, then GAE.
@@ -293,6 +321,15 @@ export async function train(opts: TrainOptions): Promise<TrainSummary> {
         }
         if (h.targetKl !== null && stats && stats.approxKl > h.targetKl) break;
       }
+      // Self-imitation (Oh et al. 2018) on the best stored and own episodes, after PPO's epochs.
+      const silStats = await extras.selfImitate(
+        learner,
+        learningRate,
+        h.maxGradNorm,
+        silRng,
+        (raw, out, offset) => toPolicyObs(raw, 1, out.subarray(offset, offset + obsDim), false),
+        returnRms ? 1 / Math.sqrt(returnRms.var[0]! + 1e-8) : 1,
+      );
       await learner.syncParams();
       actParams.set(learner.params);
 
@@ -321,6 +358,7 @@ export async function train(opts: TrainOptions): Promise<TrainSummary> {
           }
         }
       }
+      extras.addMetrics(iterationEpisodes, metrics, silStats);
       for (const [k, v] of Object.entries(metrics)) if (!Number.isFinite(v)) delete metrics[k];
       const record = await recorder.endIteration(iteration, metrics);
       opts.onProgress?.({
@@ -339,9 +377,9 @@ export async function train(opts: TrainOptions): Promise<TrainSummary> {
   } catch (err) {
     status = "failed";
     const step = recorder.globalStep;
-    if (err instanceof RewardError) err.globalStep = step;
-    // The experiment's own code at fault (its reward, its env): the message says where, no stack needed.
-    const userError = err instanceof RewardError || err instanceof EnvError;
+    if (err instanceof RewardError || err instanceof SubgoalError) err.globalStep = step;
+    // The experiment's own code at fault (its reward, its sub-goals, its env): the message says where, no stack needed.
+    const userError = err instanceof RewardError || err instanceof SubgoalError || err instanceof EnvError;
     error = userError
       ? `${err.message} (global step ${step}); the run stopped as failed and keeps its metrics`
       : err instanceof Error
@@ -354,6 +392,7 @@ export async function train(opts: TrainOptions): Promise<TrainSummary> {
   }
 
   // A stopped or completed run is checkpointed here, so it resumes from exactly this step.
+  extras.close();
   const totals = await recorder.finish(status, error);
   learner.dispose();
   return {

@@ -112,6 +112,14 @@ export function observeDescriptors(observer: DescriptorObserver | null): void {
   descriptorObserver = observer;
 }
 
+/** Report a descriptor another append-only writer of the run (the experience store's) opened / is about to close. */
+export function descriptorOpened(fd: number): void {
+  descriptorObserver?.opened(fd);
+}
+export function descriptorClosing(fd: number): void {
+  descriptorObserver?.closing(fd);
+}
+
 /** Appends records to one JSONL file through one descriptor; owns that descriptor until `close()`. */
 export class JsonlWriter {
   private fd: number | null;

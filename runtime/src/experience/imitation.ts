@@ -179,13 +179,13 @@ export interface LoadReport {
 /** Fill `buffer` with the store's best episodes for `options.source`. Never throws for the store's damage. */
 export function loadImitationEpisodes(dir: string, buffer: ImitationBuffer, options: LoadOptions): LoadReport {
   const { spec, subgoals, reward, source } = options;
-  const relabelled = subgoals.length > 0 ? relabelStore(dir, subgoals, spec, options) : null;
+  // The relabelling pass reads only sessions missing from its cache; the loading pass below reads
+  // everything, so it is the one that reports the store's problems.
+  const relabelled = subgoals.length > 0 ? relabelStore(dir, subgoals, spec, { ...options, onProblem: () => {} }) : null;
   const labelOf = (ep: StoredEpisode): EpisodeLabel => relabelled?.labels.get(ep.key) ?? { reached: [], success: ep.success, length: ep.length, envReturn: 0 };
   let stored = 0;
   let qualifying = 0;
   let loaded = 0;
-  // After relabelling, the problems were already reported once: read quietly the second time.
-  const quiet = relabelled ? { ...options, onProblem: () => {} } : options;
   const report = forEachEpisode(
     dir,
     (ep) => {
@@ -201,7 +201,7 @@ export function loadImitationEpisodes(dir: string, buffer: ImitationBuffer, opti
       const d = spec.observationFields.length;
       if (buffer.offer({ key: ep.key, states: ep.states.slice(0, ep.length * d), actions: ep.actions, returns, score: imitationScore(source, label.success, label.reached.length, sum)! })) loaded++;
     },
-    quiet,
+    options,
   );
   return {
     stored,
@@ -209,7 +209,7 @@ export function loadImitationEpisodes(dir: string, buffer: ImitationBuffer, opti
     loaded: Math.min(loaded, buffer.episodes),
     relabelledSessions: relabelled?.computedSessions ?? 0,
     cachedSessions: relabelled?.cachedSessions ?? 0,
-    report: relabelled ? { ...report, problems: relabelled.report.problems } : report,
+    report,
   };
 }
 

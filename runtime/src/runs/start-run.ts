@@ -14,6 +14,7 @@
 import { resolve } from "node:path";
 import type { TrainSummary } from "../ppo/train.js";
 import { compileExperiment } from "../experiment/compile.js";
+import type { ExperimentOverrides } from "../experiment/resolve.js";
 import { validateHyperparameters } from "../experiment/validate.js";
 import { verifyRunCheckpoint } from "../ppo/checkpoint-state.js";
 import { CheckpointError } from "./checkpoint.js";
@@ -37,6 +38,8 @@ export interface StartRunParams extends RunCallbacks {
   seed?: number;
   /** Overrides `hyperparameters.totalTimesteps`. */
   totalTimesteps?: number;
+  /** Overrides `hyperparameters.experienceMaxMegabytes` (the CLI's --experience-max-mb). */
+  experienceMaxMegabytesOverride?: number;
 }
 
 export interface ResumeRunParams extends RunCallbacks {
@@ -76,9 +79,10 @@ const started = (hosted: HostedRun): StartedRun => ({ runDir: hosted.runDir, exp
 
 /** Compile the experiment, then (in the trainer's worker) check it, create its run folder, and start training. */
 export async function startRun(params: StartRunParams): Promise<StartedRun> {
-  const overrides: { seed?: number; totalTimesteps?: number } = {};
+  const overrides: ExperimentOverrides = {};
   if (params.seed !== undefined) overrides.seed = params.seed;
   if (params.totalTimesteps !== undefined) overrides.totalTimesteps = params.totalTimesteps;
+  if (params.experienceMaxMegabytesOverride !== undefined) overrides.hyperparameters = { experienceMaxMegabytes: params.experienceMaxMegabytesOverride };
   const compiled = await compileExperiment(params.experimentPath);
   params.signal?.throwIfAborted();
   const runsRoot = resolve(params.runsRoot ?? defaultRunsRoot(params.experimentPath));

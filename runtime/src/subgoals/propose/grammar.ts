@@ -4,13 +4,14 @@
  * language over this env's observation fields — comparisons of a field (or its absolute value)
  * with a constant, joined by && and ||. Every sentence parses, reads only real fields and yields a
  * boolean, so even a small model's answer fails validation, if at all, on its meaning (always
- * true, never reachable), never on syntax. Repetitions are bounded, so answers are short.
+ * true, never reachable), never on syntax. Repetitions are bounded, so an answer is at most about
+ * 1 400 characters (5 sub-goals of ≤ 280), which `maxTokens` covers even at a character a token.
  */
 
 /** Sub-goals per proposal. */
 export const MIN_SUBGOALS = 2;
 export const MAX_SUBGOALS = 5;
-export const MAX_DESCRIPTION_CHARS = 80;
+export const MAX_DESCRIPTION_CHARS = 60;
 
 const lit = (s: string) => JSON.stringify(s);
 
@@ -20,10 +21,10 @@ export function subgoalGrammar(fields: readonly string[]): string {
   return [
     `root ::= "{" ws "\\"subgoals\\":" ws "[" ws subgoal ("," ws subgoal){${MIN_SUBGOALS - 1},${MAX_SUBGOALS - 1}} ws "]" ws "}"`,
     `subgoal ::= "{" ws "\\"name\\":" ws "\\"" name "\\"" "," ws "\\"description\\":" ws description "," ws "\\"achieved\\":" ws "\\"" predicate "\\"" ws "}"`,
-    `name ::= [a-z] [a-zA-Z0-9]{0,23}`,
+    `name ::= [a-z] [a-zA-Z0-9]{0,15}`,
     `description ::= "\\"" [^"\\\\\\x00-\\x1F]{1,${MAX_DESCRIPTION_CHARS}} "\\""`,
     `predicate ::= conjunction (" || " conjunction){0,1}`,
-    `conjunction ::= comparison (" && " comparison){0,2}`,
+    `conjunction ::= comparison (" && " comparison){0,1}`,
     `comparison ::= operand cmpop number`,
     `operand ::= "obs." field | "Math.abs(obs." field ")"`,
     `field ::= ${fields.map(lit).join(" | ")}`,

@@ -100,7 +100,7 @@ export async function proposeSubgoals(experimentPath: string, options: ProposeOp
       prompt,
       schema: proposalSchema(),
       grammar: subgoalGrammar(fields),
-      maxTokens: options.maxTokens ?? 768,
+      maxTokens: options.maxTokens ?? 1536,
       ...(options.seed !== undefined ? { seed: options.seed } : {}),
       ...(options.signal ? { signal: options.signal } : {}),
     });

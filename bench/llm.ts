@@ -3,17 +3,23 @@
  * Run: `npm run bench -- llm` or `node --import tsx bench/llm.ts`.
  *
  * - suggest: suggestion latency (p50 over runs) and tokens/s with the test model
- *   (RL_STUDIO_TEST_MODEL, default ../shared/models/stories260K.gguf), and the share of its
+ *   (test/test-model.mjs: RL_STUDIO_TEST_MODEL, default ../shared/models/stories260K.gguf; the bench
+ *   fails without it), and the share of its
  *   candidates that validate (its rewards are nonsense, but the reward grammar makes them parse and
  *   name real fields, so most validate: the figure is the plumbing's, not the model's skill).
+ * - threads: one greedy generation (up to 64 tokens) with 1 llama.cpp thread, with chooseThreads()'s
+ *   count and with 2 per logical CPU (each cut off after 60 s): why the runtime never lets llama.cpp
+ *   take every core.
  * The sandbox's own costs (per reward evaluation, per candidate realm) are bench/sandbox.ts's.
  * - evolve: wall time of the Eureka loop, K=4 × N=3 on CartPole, scripted LLM, 8 192 steps per candidate.
  */
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { loadavg, tmpdir } from "node:os";
-import { join, resolve } from "node:path";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { availableParallelism, loadavg, tmpdir } from "node:os";
+import { join } from "node:path";
 import { ModelManager } from "../runtime/src/llm/model-manager.js";
+import { TEST_MODEL, missingTestModel } from "../test/test-model.mjs";
 import { LlamaProvider } from "../runtime/src/llm/llama-provider.js";
+import { chooseThreads } from "../runtime/src/llm/node-llama.js";
 import { suggestRewards } from "../runtime/src/reward-design/suggest.js";
 import { evolveReward } from "../runtime/src/reward-design/evolve.js";
 import { ScriptedProvider, cand } from "../test/unit/reward-design/scripted-provider.js";
@@ -43,8 +49,9 @@ const summary: Record<string, unknown> = { loadavg: load() };
 async function main(): Promise<void> {
 
 // ── suggest with the real test model ──
-const model = process.env.RL_STUDIO_TEST_MODEL ?? resolve(__dirname, "../../shared/models/stories260K.gguf");
-if (existsSync(model)) {
+const model = TEST_MODEL;
+const noModel = missingTestModel();
+if (noModel === null) {
   const manager = new ModelManager({ model, gpu: "off", contextSize: 2048 });
   const provider = new LlamaProvider(manager);
   const t0 = performance.now();
@@ -95,8 +102,33 @@ if (existsSync(model)) {
   print({ section: "evolve-with-model", ...(summary.evolveWithModel as object) });
   await provider.dispose();
   await manager.dispose();
+
+  // ── threads: why chooseThreads() passes half the logical CPUs (runtime/src/llm/node-llama.ts) ──
+  // One greedy generation (up to 64 tokens) with 1 thread, with chooseThreads()'s count, and with 2
+  // per logical CPU (what oversubscription looks like); each is cut off after THREADS_CAP_S.
+  const THREADS_CAP_S = 60;
+  const cpus = availableParallelism();
+  const threadRows: Record<string, unknown>[] = [];
+  for (const threads of [...new Set([1, chooseThreads(cpus), 2 * cpus])]) {
+    const m = new ModelManager({ model, gpu: "off", threads, contextSize: 512 });
+    const p = new LlamaProvider(m);
+    await m.load();
+    const t = performance.now();
+    try {
+      const out = await p.generateJson({ prompt: "Once upon a time", schema: { type: "object", properties: { story: { type: "string" } } }, maxTokens: 64, seed: 1, temperature: 0, signal: AbortSignal.timeout(THREADS_CAP_S * 1000) });
+      threadRows.push({ threads, seconds: +((performance.now() - t) / 1000).toFixed(2), tokens: out.stats.generatedTokens });
+    } catch (err) {
+      threadRows.push({ threads, seconds: `> ${THREADS_CAP_S}`, error: (err as Error).name });
+    }
+    print({ section: "threads", logicalCpus: cpus, ...threadRows.at(-1), loadavg: load() });
+    await p.dispose();
+    await m.dispose();
+  }
+  summary.threads = threadRows;
 } else {
-  summary.suggest = `skipped: test model not found at ${model} (set RL_STUDIO_TEST_MODEL)`;
+  // The README's suggest and Eureka-with-model figures come from here: without the model they are not measured, and the bench says so and fails.
+  summary.suggest = `not measured: ${noModel}`;
+  process.exitCode = 1;
 }
 
 // ── evolution loop, scripted LLM ──

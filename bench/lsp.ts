@@ -4,23 +4,76 @@
  * and the hovers that read run folders — the env id and a reward component — in a workspace of
  * 50 run folders, one of this experiment trained and explained with the runtime's own APIs
  * (startRun, explainRun) and 49 newer ones of other experiments, each with episodes.
- * Prints one JSON object with p50/p95/max in milliseconds (target: p95 ≤ 50 ms).
+ * Then the same handlers on documents with a 100 k-character line of each adversarial shape
+ * (test/lsp/adversarial-documents.ts: obs.obs.obs…, aaaa…, ((((…, a long string, a long template
+ * literal, action === …): edit → diagnostics, completion and hover on the long line, code lenses,
+ * code actions.
+ * Prints one JSON object with p50/p95/max in milliseconds (target: p95 ≤ 50 ms), the load average
+ * and the server process's CPU seconds (Linux /proc) beside the wall times.
  *
- * Run: node --import tsx bench/lsp.ts [--iterations 200]
+ * Run: npm run bench -- lsp   (node --import tsx bench/lsp.ts [--iterations 200] [--long-iterations 40])
  */
-import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { performance } from "node:perf_hooks";
 import { pathToFileURL } from "node:url";
 import type { MarkupContent } from "vscode-languageserver-protocol";
 import { LspTestClient, positionOf } from "../test/lsp/lsp-client.js";
+import { adversarialDocuments } from "../test/lsp/adversarial-documents.js";
 import { explainRun } from "../runtime/src/explain/explain.js";
 import { RunDir } from "../runtime/src/runs/run-dir.js";
 import { startRun } from "../runtime/src/runs/start-run.js";
 
 const iterationsArg = process.argv.indexOf("--iterations");
 const ITERATIONS = iterationsArg > 0 ? Number(process.argv[iterationsArg + 1]) : 200;
+const longArg = process.argv.indexOf("--long-iterations");
+const LONG_ITERATIONS = longArg > 0 ? Number(process.argv[longArg + 1]) : 40;
+
+/** CPU seconds (user + system) the process `pid` has used, from /proc; null where there is none. */
+function cpuSeconds(pid: number | undefined): number | null {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1]!.split(" ");
+    return (Number(fields[11]) + Number(fields[12])) / 100; // utime, stime in clock ticks (USER_HZ = 100)
+  } catch {
+    return null;
+  }
+}
+
+async function samples(n: number, f: (i: number) => Promise<unknown>): Promise<number[]> {
+  const out: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const t0 = performance.now();
+    await f(i);
+    out.push(performance.now() - t0);
+  }
+  return out;
+}
+
+/** Every handler on each 100 k-character line shape (a known env id, so completion reads the context). */
+async function longLines(client: LspTestClient): Promise<Record<string, Record<string, ReturnType<typeof summary>>>> {
+  const out: Record<string, Record<string, ReturnType<typeof summary>>> = {};
+  for (const doc of adversarialDocuments("CartPole-v1")) {
+    const uri = `file:///tmp/bench-long-${doc.name.replace(/\W+/g, "-")}.rl.ts`;
+    let version = 1;
+    await client.open(uri, doc.text, version);
+    const long = doc.text.split("\n")[doc.line]!;
+    const end = { line: doc.line, character: long.length };
+    const envLine = doc.text.split("\n").findIndex((l) => l.includes('"CartPole-v1"'));
+    const envAt = { line: envLine, character: doc.text.split("\n")[envLine]!.indexOf("CartPole") + 2 };
+    // Type at the end of the long line and take it back: each edit is re-parsed and re-checked.
+    const diagnostics = await samples(LONG_ITERATIONS, (i) =>
+      client.change(uri, ++version, [i % 2 === 0 ? { range: { start: end, end }, text: "." } : { range: { start: end, end: { line: end.line, character: end.character + 1 } }, text: "" }]),
+    );
+    const completion = await samples(LONG_ITERATIONS, () => client.completion(uri, end));
+    const hover = await samples(LONG_ITERATIONS, (i) => client.hover(uri, i % 2 === 0 ? end : { line: doc.line, character: Math.floor(long.length / 2) }));
+    const envHover = await samples(LONG_ITERATIONS, () => client.hover(uri, envAt));
+    const codeLens = await samples(LONG_ITERATIONS, () => client.codeLenses(uri));
+    const codeActions = await samples(LONG_ITERATIONS, () => client.codeActions(uri, { start: envAt, end: envAt }, []));
+    out[doc.name] = { diagnostics: summary(diagnostics), completion: summary(completion), hover: summary(hover), envIdHover: summary(envHover), codeLens: summary(codeLens), codeActions: summary(codeActions) };
+  }
+  return out;
+}
 
 /** A realistic but long experiment: many shaping terms, helpers and comments, `lines` lines in all. */
 function generateExperiment(lines: number): string {
@@ -81,6 +134,7 @@ function summary(samples: number[]) {
 }
 
 const RUN_FOLDERS = 50;
+const round2 = (x: number) => Math.round(x * 100) / 100;
 
 /**
  * A workspace with `RUN_FOLDERS` run folders: the first a short real training of the bench
@@ -133,6 +187,9 @@ async function main(): Promise<void> {
   const workspace = await makeWorkspace(text);
   const uri = pathToFileURL(join(workspace, "bench-lsp.rl.ts")).href;
   const client = await LspTestClient.start();
+  const loadBefore = loadavg();
+  const cpuBefore = cpuSeconds(client.process.pid);
+  const wallBefore = performance.now();
   try {
     let version = 1;
     const initial = await client.open(uri, text, version);
@@ -171,6 +228,10 @@ async function main(): Promise<void> {
     // Hovers that read run folders: the first of each reads them, the rest find them unchanged.
     const envHover = await timeHover(client, uri, positionOf(text, '"CartPole-v1"', 3), /Deterministic policy: mean return/, "env id");
     const rewardHover = await timeHover(client, uri, positionOf(text, "upright:", 2), /In the latest run `cartpole-long-[^`]+` \(\d+ episodes\)[\s\S]*Open explanation/, "reward component");
+    const cpuMid = cpuSeconds(client.process.pid);
+    const wallMid = performance.now();
+    const long = await longLines(client);
+    const cpuAfter = cpuSeconds(client.process.pid);
 
     console.log(
       JSON.stringify({
@@ -182,7 +243,11 @@ async function main(): Promise<void> {
         envIdHover: { ...summary(envHover), first: Math.round(envHover[0]! * 100) / 100 },
         rewardComponentHover: { ...summary(rewardHover), first: Math.round(rewardHover[0]! * 100) / 100 },
         runFolders: RUN_FOLDERS,
+        longLines: { chars: 100_000, iterations: LONG_ITERATIONS, ...long },
         targetP95Ms: 50,
+        serverCpuSeconds: cpuBefore === null || cpuMid === null || cpuAfter === null ? null : { file500Lines: round2(cpuMid - cpuBefore), longLines: round2(cpuAfter - cpuMid) },
+        wallSeconds: { file500Lines: round2((wallMid - wallBefore) / 1000), longLines: round2((performance.now() - wallMid) / 1000) },
+        loadavg: { before: loadBefore.map(round2), after: loadavg().map(round2) },
         node: process.version,
       }),
     );

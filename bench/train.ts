@@ -1,14 +1,18 @@
 /**
  * Training benchmark: quality and speed targets of the runtime, printed as JSON lines and a final
- * JSON summary. Run: `npm run bench -- train` or `node --import tsx bench/train.ts [sections…]`.
- * Sections: cartpole (3 seeds, wall/CPU time to solve), cartpole-unshaped (the same without the
- * example's reward shaping, as the reference figures are measured), backends (one PPO update per backend),
- * acrobot, pendulum (300 k steps), memory (1 M steps on js and on wasm: RSS and live tensors).
- * The machine is shared: each figure comes with the load average and the process CPU time.
+ * JSON summary. Run: `npm run bench -- train` or `node --import tsx bench/train.ts [sections…]`
+ * (needs `npm run build`: the training sections run dist/cli.js).
+ * Sections: cartpole (3 seeds, each in a fresh CLI process: launch → solved seen by this process,
+ * and the trainer's own time to solve), cartpole-unshaped (the same without the example's reward
+ * shaping, as the reference figures are measured), backends (one PPO minibatch update per backend),
+ * acrobot and pendulum (one fresh process each, the example's whole budget; pendulum 300 k steps),
+ * memory (1 M steps on js and on wasm in this process: RSS and live tensors).
+ * The machine is shared: each figure comes with the load average and CPU time.
  */
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
-import { join } from "node:path";
+import { join, resolve } from "node:path";
+import { trainInProcess } from "./cli-process.js";
 import { loadExperiment, type ExperimentOverrides } from "../runtime/src/experiment/resolve.js";
 import { RunDir } from "../runtime/src/runs/run-dir.js";
 import { train, type TrainSummary } from "../runtime/src/ppo/train.js";
@@ -26,63 +30,78 @@ const median = (xs: number[]) => {
 };
 const print = (o: unknown) => console.log(JSON.stringify(o));
 
-async function run(
-  file: string,
-  overrides: ExperimentOverrides,
-  options: { stopWhenSolved?: boolean; backend?: BackendName | "auto"; onIteration?: () => void; unshaped?: boolean } = {},
-): Promise<TrainSummary & { cpuSecondsAtSolve: number | null }> {
-  const loaded = await loadExperiment(file, overrides);
-  // Unshaped: the env's own reward alone, like the reference figures (SB3/RL Zoo and CleanRL train on it).
-  const experiment = options.unshaped ? { ...loaded, reward: null } : loaded;
+/** Trains in this process (for the memory section, which samples this process's RSS and tensors). */
+async function run(file: string, overrides: ExperimentOverrides, options: { backend?: BackendName | "auto"; onIteration?: () => void } = {}): Promise<TrainSummary> {
+  const experiment = await loadExperiment(file, overrides);
   const runDir = RunDir.create(root, { experiment: { name: experiment.name }, sourceText: experiment.source.text, bundle: experiment.source.bundle });
-  const ac = new AbortController();
-  const cpu0 = process.cpuUsage();
-  let cpuSecondsAtSolve: number | null = null;
-  const threshold = experiment.spec.rewardThreshold;
-  const summary = await train({
-    experiment,
-    runDir,
-    backend: options.backend ?? "auto",
-    signal: ac.signal,
-    onProgress: (p) => {
-      options.onIteration?.();
-      if (threshold !== undefined && cpuSecondsAtSolve === null && p.meanReturnLast20 !== null && p.meanReturnLast20 >= threshold) {
-        const u = process.cpuUsage(cpu0);
-        cpuSecondsAtSolve = (u.user + u.system) / 1e6;
-        if (options.stopWhenSolved) ac.abort();
-      }
-    },
-  });
-  runDir.close();
-  return { ...summary, cpuSecondsAtSolve };
+  try {
+    return await train({ experiment, runDir, backend: options.backend ?? "auto", onProgress: () => options.onIteration?.() });
+  } finally {
+    runDir.close();
+  }
 }
 
-/** Three seeds of the CartPole example until solved; `unshaped` drops its reward shaping. */
+/** A fresh folder for one process's run (the parent finds its episodes.jsonl there). */
+const runsDir = () => mkdtempSync(join(root, "runs-"));
+const round = (x: number | null, digits = 2) => (x === null ? null : +x.toFixed(digits));
+
+interface SolveRow {
+  section: string;
+  seed: number;
+  backend: unknown;
+  solvedAtStep: number | null;
+  processSolveSeconds: number | null;
+  processCpuSecondsAtSolve: number | null;
+  trainingSolveSeconds: number | null;
+  sps: number;
+  rolloutSps: number;
+  load: number[];
+}
+
+/**
+ * The CartPole example on seeds 1, 2, 3, each in a fresh process (`node dist/cli.js train … --json`),
+ * stopped once solved: whole-process time from launch to solved (measured by this parent) beside the
+ * trainer's own time to solve. `unshaped` drops the example's reward shaping (the env's reward alone,
+ * as the reference figures are measured) by training a copy of the file without its `reward`.
+ */
 async function cartpole(unshaped = false) {
   const seeds = [1, 2, 3];
-  const rows = [];
+  let file = resolve("examples/cartpole.rl.ts");
+  if (unshaped) {
+    const text = readFileSync(file, "utf8");
+    const stripped = text.replace(/\n  \/\/ Optional shaping[\s\S]*?\n  reward: [\s\S]*?\n  \}\),\n\}\);\n$/, "\n});\n");
+    if (stripped === text || stripped.includes("reward:")) throw new Error("cartpole-unshaped: could not remove the reward from examples/cartpole.rl.ts (its layout changed)");
+    file = join(root, "cartpole-unshaped.rl.ts");
+    writeFileSync(file, stripped);
+  }
+  const rows: SolveRow[] = [];
   for (const seed of seeds) {
-    const s = await run("examples/cartpole.rl.ts", { seed }, { stopWhenSolved: true, unshaped });
-    const row = {
+    const r = await trainInProcess(file, runsDir(), ["--seed", String(seed)], { threshold: 475, stopWhenSolved: true });
+    const row: SolveRow = {
       section: unshaped ? "cartpole-unshaped" : "cartpole",
       seed,
-      backend: s.backend,
-      solvedAtStep: s.solvedAtStep,
-      solvedAtSeconds: s.solvedAtSeconds && +s.solvedAtSeconds.toFixed(2),
-      cpuSecondsAtSolve: s.cpuSecondsAtSolve && +s.cpuSecondsAtSolve.toFixed(2),
-      sps: Math.round(s.sps),
-      rolloutSps: Math.round(s.rolloutSps),
+      backend: r.summary.backend,
+      solvedAtStep: r.summary.solvedAtStep,
+      // Whole process, seen from the parent: launch → the solving episode on disk, and CPU by then.
+      processSolveSeconds: round(r.processSolveSeconds),
+      processCpuSecondsAtSolve: round(r.processCpuSecondsAtSolve),
+      // Inside training, as the trainer measures it (from the start of its first rollout).
+      trainingSolveSeconds: round(r.summary.solvedAtSeconds),
+      sps: Math.round(r.summary.sps),
+      rolloutSps: Math.round(r.summary.rolloutSps),
       load: load(),
     };
     print(row);
     rows.push(row);
   }
-  const solved = rows.filter((r) => r.solvedAtSeconds !== null);
+  const all = rows.every((r) => r.solvedAtStep !== null && r.processSolveSeconds !== null);
+  const med = (f: (r: SolveRow) => number | null) => (all ? median(rows.map((r) => f(r)!)) : null);
   return {
-    solvedSeeds: `${solved.length}/${seeds.length}`,
-    medianSolveWallSeconds: solved.length === seeds.length ? median(solved.map((r) => r.solvedAtSeconds!)) : null,
-    medianSolveCpuSeconds: solved.length === seeds.length ? median(solved.map((r) => r.cpuSecondsAtSolve!)) : null,
-    medianSolveStep: solved.length === seeds.length ? median(solved.map((r) => r.solvedAtStep!)) : null,
+    solvedSeeds: `${rows.filter((r) => r.solvedAtStep !== null).length}/${seeds.length}`,
+    medianProcessSolveSeconds: med((r) => r.processSolveSeconds),
+    medianProcessCpuSecondsAtSolve: med((r) => r.processCpuSecondsAtSolve),
+    medianTrainingSolveSeconds: med((r) => r.trainingSolveSeconds),
+    medianSolveStep: med((r) => r.solvedAtStep),
     medianSps: median(rows.map((r) => r.sps)),
     medianRolloutSps: median(rows.map((r) => r.rolloutSps)),
   };
@@ -107,16 +126,19 @@ async function backends() {
   return out;
 }
 
-async function finalReturn(section: string, file: string, overrides: ExperimentOverrides) {
-  const s = await run(file, overrides);
+/** One seed of an example for its whole budget in a fresh process: the return it ends with, and when it reached the threshold. */
+async function finalReturn(section: string, file: string, args: string[] = []) {
+  const r = await trainInProcess(resolve(file), runsDir(), ["--seed", "1", ...args]);
   const row = {
     section,
-    steps: s.globalStep,
-    meanReturnLast20: s.meanReturnLast20 && +s.meanReturnLast20.toFixed(1),
-    solvedAtStep: s.solvedAtStep,
-    wallSeconds: +s.wallSeconds.toFixed(1),
-    cpuSeconds: +s.cpuSeconds.toFixed(1),
-    sps: Math.round(s.sps),
+    steps: r.summary.globalStep,
+    meanReturnLast20: round(r.summary.meanReturnLast20, 1),
+    solvedAtStep: r.summary.solvedAtStep,
+    processSeconds: round(r.processSeconds, 1),
+    trainingWallSeconds: round(r.summary.wallSeconds, 1),
+    trainingCpuSeconds: round(r.summary.cpuSeconds, 1),
+    sps: Math.round(r.summary.sps),
+    backend: r.summary.backend,
     load: load(),
   };
   print(row);
@@ -174,8 +196,8 @@ async function main() {
     if (section === "cartpole") result.cartpole = await cartpole();
     else if (section === "cartpole-unshaped") result.cartpoleUnshaped = await cartpole(true);
     else if (section === "backends") result.backends = await backends();
-    else if (section === "acrobot") result.acrobot = await finalReturn("acrobot", "examples/acrobot.rl.ts", {});
-    else if (section === "pendulum") result.pendulum = await finalReturn("pendulum", "examples/pendulum.rl.ts", { totalTimesteps: 300_000 });
+    else if (section === "acrobot") result.acrobot = await finalReturn("acrobot", "examples/acrobot.rl.ts");
+    else if (section === "pendulum") result.pendulum = await finalReturn("pendulum", "examples/pendulum.rl.ts", ["--total-timesteps", "300000"]);
     else if (section === "memory") result.memory = await memory();
     else throw new Error(`unknown section '${section}': expected ${all.join(", ")}`);
   }

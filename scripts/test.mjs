@@ -31,15 +31,24 @@ if (requested.length === 0) {
   console.log("type check: tsc -p tsconfig.json --noEmit passed");
 }
 
-const files = suites.flatMap((s) => findTests(join("test", s)));
-if (files.length === 0) {
+// The end-to-end files run one at a time: each drives its own code-server and Chromium, and two of
+// them side by side on a small machine starve each other into timeouts. The other suites run
+// RL_STUDIO_TEST_CONCURRENCY (default 2) files at once.
+const groups = [
+  { files: suites.filter((s) => s !== "e2e").flatMap((s) => findTests(join("test", s))), concurrency: process.env.RL_STUDIO_TEST_CONCURRENCY ?? "2" },
+  { files: suites.includes("e2e") ? findTests(join("test", "e2e")) : [], concurrency: "1" },
+].filter((g) => g.files.length > 0);
+if (groups.length === 0) {
   console.error(`no test files found for suites: ${suites.join(", ")}`);
   process.exit(1);
 }
-const concurrency = process.env.RL_STUDIO_TEST_CONCURRENCY ?? "2";
-const result = spawnSync(
-  process.execPath,
-  ["--import", "tsx", "--test", `--test-concurrency=${concurrency}`, ...files],
-  { stdio: "inherit", env: { ...process.env, NODE_ENV: "test" } },
-);
-process.exit(result.status ?? 1);
+let status = 0;
+for (const { files, concurrency } of groups) {
+  const result = spawnSync(
+    process.execPath,
+    ["--import", "tsx", "--test", `--test-concurrency=${concurrency}`, ...files],
+    { stdio: "inherit", env: { ...process.env, NODE_ENV: "test" } },
+  );
+  if (result.status !== 0) status = result.status ?? 1;
+}
+process.exit(status);

@@ -1,6 +1,8 @@
 /** Command implementations (category "RL Studio"); declared in package.json `contributes.commands`. */
 import * as vscode from "vscode";
+import { showErrorMessage, showInformationMessage, showWarningMessage } from "./notify.js";
 import { BACKEND_NAMES } from "../../protocol/src/runtime.js";
+import { CodeLensCommands } from "../../protocol/src/language-server.js";
 import { BACKEND_DOCS } from "./backend-docs.js";
 import * as config from "./config.js";
 import type { Ctx } from "./ctx.js";
@@ -19,7 +21,7 @@ function guarded<A extends unknown[]>(ctx: Ctx, name: string, f: (...args: A) =>
       await f(...args);
     } catch (err) {
       ctx.log.appendLine(`[client] ${name}: ${errorText(err)}`);
-      const pick = await vscode.window.showErrorMessage(`RL Studio: ${name} failed: ${errorText(err)}`, "Show Log");
+      const pick = await showErrorMessage(`RL Studio: ${name} failed: ${errorText(err)}`, "Show Log");
       if (pick) ctx.log.show(true);
     }
   };
@@ -40,7 +42,7 @@ async function pickRun(ctx: Ctx, arg: unknown, filter: (e: RunEntry) => boolean,
   await ctx.loadRuns();
   const candidates = ctx.model.all().filter(filter);
   if (candidates.length === 0) {
-    void vscode.window.showInformationMessage(`RL Studio: no run to choose from (${placeHolder.toLowerCase()}).`);
+    void showInformationMessage(`RL Studio: no run to choose from (${placeHolder.toLowerCase()}).`);
     return undefined;
   }
   if (candidates.length === 1) return candidates[0];
@@ -74,11 +76,11 @@ export function registerCommands(ctx: Ctx): vscode.Disposable[] {
       await vscode.workspace.fs.writeFile(uri, Buffer.from(renderTemplate(Buffer.from(example).toString("utf8"), name), "utf8"));
       await vscode.window.showTextDocument(uri);
     }),
-    reg("rlStudio.train", "Train Experiment", async (arg?: unknown) => {
-      // Not disabled by `enablement` (the palette and the ▶ Train lens would then silently do nothing): refused here, saying why.
+    reg(CodeLensCommands.train, "Train Experiment", async (arg?: unknown) => {
+      // Not disabled by `enablement` (the palette and the Train lens would then silently do nothing): refused here, saying why.
       if (!ctx.checkTrusted("train")) return;
       const uri = experimentUri(arg);
-      if (!uri) throw new Error("open an experiment file (*.rl.ts) first, or run Train from its ▶ Train code lens");
+      if (!uri) throw new Error("open an experiment file (*.rl.ts) first, or run Train from its Train code lens");
       await ctx.train(uri);
     }),
     reg("rlStudio.stopRun", "Stop Run", async (arg?: unknown) => {
@@ -126,7 +128,7 @@ export function registerCommands(ctx: Ctx): vscode.Disposable[] {
       const run = await pickRun(ctx, arg, (e) => e.summary.state !== "running", "Run to delete");
       if (!run) return;
       if (run.summary.state === "running") throw new Error(`${run.summary.runId} is training: stop it before deleting it`);
-      const yes = await vscode.window.showWarningMessage(
+      const yes = await showWarningMessage(
         `Delete run ${run.summary.runId}? Its folder (metrics, episodes, checkpoint) is moved to the trash.`,
         { modal: true },
         "Delete",
@@ -139,7 +141,7 @@ export function registerCommands(ctx: Ctx): vscode.Disposable[] {
         // Remote file systems (SSH, WSL, containers, code-server in a browser) have no trash: the
         // first question promised one, so ask again before deleting for good.
         ctx.log.appendLine(`[client] Delete Run: moving ${run.summary.runDir} to the trash failed: ${errorText(err)}`);
-        const permanently = await vscode.window.showWarningMessage(
+        const permanently = await showWarningMessage(
           `The trash is not available for this workspace's files (a remote or browser file system has none). Delete run ${run.summary.runId} permanently? This cannot be undone.`,
           { modal: true },
           "Delete Permanently",

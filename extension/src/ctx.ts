@@ -6,7 +6,7 @@
  */
 import * as path from "node:path";
 import * as vscode from "vscode";
-import type { MessageConnection } from "vscode-jsonrpc/node";
+import { showErrorMessage, showInformationMessage, showWarningMessage } from "./notify.js";
 import {
   ListRunsRequest,
   LogNotification,
@@ -14,7 +14,6 @@ import {
   ReadRunRequest,
   ResumeRequest,
   RESUME_NEEDS_FORCE,
-  RunEpisodeNotification,
   RunMetricsNotification,
   RunProgressNotification,
   RunStatusNotification,
@@ -38,9 +37,12 @@ import { checkTrust, type TrustedAction, type TrustHost } from "./trust.js";
 /** The editor's Workspace Trust, for `checkTrust`. */
 export const vscodeTrustHost: TrustHost = {
   isTrusted: () => vscode.workspace.isTrusted,
-  showWarningMessage: (message, ...items) => vscode.window.showWarningMessage(message, ...items),
+  showWarningMessage: (message, ...items) => showWarningMessage(message, ...items),
   executeCommand: (command) => vscode.commands.executeCommand(command),
 };
+
+/** The shortest interval between two updates of a run's progress notification. */
+const PROGRESS_REPORT_MS = 250;
 
 export class Ctx implements vscode.Disposable {
   readonly log = vscode.window.createOutputChannel("RL Studio Runtime");
@@ -61,7 +63,6 @@ export class Ctx implements vscode.Disposable {
       modulePath: vscode.Uri.joinPath(extension.extensionUri, "dist", "runtime.js").fsPath,
       cwd: vscode.workspace.workspaceFolders?.[0]?.uri.fsPath,
       log: this.log,
-      onConnection: (c) => this.attach(c),
       onCrash: (reason, restartInMs, crashes) => this.onRuntimeCrash(reason, restartInMs, crashes),
     });
     this.tree = new RunsTreeProvider(this.model, () => this.loadRuns());
@@ -74,6 +75,11 @@ export class Ctx implements vscode.Disposable {
     });
     this.languageClient = new LanguageClientOwner(extension, this.log);
     this.disposables.push(
+      // The runs' notifications (the runtime client owns the connection and dispatches them).
+      this.runtime.onNotification(RunMetricsNotification.type, (p) => this.model.metrics(p.runId, p.record, p.sentAt)),
+      this.runtime.onNotification(RunProgressNotification.type, (p) => this.model.setProgress(p.runId, p.progress)),
+      this.runtime.onNotification(RunStatusNotification.type, (p) => void this.onRunStatus(p)),
+      this.runtime.onNotification(LogNotification.type, (p) => this.log.appendLine(`[${p.level}] ${p.message}`)),
       this.log,
       this.model,
       this.statusBar,
@@ -94,22 +100,15 @@ export class Ctx implements vscode.Disposable {
     );
   }
 
-  private attach(c: MessageConnection): void {
-    c.onNotification(RunMetricsNotification.type, (p) => this.model.metrics(p.runId, p.record, p.sentAt));
-    c.onNotification(RunProgressNotification.type, (p) => this.model.setProgress(p.runId, p.progress));
-    c.onNotification(RunEpisodeNotification.type, () => {
-      /* episodes are read from disk by whoever needs them; the live curve uses charts/episodic_return */
-    });
-    c.onNotification(RunStatusNotification.type, (p) => void this.onRunStatus(p));
-    c.onNotification(LogNotification.type, (p) => this.log.appendLine(`[${p.level}] ${p.message}`));
-  }
-
   private async onRunStatus(p: RunStatusParams): Promise<void> {
+    this.log.appendLine(`[client] ${p.runId}: ${p.state}${p.error ? ` (${p.error})` : ""}`);
     if (p.state === "running") {
+      // Running now, in every view, whatever the folder read below finds (or fails to).
+      this.model.setState(p.runId, "running");
       // New or resumed run: read its folder (resume truncated the files to the checkpoint) and show it whole.
       try {
         const read = await this.readRun(p.runDir);
-        this.model.upsert({ ...read.summary, live: true, state: "running" });
+        this.model.mergeRead({ ...read.summary, live: true, state: "running" });
         await this.dashboard.sendRun(p.runDir);
       } catch (err) {
         this.log.appendLine(`[client] cannot read ${p.runDir}: ${String(err)}`);
@@ -119,11 +118,11 @@ export class Ctx implements vscode.Disposable {
     this.model.setState(p.runId, p.state, p.error);
     this.progressDone.get(p.runId)?.();
     if (p.state === "failed") {
-      void vscode.window.showErrorMessage(`RL Studio: run ${p.runId} failed: ${p.error ?? "unknown error"}`, "Show Log").then((pick) => {
+      void showErrorMessage(`RL Studio: run ${p.runId} failed: ${p.error ?? "unknown error"}`, "Show Log").then((pick) => {
         if (pick) this.log.show(true);
       });
     } else if (p.state === "completed") {
-      void vscode.window.showInformationMessage(`RL Studio: run ${p.runId} completed.`);
+      void showInformationMessage(`RL Studio: run ${p.runId} completed.`);
     }
   }
 
@@ -133,7 +132,7 @@ export class Ctx implements vscode.Disposable {
     for (const e of live) this.model.setState(e.summary.runId, "failed", reason);
     for (const done of this.progressDone.values()) done();
     const notice = crashNotice(reason, restartInMs, crashes, live.map((e) => e.summary.runId));
-    void vscode.window.showErrorMessage(notice.message, ...notice.buttons).then(async (pick) => {
+    void showErrorMessage(notice.message, ...notice.buttons).then(async (pick) => {
       if (pick === SHOW_LOG_BUTTON) this.log.show(true);
       else if (pick === RESTART_BUTTON) await vscode.commands.executeCommand(RESTART_RUNTIME_COMMAND);
     });
@@ -198,7 +197,7 @@ export class Ctx implements vscode.Disposable {
       const refusal = err as { code?: unknown; message?: unknown };
       if (refusal?.code !== RESUME_NEEDS_FORCE) throw err;
       const anyway = "Resume Anyway";
-      if ((await vscode.window.showWarningMessage(`RL Studio: ${String(refusal.message)}`, { modal: true }, anyway)) !== anyway) return undefined;
+      if ((await showWarningMessage(`RL Studio: ${String(refusal.message)}`, { modal: true }, anyway)) !== anyway) return undefined;
       result = await c.sendRequest(ResumeRequest.type, { ...params, force: true });
     }
     this.trackProgress(result.runId, `Resuming ${result.runId}`);
@@ -238,7 +237,7 @@ export class Ctx implements vscode.Disposable {
     this.log.appendLine(`[client] stop ${runId}: ${result.outcome}: ${result.message}`);
     await this.refreshRun(runId, runDir, result);
     // A warning when the run goes on training (Windows, an unverifiable or foreign pid, the timeout).
-    const show = result.state === "running" && result.outcome !== "cancelled" ? vscode.window.showWarningMessage : vscode.window.showInformationMessage;
+    const show = result.state === "running" && result.outcome !== "cancelled" ? showWarningMessage : showInformationMessage;
     void show(`RL Studio: ${result.message}`);
     return result;
   }
@@ -261,9 +260,14 @@ export class Ctx implements vscode.Disposable {
     void vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, (progress, token) => {
       return new Promise<void>((resolve) => {
         let lastPercent = 0;
+        let lastReportAt = 0;
         const sub = this.model.onDidChange((entry) => {
           const p = entry?.summary.runId === runId ? entry.progress : null;
           if (!p) return;
+          // At most 4 updates a second (progress arrives once per PPO iteration, often far more often).
+          const now = Date.now();
+          if (now - lastReportAt < PROGRESS_REPORT_MS) return;
+          lastReportAt = now;
           const percent = Math.min(100, (100 * p.globalStep) / Math.max(1, p.totalTimesteps));
           progress.report({
             increment: percent - lastPercent,

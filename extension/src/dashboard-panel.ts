@@ -5,7 +5,8 @@
  * no remote content. Data is (re)sent whenever the webview says `ready`.
  */
 import * as vscode from "vscode";
-import type { ReadRunResult, RunSummary } from "../../protocol/src/runtime.js";
+import { showInformationMessage } from "./notify.js";
+import type { ReadRunResult, RunState, RunSummary } from "../../protocol/src/runtime.js";
 import { isWebviewToExtension, type DashboardRun, type ExtensionToWebview, type WebviewToExtension } from "../../protocol/src/webview.js";
 import { dashboardHtml } from "../../media/src/page.js";
 import { webviewResources } from "./webview-resources.js";
@@ -36,6 +37,8 @@ export class DashboardPanel implements vscode.Disposable {
   private panel: vscode.WebviewPanel | null = null;
   private readonly disposables: vscode.Disposable[] = [];
   private focusRunIds: string[] = [];
+  /** The state last posted for each run (see the constructor). */
+  private readonly postedStates = new Map<string, RunState>();
   /** Metric-to-chart latencies (ms) reported by the webview, for the benchmark / log. */
   readonly latencies: number[] = [];
   reportLatency = false;
@@ -43,8 +46,14 @@ export class DashboardPanel implements vscode.Disposable {
   constructor(private readonly deps: DashboardDeps) {
     this.disposables.push(
       deps.model.onDidReceiveMetrics(({ runId, record, sentAt }) => this.post({ type: "metrics", runId, records: [record], sentAt })),
+      // Only when a run's state changes: the model changes with every iteration's progress, and a
+      // message per iteration to the webview only adds to what a loaded renderer must work through.
       deps.model.onDidChange((entry) => {
-        if (entry) this.post({ type: "runState", runId: entry.summary.runId, state: entry.summary.state });
+        if (!entry) return;
+        const { runId, state } = entry.summary;
+        if (this.postedStates.get(runId) === state) return;
+        this.postedStates.set(runId, state);
+        this.post({ type: "runState", runId, state });
       }),
     );
   }
@@ -119,7 +128,7 @@ export class DashboardPanel implements vscode.Disposable {
     const uri = await vscode.window.showSaveDialog({ defaultUri: folder ? vscode.Uri.joinPath(folder, name) : undefined, filters });
     if (!uri) return;
     await vscode.workspace.fs.writeFile(uri, bytes);
-    void vscode.window.showInformationMessage(`RL Studio: saved ${vscode.workspace.asRelativePath(uri)}`);
+    void showInformationMessage(`RL Studio: saved ${vscode.workspace.asRelativePath(uri)}`);
   }
 
   /** Send every known run with its recorded metrics (on `ready`, after reload or restore). */
@@ -133,6 +142,8 @@ export class DashboardPanel implements vscode.Disposable {
         this.deps.log.appendLine(`[dashboard] cannot read ${entry.summary.runDir}: ${err instanceof Error ? err.message : String(err)}`);
       }
     }
+    this.postedStates.clear();
+    for (const r of runs) this.postedStates.set(r.runId, r.state);
     this.post({ type: "init", runs, focusRunIds: this.focusRunIds, reportLatency: this.reportLatency });
   }
 

@@ -1,5 +1,5 @@
 /**
- * Policy explanations in the editor: `rlStudio.explain` (💬 Explain lens, Runs view, palette) asks the
+ * Policy explanations in the editor: `rlStudio.explain` (the Explain code lens, Runs view, palette) asks the
  * runtime to measure a run's policy (`runtime/explain`, with progress and cancel), and
  * `rlStudio.openExplanation` (the hovers' "Open explanation" link) opens a run's saved
  * explanation.json in its panel. Registered by `registerExplain`, which owns the panels.
@@ -7,48 +7,38 @@
 import { randomUUID } from "node:crypto";
 import * as path from "node:path";
 import * as vscode from "vscode";
-import type { MessageConnection } from "vscode-jsonrpc/node";
+import { showErrorMessage, showInformationMessage } from "./notify.js";
 import { ExplainProgressNotification, ExplainRequest, type Explanation, type ExplainProgress } from "../../protocol/src/explain.js";
-import { formatHover } from "../../runtime/src/explain/hover.js";
 import * as config from "./config.js";
 import type { Ctx } from "./ctx.js";
 import { EXPLAIN_VIEW_TYPE, ExplainPanels } from "./explain-panel.js";
 import { chooseRunForExperiment, explainPercent, explainProgressMessage, findRunDir, readExplanationFile, runDirArgument } from "./explain-runs.js";
 import type { RunsTreeNode } from "./runs-tree.js";
 import { withCancellableProgress } from "./cancellable-progress.js";
+import { CodeLensCommands, OPEN_EXPLANATION_COMMAND } from "../../protocol/src/language-server.js";
 
-export const EXPLAIN_COMMAND = "rlStudio.explain";
-export const OPEN_EXPLANATION_COMMAND = "rlStudio.openExplanation";
-
-
-/** The "Open explanation" link of a hover or tooltip (the language server writes the same). */
-export function openExplanationLink(runDir: string): string {
-  return `command:${OPEN_EXPLANATION_COMMAND}?${encodeURIComponent(JSON.stringify([runDir]))}`;
-}
-
-/** The hover markdown of a run's saved explanation, with its "Open explanation" link; undefined when it has none or it cannot be read. */
-export async function explanationMarkdown(runDir: string): Promise<string | undefined> {
-  let explanation: Explanation | null;
-  try {
-    explanation = await readExplanationFile(runDir);
-  } catch {
-    return undefined; // a damaged file: the panel says why when it is opened
-  }
-  return explanation ? formatHover(explanation, { openLink: openExplanationLink(runDir) }) : undefined;
-}
+const EXPLAIN_COMMAND = CodeLensCommands.explain;
 
 function errorText(err: unknown): string {
   return err instanceof Error ? err.message : String(err);
 }
 
 /** Sends `runtime/explain` and routes its progress notifications to the caller that asked. */
-class ExplainClient {
+class ExplainClient implements vscode.Disposable {
   private readonly listeners = new Map<string, (p: ExplainProgress) => void>();
-  private readonly hooked = new WeakSet<MessageConnection>();
   /** One request per run folder at a time: asking again while it runs joins the running one. */
   private readonly inFlight = new Map<string, Promise<Explanation>>();
+  private readonly subscription: vscode.Disposable;
 
-  constructor(private readonly ctx: Ctx) {}
+  constructor(private readonly ctx: Ctx) {
+    this.subscription = ctx.runtime.onNotification(ExplainProgressNotification.type, (p) => {
+      if (p.requestId !== undefined) this.listeners.get(p.requestId)?.(p);
+    });
+  }
+
+  dispose(): void {
+    this.subscription.dispose();
+  }
 
   explain(runDir: string, episodes: number | undefined, token: vscode.CancellationToken, onProgress: (p: ExplainProgress) => void): Promise<Explanation> {
     const running = this.inFlight.get(runDir);
@@ -60,12 +50,6 @@ class ExplainClient {
 
   private async send(runDir: string, episodes: number | undefined, token: vscode.CancellationToken, onProgress: (p: ExplainProgress) => void): Promise<Explanation> {
     const c = await this.ctx.runtime.ensureStarted();
-    if (!this.hooked.has(c)) {
-      this.hooked.add(c);
-      c.onNotification(ExplainProgressNotification.type, (p) => {
-        if (p.requestId !== undefined) this.listeners.get(p.requestId)?.(p);
-      });
-    }
     const requestId = randomUUID();
     this.listeners.set(requestId, onProgress);
     try {
@@ -140,7 +124,7 @@ export class ExplainController implements vscode.Disposable {
       this.panels.show(runDir, runId, explanation);
       return;
     }
-    const pick = await vscode.window.showInformationMessage(`RL Studio: run ${runId} has not been explained yet.`, "Explain now");
+    const pick = await showInformationMessage(`RL Studio: run ${runId} has not been explained yet.`, "Explain now");
     if (pick !== "Explain now") return;
     const fresh = await this.explainWithProgress(runDir);
     if (fresh) this.panels.show(runDir, runId, fresh);
@@ -154,7 +138,7 @@ export class ExplainController implements vscode.Disposable {
       return { runDir: entry.summary.runDir, runId: entry.summary.runId };
     }
     const file = experimentUri(arg);
-    if (!file) throw new Error("open an experiment file (*.rl.ts) first, or use 💬 Explain on its code lens or a run in the Runs view");
+    if (!file) throw new Error("open an experiment file (*.rl.ts) first, or use its Explain code lens or a run in the Runs view");
     await this.ctx.loadRuns();
     const run = chooseRunForExperiment(
       this.ctx.model.all().map((e) => e.summary),
@@ -162,15 +146,16 @@ export class ExplainController implements vscode.Disposable {
     );
     if (run) return { runDir: run.runDir, runId: run.runId };
     const name = path.basename(file.fsPath);
-    const pick = await vscode.window.showInformationMessage(
-      `RL Studio: ${name} has no trained run to explain yet. Train it first (▶ Train); the explanation measures the trained policy.`,
+    const pick = await showInformationMessage(
+      `RL Studio: ${name} has no trained run to explain yet. Train it first (its Train code lens); the explanation measures the trained policy.`,
       "Train",
     );
-    if (pick === "Train") await vscode.commands.executeCommand("rlStudio.train", file);
+    if (pick === "Train") await vscode.commands.executeCommand(CodeLensCommands.train, file);
     return undefined;
   }
 
   dispose(): void {
+    this.client.dispose();
     this.panels.dispose();
   }
 }
@@ -189,7 +174,7 @@ function guarded(ctx: Ctx, name: string, f: (arg: unknown) => Promise<void>): (a
       await f(arg);
     } catch (err) {
       ctx.log.appendLine(`[client] ${name}: ${errorText(err)}`);
-      const pick = await vscode.window.showErrorMessage(`RL Studio: ${name} failed: ${errorText(err)}`, "Show Log");
+      const pick = await showErrorMessage(`RL Studio: ${name} failed: ${errorText(err)}`, "Show Log");
       if (pick) ctx.log.show(true);
     }
   };

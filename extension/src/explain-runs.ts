@@ -14,6 +14,8 @@ import type { Explanation, ExplainProgress } from "../../protocol/src/explain.js
 import type { RunSummary } from "../../protocol/src/runtime.js";
 
 import { EXPLANATION_FILE, parseExplanation } from "../../runtime/src/explain/read.js";
+import { formatHover } from "../../runtime/src/explain/hover.js";
+import { openExplanationLink } from "../../protocol/src/language-server.js";
 export { EXPLANATION_FILE, parseExplanation };
 
 /** Same file on disk? Paths are compared resolved, and case-blind where the file system is (Windows, macOS by default). */
@@ -104,4 +106,15 @@ export function explainProgressMessage(p: Pick<ExplainProgress, "phase" | "done"
     case "saving":
       return "saving explanation.json";
   }
+}
+
+/** The hover markdown of a run's saved explanation, with its "Open explanation" link; undefined when it has none or it cannot be read. */
+export async function explanationMarkdown(runDir: string): Promise<string | undefined> {
+  let explanation: Explanation | null;
+  try {
+    explanation = await readExplanationFile(runDir);
+  } catch {
+    return undefined; // a damaged file: the panel says why when it is opened
+  }
+  return explanation ? formatHover(explanation, { openLink: openExplanationLink(runDir) }) : undefined;
 }

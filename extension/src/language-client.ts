@@ -6,6 +6,7 @@
 import * as vscode from "vscode";
 import type { LanguageClient } from "vscode-languageclient/node";
 import { runsRootFor } from "./config.js";
+import { OPEN_EXPLANATION_COMMAND, type RunsFolderSettings } from "../../protocol/src/language-server.js";
 
 export const RL_TS_SELECTOR = [{ scheme: "file", pattern: "**/*.rl.ts" }];
 
@@ -14,7 +15,7 @@ export const RL_TS_SELECTOR = [{ scheme: "file", pattern: "**/*.rl.ts" }];
  * root resolved the way the run tree resolves it (the setting is resource-scoped). Sent as
  * initializationOptions and, on change, as `workspace/didChangeConfiguration` `settings.rlStudio`.
  */
-export function runsFolderSettings(): { runsRoots: { folder: string; runsRoot: string }[] } {
+export function runsFolderSettings(): RunsFolderSettings {
   return { runsRoots: (vscode.workspace.workspaceFolders ?? []).map((folder) => ({ folder: folder.uri.fsPath, runsRoot: runsRootFor(folder) })) };
 }
 
@@ -64,7 +65,7 @@ export class LanguageClientOwner implements vscode.Disposable {
         documentSelector: RL_TS_SELECTOR,
         outputChannelName: "RL Studio Language Server",
         // The hovers' "Open explanation" link is a command link: trusted for that one command only.
-        markdown: { isTrusted: { enabledCommands: ["rlStudio.openExplanation"] } },
+        markdown: { isTrusted: { enabledCommands: [OPEN_EXPLANATION_COMMAND] } },
         // Where the hovers find run folders (rlStudio.runsFolder); changes follow in sendRunsFolder.
         initializationOptions: runsFolderSettings(),
       },

@@ -1,9 +1,10 @@
 /**
  * What the extension knows about runs: summaries read through the runtime (run folders on disk,
  * CLI-made runs included) updated live by the runtime's notifications. The Runs view, the status
- * bar and the dashboard all read this one model.
+ * bar and the dashboard all read this one model. No `vscode` import (its events are
+ * vscode-jsonrpc's Emitter, the same shape), so it is unit-tested.
  */
-import * as vscode from "vscode";
+import { Emitter } from "vscode-jsonrpc";
 import type { MetricsRecord, RunState, RunSummary, TrainProgress } from "../../protocol/src/runtime.js";
 
 export interface RunEntry {
@@ -12,12 +13,12 @@ export interface RunEntry {
   progress: TrainProgress | null;
 }
 
-export class RunsModel implements vscode.Disposable {
+export class RunsModel {
   private readonly runs = new Map<string, RunEntry>();
-  private readonly changed = new vscode.EventEmitter<RunEntry | undefined>();
+  private readonly changed = new Emitter<RunEntry | undefined>();
   /** A run changed (undefined: the whole set was reloaded). */
   readonly onDidChange = this.changed.event;
-  private readonly metricsEmitter = new vscode.EventEmitter<{ runId: string; record: MetricsRecord; sentAt: number }>();
+  private readonly metricsEmitter = new Emitter<{ runId: string; record: MetricsRecord; sentAt: number }>();
   readonly onDidReceiveMetrics = this.metricsEmitter.event;
 
   all(): RunEntry[] {
@@ -48,6 +49,16 @@ export class RunsModel implements vscode.Disposable {
     return entry;
   }
 
+  /**
+   * A run folder read after a status notification: its summary (steps, return, backend…), but the
+   * state the notifications set meanwhile wins — they are newer than the read (a run stopped while
+   * its "running" read was in flight stays stopped). A run not in the model yet is added as read.
+   */
+  mergeRead(summary: RunSummary): RunEntry {
+    const current = this.runs.get(summary.runId)?.summary;
+    return this.upsert(current ? { ...summary, state: current.state, live: current.live, error: current.error } : summary);
+  }
+
   remove(runId: string): void {
     if (this.runs.delete(runId)) this.changed.fire(undefined);
   }
@@ -60,12 +71,20 @@ export class RunsModel implements vscode.Disposable {
     this.changed.fire(entry);
   }
 
+  /**
+   * A progress report: the runtime sends them only for runs it is training, so the run is running
+   * here whatever the model held (a resumed run reads "running" with its first iteration even if
+   * its status notification's folder read failed).
+   */
   setProgress(runId: string, progress: TrainProgress): void {
     const entry = this.runs.get(runId);
     if (!entry) return;
     entry.progress = progress;
     entry.summary = {
       ...entry.summary,
+      state: "running",
+      live: true,
+      error: null,
       globalStep: progress.globalStep,
       totalTimesteps: progress.totalTimesteps,
       lastEpisodicReturn: progress.lastEpisodicReturn ?? entry.summary.lastEpisodicReturn,

@@ -1,8 +1,11 @@
 /** The Runs view: experiments → runs, with state icons, live step and last return. */
 import * as vscode from "vscode";
+import { showErrorMessage } from "./notify.js";
 import type { RunState } from "../../protocol/src/runtime.js";
-import { explanationMarkdown, OPEN_EXPLANATION_COMMAND } from "./explain-commands.js";
+import { OPEN_EXPLANATION_COMMAND } from "../../protocol/src/language-server.js";
+import { explanationMarkdown } from "./explain-runs.js";
 import type { RunEntry, RunsModel } from "./runs-model.js";
+import { runTooltipMarkdown } from "./run-tooltip.js";
 
 export type RunsTreeNode = { kind: "experiment"; name: string } | { kind: "run"; runId: string };
 
@@ -43,7 +46,7 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsTreeNode>, 
     if (!node) {
       this.loaded ??= this.load().catch((err: unknown) => {
         this.loaded = null;
-        void vscode.window.showErrorMessage(`RL Studio: could not list runs: ${err instanceof Error ? err.message : String(err)}`);
+        void showErrorMessage(`RL Studio: could not list runs: ${err instanceof Error ? err.message : String(err)}`);
       });
       await this.loaded;
       const names = [...new Set(this.model.all().map((r) => r.summary.experimentName))].sort();
@@ -86,13 +89,15 @@ export class RunsTreeProvider implements vscode.TreeDataProvider<RunsTreeNode>, 
   async resolveTreeItem(item: vscode.TreeItem, node: RunsTreeNode): Promise<vscode.TreeItem> {
     const entry = node.kind === "run" ? this.model.get(node.runId) : undefined;
     if (!entry) return item;
-    const details = runTooltip(entry);
+    const details = runTooltipMarkdown(entry.summary);
     const explained = await explanationMarkdown(entry.summary.runDir);
     if (!explained) {
-      item.tooltip = details;
+      // Untrusted: no command link runs from it.
+      item.tooltip = new vscode.MarkdownString(details);
       return item;
     }
-    const md = new vscode.MarkdownString(`${explained}\n\n---\n\n${details.value}`, true);
+    // Trusted for the one command its "Open explanation" link runs; every value in it is escaped.
+    const md = new vscode.MarkdownString(`${explained}\n\n---\n\n${details}`);
     md.isTrusted = { enabledCommands: [OPEN_EXPLANATION_COMMAND] };
     item.tooltip = md;
     return item;
@@ -122,17 +127,4 @@ function runDescription(e: RunEntry): string {
   if (e.progress) parts.push(`${Math.round(e.progress.sps).toLocaleString("en-US")} SPS`);
   if (s.state !== "running") parts.push(s.state);
   return parts.join(" · ");
-}
-
-function runTooltip(e: RunEntry): vscode.MarkdownString {
-  const s = e.summary;
-  const md = new vscode.MarkdownString(undefined, true);
-  md.appendMarkdown(`**${s.runId}** — ${s.state}\n\n`);
-  md.appendMarkdown(`- env: \`${s.envId}\`${s.seed !== null ? `, seed ${s.seed}` : ""}\n`);
-  md.appendMarkdown(`- step ${s.globalStep.toLocaleString("en-US")} of ${s.totalTimesteps.toLocaleString("en-US")}\n`);
-  if (s.lastEpisodicReturn !== null) md.appendMarkdown(`- last episodic return ${s.lastEpisodicReturn.toFixed(2)}\n`);
-  if (s.backend) md.appendMarkdown(`- backend \`${s.backend}\`\n`);
-  if (s.error) md.appendMarkdown(`\n**Error:** ${s.error}\n`);
-  md.appendMarkdown(`\n\`${s.runDir}\``);
-  return md;
 }

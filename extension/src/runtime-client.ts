@@ -1,8 +1,12 @@
 /**
  * Starts and supervises the runtime process (dist/runtime.js). The runtime never runs inside the
- * extension host (DESIGN): it is forked with the editor's own Node (`process.execPath` with
- * ELECTRON_RUN_AS_NODE=1) unless `rlStudio.runtime.nodePath` names another, and spoken to with
- * vscode-jsonrpc over the child's IPC channel.
+ * extension host, so a crash or a hung reward cannot take the editor down: it is forked with the
+ * editor's own Node (`process.execPath` with ELECTRON_RUN_AS_NODE=1) unless `rlStudio.runtime.nodePath`
+ * names another, and spoken to with vscode-jsonrpc over the child's IPC channel.
+ *
+ * It is the one owner of the connection: features subscribe to the runtime's notifications here
+ * (`onNotification`, kept across restarts: one dispatcher per connection, attached before it
+ * listens) and get to configure each new connection before anyone else may use it (`onDidConnect`).
  *
  * Health is a visible state (rust-analyzer's client does the same): starting → ready; an
  * unexpected exit → crashed, a notification with "Show Log", the runs it was training reported to
@@ -10,10 +14,13 @@
  */
 import { fork, type ChildProcess } from "node:child_process";
 import * as vscode from "vscode";
-import { createMessageConnection, IPCMessageReader, IPCMessageWriter, type MessageConnection } from "vscode-jsonrpc/node";
+import { createMessageConnection, IPCMessageReader, IPCMessageWriter, type MessageConnection, type NotificationType } from "vscode-jsonrpc/node";
 import { HelloRequest, PROTOCOL_VERSION, ShutdownRequest } from "../../protocol/src/runtime.js";
 import { runtimeNodePath } from "./config.js";
 import { decideRestart, DEFAULT_CRASH_POLICY, type CrashPolicy, type RuntimeHealth } from "./runtime-health.js";
+
+/** How long a new runtime process may take to answer runtime/hello. */
+const HELLO_TIMEOUT_MS = 60_000;
 
 export interface RuntimeClientOptions {
   /** Absolute path of dist/runtime.js. */
@@ -21,8 +28,6 @@ export interface RuntimeClientOptions {
   /** Working directory of the runtime (the first workspace folder). */
   cwd: string | undefined;
   log: vscode.OutputChannel;
-  /** Attach notification handlers to each new connection (called before `listen`). */
-  onConnection: (connection: MessageConnection) => void;
   /**
    * The process died unexpectedly; `reason` says how, `restartInMs` when it restarts (null: it gave
    * up), `crashes` how many crashes the current window counts.
@@ -42,8 +47,45 @@ export class RuntimeClient implements vscode.Disposable {
   private _health: RuntimeHealth = { kind: "stopped" };
   private readonly healthEmitter = new vscode.EventEmitter<RuntimeHealth>();
   readonly onDidChangeHealth = this.healthEmitter.event;
+  /** Notification handlers by method; every connection dispatches to them. */
+  private readonly handlers = new Map<string, Set<(params: unknown) => void>>();
+  private readonly connectListeners = new Set<(connection: MessageConnection) => Promise<void> | void>();
 
   constructor(private readonly options: RuntimeClientOptions) {}
+
+  /** Handle a runtime → extension notification on this and every later connection (a restarted runtime too). */
+  onNotification<P>(type: NotificationType<P>, handler: (params: P) => void): vscode.Disposable {
+    let set = this.handlers.get(type.method);
+    if (!set) this.handlers.set(type.method, (set = new Set()));
+    const h = handler as (params: unknown) => void;
+    set.add(h);
+    return new vscode.Disposable(() => set.delete(h));
+  }
+
+  /**
+   * Run `listener` on each new connection once the runtime answered hello, before `ensureStarted`
+   * hands the connection to anyone (e.g. send settings first); also now, on a connection already up.
+   */
+  onDidConnect(listener: (connection: MessageConnection) => Promise<void> | void): vscode.Disposable {
+    this.connectListeners.add(listener);
+    if (this.connection) void Promise.resolve(listener(this.connection)).catch((err: unknown) => this.options.log.appendLine(`[client] configuring the runtime connection failed: ${String(err)}`));
+    return new vscode.Disposable(() => this.connectListeners.delete(listener));
+  }
+
+  private dispatch(method: string, params: unknown): void {
+    const set = this.handlers.get(method);
+    if (!set || set.size === 0) {
+      this.options.log.appendLine(`[client] runtime notification ${method} has no handler`);
+      return;
+    }
+    for (const h of set) {
+      try {
+        h(params);
+      } catch (err) {
+        this.options.log.appendLine(`[client] handling ${method} failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`);
+      }
+    }
+  }
 
   get health(): RuntimeHealth {
     return this._health;
@@ -104,14 +146,17 @@ export class RuntimeClient implements vscode.Disposable {
           : `the runtime process exited with code ${code}`;
       this.handleCrash(reason, Date.now() - startedAt);
     });
-    this.options.onConnection(connection);
+    connection.onNotification((method: string, params: unknown) => this.dispatch(method, params));
     connection.listen();
     try {
-      const hello = await withTimeout(connection.sendRequest(HelloRequest.type), 20_000, "the runtime did not answer runtime/hello within 20 s");
+      // Generous: on a loaded machine (load average 25 on 2 cores, e2e runs of this repository) a cold
+      // start of the runtime took over 20 s; one that answers nothing for a minute is wedged.
+      const hello = await withTimeout(connection.sendRequest(HelloRequest.type), HELLO_TIMEOUT_MS, `the runtime did not answer runtime/hello within ${HELLO_TIMEOUT_MS / 1000} s`);
       if (hello.protocolVersion !== PROTOCOL_VERSION) {
         throw new Error(`runtime speaks protocol ${hello.protocolVersion}, the extension ${PROTOCOL_VERSION}: rebuild (npm run build)`);
       }
       log.appendLine(`[client] runtime ready: pid ${hello.pid}, node ${hello.nodeVersion}`);
+      for (const listener of this.connectListeners) await listener(connection);
       this.connection = connection;
       this.setHealth({ kind: "ready", pid: hello.pid, nodeVersion: hello.nodeVersion });
       return connection;

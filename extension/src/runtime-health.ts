@@ -5,6 +5,7 @@
  * it stays red ("RL runtime stopped") with links to the log and to Restart Runtime, and the
  * notification offers both.
  */
+import { markdownText } from "../../common/src/markdown.js";
 
 export type RuntimeHealth =
   | { kind: "stopped" }
@@ -81,6 +82,8 @@ function minutes(ms: number): string {
 /** The status bar item of a health state. */
 export function healthView(h: RuntimeHealth, policy: CrashPolicy = DEFAULT_CRASH_POLICY): HealthView {
   const links = `[Show Log](command:${SHOW_LOG_COMMAND}) · [Restart Runtime](command:${RESTART_RUNTIME_COMMAND})`;
+  // The tooltip is trusted for the two commands of its links; the crash reason (an error message,
+  // the node path from settings) and the node version are text in it, never markdown.
   const base = { visible: true, enabledCommands: [SHOW_LOG_COMMAND, RESTART_RUNTIME_COMMAND], command: SHOW_LOG_COMMAND, error: false };
   switch (h.kind) {
     case "stopped":
@@ -88,17 +91,17 @@ export function healthView(h: RuntimeHealth, policy: CrashPolicy = DEFAULT_CRASH
     case "starting":
       return { ...base, text: "$(loading~spin) RL runtime", tooltip: "RL Studio: starting the runtime process…", enabledCommands: [SHOW_LOG_COMMAND] };
     case "ready":
-      return { ...base, text: "$(beaker) RL runtime", tooltip: `RL Studio runtime ready (pid ${h.pid}, Node ${h.nodeVersion}). Click for its log.` };
+      return { ...base, text: "$(beaker) RL runtime", tooltip: `RL Studio runtime ready (pid ${h.pid}, Node ${markdownText(h.nodeVersion)}). Click for its log.` };
     case "crashed": {
       if (h.restartInMs !== null) {
-        return { ...base, error: true, text: "$(error) RL runtime crashed", tooltip: `RL Studio: ${h.reason}. Restarting in ${Math.round(h.restartInMs / 1000)} s.\n\n${links}` };
+        return { ...base, error: true, text: "$(error) RL runtime crashed", tooltip: `RL Studio: ${markdownText(h.reason)}. Restarting in ${Math.round(h.restartInMs / 1000)} s.\n\n${links}` };
       }
       const why =
         h.crashes !== undefined && h.crashes > policy.maxCrashesInWindow
           ? `Not restarting automatically: it crashed ${h.crashes} times within ${minutes(policy.windowMs)}.`
           : "Not restarting automatically.";
       // Failed for good: the click restarts; the tooltip links to the log (the cause) and to Restart.
-      return { ...base, error: true, command: RESTART_RUNTIME_COMMAND, text: "$(error) RL runtime stopped", tooltip: `RL Studio: ${h.reason}. ${why} Click to restart.\n\n${links}` };
+      return { ...base, error: true, command: RESTART_RUNTIME_COMMAND, text: "$(error) RL runtime stopped", tooltip: `RL Studio: ${markdownText(h.reason)}. ${why} Click to restart.\n\n${links}` };
     }
   }
 }

@@ -21,7 +21,8 @@ export type ProblemCode =
   | "unknown-observation-field"
   | "reward-return-type"
   | "unknown-algorithm"
-  | "algorithm-action-space";
+  | "algorithm-action-space"
+  | "shallow-analysis";
 
 export interface Fix {
   title: string;
@@ -224,6 +225,15 @@ const RETURN_WORDS: Record<import("./experiment-ast.js").ReturnProblemKind, stri
 /** Every problem in the experiment, in document order. */
 export function checkExperiment(ast: ExperimentAst, tables: CheckTables = {}): Problem[] {
   const out: Problem[] = [];
+  if (ast.shallow) {
+    // Say what is not checked, on `defineExperiment`, rather than look as if the reward were fine.
+    out.push({
+      code: "shallow-analysis",
+      span: { start: ast.callSpan.start, end: ast.callSpan.start + "defineExperiment".length },
+      severity: "warning",
+      message: `Only name, env, algorithm and hyperparameter names are checked in this file: ${ast.shallow.reason}.`,
+    });
+  }
   const spec = experimentEnvSpec(ast);
   checkEnv(ast, out);
   checkAlgorithm(ast, spec, out, tables.algorithms);

@@ -2,7 +2,8 @@
  * Completion in experiment files: env ids inside `env: "`, hyperparameter keys inside
  * `hyperparameters: {`, observation fields after `obs.` / `nextObs.`, and the meanings of a
  * discrete env's actions after `action ===`. Contexts are read from the text before the cursor
- * (robust while the file is half-typed) and the parsed experiment (which names are bound to what).
+ * (robust while the file is half-typed; cursor-context.ts, in time independent of the line's
+ * length) and the parsed experiment (which names are bound to what).
  */
 import { CompletionItemKind, MarkupKind, type CompletionItem } from "vscode-languageserver";
 import type { TextDocument } from "vscode-languageserver-textdocument";
@@ -12,6 +13,7 @@ import { ALGORITHMS } from "../../runtime/src/experiment/algorithms.js";
 import { envSpecs } from "./env-catalog.js";
 import type { ExperimentAst, RewardInfo, Span } from "./experiment-ast.js";
 import { experimentEnvSpec } from "./checks.js";
+import { comparisonPrefix, LOOKBEHIND, memberAccessPrefix, objectKeyPrefix, stringValuePrefix } from "./cursor-context.js";
 import {
   algorithmActionsSummary,
   algorithmDocumentation,
@@ -21,16 +23,11 @@ import {
   spacesSummary,
 } from "./docs.js";
 
-const IDENT = "[A-Za-z_$][\\w$]*";
-const ENV_PREFIX = /\benv\s*:\s*["'`]([\w.\-/]*)$/;
-const ALGORITHM_PREFIX = /\balgorithm\s*:\s*["'`]([\w.\-]*)$/;
-const FIELD_PREFIX = new RegExp(`(?:(${IDENT})\\s*\\.\\s*)?(${IDENT})\\s*\\.\\s*(${IDENT})?$`);
-const ACTION_PREFIX = new RegExp(`(?:(${IDENT})\\s*\\.\\s*)?(${IDENT})\\s*(?:===|!==|==|!=)\\s*(\\d*)$`);
-const KEY_PREFIX = new RegExp(`[{,]\\s*(${IDENT})?$`);
-
+/** The end of the word the cursor is in: at most `LOOKBEHIND` characters on (a replacement range, not a scan of the line). */
 function wordEnd(text: string, offset: number, pattern: RegExp): number {
   let end = offset;
-  while (end < text.length && pattern.test(text[end]!)) end++;
+  const limit = Math.min(text.length, offset + LOOKBEHIND);
+  while (end < limit && pattern.test(text[end]!)) end++;
   return end;
 }
 
@@ -104,45 +101,38 @@ function boundField(reward: RewardInfo | undefined, param: string | undefined, n
 
 export function completions(doc: TextDocument, ast: ExperimentAst | undefined, offset: number): CompletionItem[] {
   const text = doc.getText();
-  const lineStart = text.lastIndexOf("\n", offset - 1) + 1;
-  const prefix = text.slice(lineStart, offset);
 
-  const envMatch = ENV_PREFIX.exec(prefix);
-  if (envMatch) {
-    const start = offset - envMatch[1]!.length;
-    return envItems(doc, { start, end: wordEnd(text, offset, /[\w.\-/]/) });
+  const envTyped = stringValuePrefix(text, offset, "env");
+  if (envTyped !== null) {
+    return envItems(doc, { start: offset - envTyped.length, end: wordEnd(text, offset, /[\w.\-/]/) });
   }
 
   const spec = ast ? experimentEnvSpec(ast) : undefined;
-  const algorithmMatch = ALGORITHM_PREFIX.exec(prefix);
-  if (algorithmMatch) {
-    const start = offset - algorithmMatch[1]!.length;
-    return algorithmItems(doc, { start, end: wordEnd(text, offset, /[\w.\-]/) }, spec);
+  const algorithmTyped = stringValuePrefix(text, offset, "algorithm");
+  if (algorithmTyped !== null) {
+    return algorithmItems(doc, { start: offset - algorithmTyped.length, end: wordEnd(text, offset, /[\w.\-]/) }, spec);
   }
 
   const hp = ast?.hyperparameters;
   if (ast && hp && offset > hp.span.start && offset < hp.span.end) {
     const inValue = hp.entries.some((e) => offset > e.valueSpan.start && offset <= e.valueSpan.end && e.valueSpan.start !== e.keySpan.start);
-    const keyMatch = KEY_PREFIX.exec(text.slice(hp.span.start, offset));
-    if (!inValue && keyMatch) {
-      const start = offset - (keyMatch[1]?.length ?? 0);
-      return hyperparameterItems(doc, ast, { start, end: wordEnd(text, offset, /[\w$]/) }, spec);
+    const keyTyped = inValue ? null : objectKeyPrefix(text, hp.span.start, offset);
+    if (keyTyped !== null) {
+      return hyperparameterItems(doc, ast, { start: offset - keyTyped.length, end: wordEnd(text, offset, /[\w$]/) }, spec);
     }
   }
 
   if (!spec) return [];
-  const fieldMatch = FIELD_PREFIX.exec(prefix);
-  if (fieldMatch) {
-    const field = boundField(ast?.reward, fieldMatch[1], fieldMatch[2]!);
+  const member = memberAccessPrefix(text, offset);
+  if (member) {
+    const field = boundField(ast?.reward, member.param, member.object);
     if (field === "obs" || field === "nextObs") {
-      const start = offset - (fieldMatch[3]?.length ?? 0);
-      return fieldItems(doc, spec, { start, end: wordEnd(text, offset, /[\w$]/) });
+      return fieldItems(doc, spec, { start: offset - member.typed.length, end: wordEnd(text, offset, /[\w$]/) });
     }
   }
-  const actionMatch = ACTION_PREFIX.exec(prefix);
-  if (actionMatch && boundField(ast?.reward, actionMatch[1], actionMatch[2]!) === "action") {
-    const start = offset - actionMatch[3]!.length;
-    return actionItems(doc, spec, { start, end: wordEnd(text, offset, /\d/) });
+  const comparison = comparisonPrefix(text, offset);
+  if (comparison && boundField(ast?.reward, comparison.param, comparison.object) === "action") {
+    return actionItems(doc, spec, { start: offset - comparison.typed.length, end: wordEnd(text, offset, /\d/) });
   }
   return [];
 }

@@ -5,27 +5,29 @@
  * One `ts.createSourceFile` per document version and no Program or type checker: parsing a
  * 500-line file takes about a millisecond, so every keystroke can be answered. Everything here
  * works on offsets into the document text; the LSP layer converts them to positions.
+ *
+ * Two kinds of file are read shallowly instead, by the lexical scan every part of RL Studio shares
+ * (common/src/experiment-object.ts, which also decides which property is the reward): its name,
+ * env, algorithm and hyperparameter keys are checked, and the result says it is shallow.
+ * - Nesting TypeScript's recursive-descent parser cannot follow: about a thousand nested brackets
+ *   overflow its stack (RangeError).
+ * - A line longer than `MAX_PARSED_LINE`: parsing a 100 k-character `obs.obs.obs…` line and walking
+ *   its 25,000-deep tree takes ~80 ms of CPU, over the 50 ms a keystroke's answer may take; the
+ *   lexical scan reads it in ~10 ms. No hand-written experiment has such a line.
+ * The walks over the syntax tree use explicit stacks, so a deep tree that parses does not overflow them.
  */
 import ts from "typescript";
+import { findRewardProperty, scanExperimentObject, type Span, type StringValue } from "../../common/src/experiment-object.js";
 
-/** Half-open offset range [start, end) in the document text. */
-export interface Span {
-  start: number;
-  end: number;
-}
+export type { Span } from "../../common/src/experiment-object.js";
 
 /** A literal value as written in source, or "unknown" for anything computed (an identifier, a call …). */
 export type LiteralValue =
   | { kind: "known"; value: unknown }
   | { kind: "unknown" };
 
-export interface StringProperty {
-  value: string;
-  /** The text between the quotes (where a replacement goes). */
-  contentSpan: Span;
-  /** The whole literal, quotes included. */
-  span: Span;
-}
+/** A string literal property value: its text, the whole literal (quotes included) and the text between the quotes. */
+export type StringProperty = StringValue;
 
 export interface HyperparameterEntry {
   key: string;
@@ -72,13 +74,15 @@ export interface RewardInfo {
 }
 
 export interface ExperimentAst {
-  sourceFile: ts.SourceFile;
   /** The `defineExperiment(...)` call expression. */
   callSpan: Span;
   /** The object literal passed to it. */
   objectSpan: Span;
-  /** Every property of the object literal, by name (the last one wins, as at run time). */
-  properties: Map<string, { nameSpan: Span; valueSpan: Span; initializer: ts.Expression | undefined }>;
+  /**
+   * Set when TypeScript could not parse the file (`reason`, e.g. nesting too deep for its parser):
+   * only name, env, algorithm and hyperparameter keys were read, lexically; no reward, no values.
+   */
+  shallow?: { reason: string };
   name?: StringProperty;
   /** `env: "CartPole-v1"`; absent when env is not a string literal (a custom env class). */
   env?: StringProperty;
@@ -162,46 +166,118 @@ function isDefineExperimentCall(node: ts.Node): node is ts.CallExpression {
   return ts.isPropertyAccessExpression(callee) && callee.name.text === "defineExperiment";
 }
 
+/** The children of `node` in source order. */
+function childrenOf(node: ts.Node): ts.Node[] {
+  const out: ts.Node[] = [];
+  ts.forEachChild(node, (child) => {
+    out.push(child);
+  });
+  return out;
+}
+
+/** The first `defineExperiment(...)` call in source order (depth-first, with an explicit stack). */
 function findDefineExperiment(sf: ts.SourceFile): ts.CallExpression | undefined {
-  let found: ts.CallExpression | undefined;
-  const visit = (node: ts.Node): void => {
-    if (found) return;
-    if (isDefineExperimentCall(node)) {
-      found = node;
-      return;
-    }
-    ts.forEachChild(node, visit);
-  };
-  visit(sf);
-  return found;
+  const stack: ts.Node[] = [sf];
+  for (let node = stack.pop(); node; node = stack.pop()) {
+    if (isDefineExperimentCall(node)) return node;
+    const children = childrenOf(node);
+    for (let i = children.length - 1; i >= 0; i--) stack.push(children[i]!);
+  }
+  return undefined;
 }
 
 export function parseSource(text: string, fileName = "experiment.rl.ts"): ts.SourceFile {
-  return ts.createSourceFile(fileName, text, ts.ScriptTarget.Latest, true, ts.ScriptKind.TS);
+  return ts.createSourceFile(fileName, text, ts.ScriptTarget.Latest, false, ts.ScriptKind.TS);
 }
 
-/** Read the experiment from a document; undefined when it has no `defineExperiment({...})` call. */
+/** The longest line TypeScript is given: a longer one makes the analysis shallow (see the top of this file). */
+export const MAX_PARSED_LINE = 20_000;
+
+/** The first line longer than `max` characters (0-based index and length), or null. */
+function lineLongerThan(text: string, max: number): { line: number; length: number } | null {
+  let start = 0;
+  for (let line = 0; start <= text.length; line++) {
+    const nl = text.indexOf("\n", start);
+    const end = nl < 0 ? text.length : nl;
+    if (end - start > max) return { line, length: end - start };
+    if (nl < 0) return null;
+    start = nl + 1;
+  }
+  return null;
+}
+
+/**
+ * Read the experiment from a document; undefined when it has no `defineExperiment({...})` call.
+ * A document with a line longer than `MAX_PARSED_LINE`, or nesting too deep for TypeScript's
+ * parser (a RangeError), is read shallowly instead.
+ */
 export function parseExperiment(text: string, fileName?: string): ExperimentAst | undefined {
+  const long = lineLongerThan(text, MAX_PARSED_LINE);
+  if (long) {
+    return shallowExperiment(
+      text,
+      `line ${long.line + 1} has ${long.length.toLocaleString("en-US")} characters, and lines over ${MAX_PARSED_LINE.toLocaleString("en-US")} are not parsed (so that every keystroke is answered in time)`,
+    );
+  }
+  try {
+    return parseWithTypeScript(text, fileName);
+  } catch (err) {
+    if (!(err instanceof RangeError)) throw err;
+    return shallowExperiment(text, `the file nests too deeply for TypeScript's parser (${err.message})`);
+  }
+}
+
+/**
+ * What the lexical scan reads without a syntax tree: the string values of name, env and
+ * algorithm, and the hyperparameter keys (their values stay unknown).
+ */
+export function shallowExperiment(text: string, reason: string): ExperimentAst | undefined {
+  const scanned = scanExperimentObject(text);
+  if (!scanned || scanned.callStart === null) return undefined;
+  const last = (name: string) => scanned.properties.filter((p) => p.name === name).at(-1);
+  const ast: ExperimentAst = {
+    callSpan: { start: scanned.callStart, end: scanned.span.end },
+    objectSpan: scanned.span,
+    shallow: { reason },
+    customEnv: false,
+  };
+  const name = last("name")?.string;
+  if (name) ast.name = name;
+  const env = last("env");
+  if (env?.string) ast.env = env.string;
+  else if (env && !env.empty) ast.customEnv = true;
+  const algorithm = last("algorithm")?.string;
+  if (algorithm) ast.algorithm = algorithm;
+  const hp = last("hyperparameters");
+  if (hp?.objectKeys) {
+    ast.hyperparameters = {
+      span: hp.valueSpan,
+      entries: hp.objectKeys.map((k) => ({ key: k.name, keySpan: k.keySpan, valueSpan: k.valueSpan, value: { kind: "unknown" } })),
+    };
+  }
+  return ast;
+}
+
+function parseWithTypeScript(text: string, fileName?: string): ExperimentAst | undefined {
   const sf = parseSource(text, fileName);
   const call = findDefineExperiment(sf);
   const arg = call?.arguments[0] ? unwrap(call.arguments[0]) : undefined;
   if (!call || !arg || !ts.isObjectLiteralExpression(arg)) return undefined;
 
-  const properties: ExperimentAst["properties"] = new Map();
+  /** Every property of the object literal, by name (the last one wins, as at run time). */
+  const properties = new Map<string, { initializer: ts.Expression | undefined }>();
   for (const p of arg.properties) {
     if (ts.isPropertyAssignment(p) || ts.isShorthandPropertyAssignment(p) || ts.isMethodDeclaration(p)) {
       const name = propertyNameText(p.name);
       if (name === undefined) continue;
       const initializer = ts.isPropertyAssignment(p) ? p.initializer : ts.isShorthandPropertyAssignment(p) ? p.name : undefined;
-      properties.set(name, { nameSpan: spanOf(p.name, sf), valueSpan: spanOf(initializer ?? p, sf), initializer: ts.isMethodDeclaration(p) ? undefined : initializer });
+      properties.set(name, { initializer: ts.isMethodDeclaration(p) ? undefined : initializer });
     }
   }
 
   const ast: ExperimentAst = {
-    sourceFile: sf,
     callSpan: spanOf(call, sf),
     objectSpan: spanOf(arg, sf),
-    properties,
     customEnv: false,
   };
   const nameProp = stringProperty(properties.get("name")?.initializer, sf);
@@ -234,7 +310,9 @@ export function parseExperiment(text: string, fileName?: string): ExperimentAst 
     ast.hyperparameters = { span: spanOf(obj, sf), entries };
   }
 
-  const rewardProp = arg.properties.find((p) => p.name !== undefined && propertyNameText(p.name) === "reward");
+  // Which property is the reward is the shared finder's answer (the runtime and the editor ask it too).
+  const rewardAt = findRewardProperty(text)?.property?.keyStart;
+  const rewardProp = rewardAt === undefined ? undefined : arg.properties.find((p) => p.getStart(sf) === rewardAt);
   let rewardFn: ts.FunctionLikeDeclaration | undefined;
   if (rewardProp && ts.isPropertyAssignment(rewardProp)) {
     const init = unwrap(rewardProp.initializer);
@@ -328,7 +406,10 @@ function readReward(fn: ts.FunctionLikeDeclaration, sf: ts.SourceFile): RewardIn
   if (!ts.isBlock(body)) {
     checkReturned(body, info, sf);
   }
-  const visit = (node: ts.Node, inNestedFunction: boolean): void => {
+  // Depth-first with an explicit stack: a long `a.b.c…` chain is a tree as deep as it is long.
+  const stack: { node: ts.Node; inNestedFunction: boolean }[] = [{ node: body, inNestedFunction: false }];
+  for (let top = stack.pop(); top; top = stack.pop()) {
+    const { node, inNestedFunction } = top;
     if (ts.isReturnStatement(node) && !inNestedFunction) {
       if (node.expression) checkReturned(node.expression, info, sf);
       else info.returnProblems.push({ span: spanOf(node, sf), kind: "nothing" });
@@ -342,8 +423,8 @@ function readReward(fn: ts.FunctionLikeDeclaration, sf: ts.SourceFile): RewardIn
       if (field === "obs" || field === "nextObs") info.observationAccesses.push({ object: field, field: arg.text, fieldSpan: { start: arg.getStart(sf) + 1, end: arg.getEnd() - 1 } });
     }
     const nested = inNestedFunction || ts.isFunctionLike(node);
-    ts.forEachChild(node, (child) => visit(child, nested));
-  };
-  visit(body, false);
+    const children = childrenOf(node);
+    for (let i = children.length - 1; i >= 0; i--) stack.push({ node: children[i]!, inNestedFunction: nested });
+  }
   return info;
 }

@@ -15,11 +15,9 @@ import { latestRunContributions } from "./run-contributions.js";
 import type { RunFolderCache } from "./run-cache.js";
 import { formatComponentHover, formatHover } from "../../runtime/src/explain/hover.js";
 import { findAlgorithm } from "../../runtime/src/experiment/algorithms.js";
+import { markdownCode, markdownText } from "../../common/src/markdown.js";
+import { openExplanationLink } from "../../protocol/src/language-server.js";
 
-/** The command link the extension registers to open the explanation panel of a run. */
-export function openExplanationLink(runDir: string): string {
-  return `command:rlStudio.openExplanation?${encodeURIComponent(JSON.stringify([runDir]))}`;
-}
 
 /** Where the document's runs are: null for an unsaved document. */
 export interface HoverRuns {
@@ -86,31 +84,32 @@ export function hoverAt(doc: TextDocument, ast: ExperimentAst | undefined, offse
 
   const component = reward.components.find((c) => within(c.span, offset));
   if (component) {
-    const title = `**Reward component \`${component.name}\`**`;
+    // The component's name is the user's text, run ids are folder names: both stay text (common/src/markdown.ts).
+    const title = `**Reward component ${markdownCode(component.name)}**`;
     if (!ast.name || runs === null) {
-      return hover(doc, component.span, `${title}\n\nNo run yet: save the file and train it (▶ Train) to measure this component's contribution.`);
+      return hover(doc, component.span, `${title}\n\nNo run yet: save the file and train it (the Train code lens) to measure this component's contribution.`);
     }
     const latest = latestRunContributions(runs.root(), ast.name.value, runs.cache);
-    if (!latest) return hover(doc, component.span, `${title}\n\nNo run yet of "${ast.name.value}": train it (▶ Train) to measure this component's contribution.`);
-    if (latest.episodes === 0) return hover(doc, component.span, `${title}\n\nRun \`${latest.runId}\` has not finished an episode yet.`);
+    if (!latest) return hover(doc, component.span, `${title}\n\nNo run yet of "${markdownText(ast.name.value)}": train it (the Train code lens) to measure this component's contribution.`);
+    if (latest.episodes === 0) return hover(doc, component.span, `${title}\n\nRun ${markdownCode(latest.runId)} has not finished an episode yet.`);
     const c = latest.components.get(component.name);
     if (!c) {
       return hover(
         doc,
         component.span,
-        `${title}\n\nNot measured in run \`${latest.runId}\` (the reward there returned: ${[...latest.components.keys()].join(", ") || "no named components"}).`,
+        `${title}\n\nNot measured in run ${markdownCode(latest.runId)} (the reward there returned: ${[...latest.components.keys()].map(markdownCode).join(", ") || "no named components"}).`,
       );
     }
     const others = [...latest.components]
       .filter(([k]) => k !== component.name)
-      .map(([k, v]) => `\`${k}\` ${fmt(v.meanPerEpisode)}`)
+      .map(([k, v]) => `${markdownCode(k)} ${fmt(v.meanPerEpisode)}`)
       .join(", ");
     const explained = latestExplanation(ast, runs);
     const evaluated = explained ? formatComponentHover(explained.explanation, component.name, { openLink: openExplanationLink(explained.runDir) }) : null;
     return hover(
       doc,
       component.span,
-      `${title}\n\nIn the latest run \`${latest.runId}\` (${latest.episodes} episodes): mean ${fmt(c.meanPerEpisode)} per episode, ` +
+      `${title}\n\nIn the latest run ${markdownCode(latest.runId)} (${latest.episodes} episodes): mean ${fmt(c.meanPerEpisode)} per episode, ` +
         `${pct(c.share)} of the shaped return's magnitude. Mean episodic return ${fmt(latest.meanEpisodicReturn)}.` +
         (others ? `\n\nOther components per episode: ${others}.` : "") +
         (evaluated ? `\n\n---\n\n${evaluated}` : ""),

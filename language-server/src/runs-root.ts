@@ -10,12 +10,7 @@
 import { isAbsolute, join, relative, resolve } from "node:path";
 import { defaultRunsRoot, findWorkspaceRoot } from "../../runtime/src/runs/run-id.js";
 
-export interface RunsFolderSettings {
-  /** Absolute runs root per workspace folder. */
-  runsRoots?: { folder: string; runsRoot: string }[];
-  /** `rlStudio.runsFolder`: relative to the file's workspace, or absolute. */
-  runsFolder?: string;
-}
+export type { RunsFolderSettings } from "../../protocol/src/language-server.js";
 
 const isRecord = (x: unknown): x is Record<string, unknown> => x !== null && typeof x === "object" && !Array.isArray(x);
 

@@ -1,6 +1,6 @@
 /**
  * RL Studio language server for `*.rl.ts` experiment files: diagnostics with quick fixes,
- * completion, hover and the ▶ Train code lens. Start with `node dist/language-server.js --stdio`
+ * completion, hover and the Train, Suggest reward and Explain code lenses. Start with `node dist/language-server.js --stdio`
  * (or `--node-ipc`, as the extension does).
  *
  * This file is the thin LSP edge: documents, caching per version, offset ↔ position, and a guard
@@ -26,15 +26,13 @@ import { parseExperiment, type ExperimentAst } from "./experiment-ast.js";
 import { hoverAt, type HoverRuns } from "./hover.js";
 import { RunFolderCache } from "./run-cache.js";
 import { RunsRoots } from "./runs-root.js";
+import { CodeLensCommands, DIAGNOSTIC_SOURCE } from "../../protocol/src/language-server.js";
 
-/** Diagnostic source, also used by the extension and tests to tell our diagnostics apart. */
-const DIAGNOSTIC_SOURCE = "rl-studio";
-/** Command the ▶ Train lens runs, with the document URI as its argument (registered by the extension). */
-const TRAIN_COMMAND = "rlStudio.train";
-/** Command the 💬 Explain lens runs: explain the experiment's latest run (registered by the extension). */
-const EXPLAIN_COMMAND = "rlStudio.explain";
-/** Command the ✨ Suggest reward lens runs: LLM-written reward candidates for this experiment (registered by the extension). */
-const SUGGEST_REWARD_COMMAND = "rlStudio.suggestReward";
+/**
+ * The code lenses' titles: product icons (codicons, `$(name)`), which VS Code draws with its own
+ * icon font; emoji need an emoji font and show as empty boxes without one.
+ */
+const LENS_TITLES = { train: "$(play) Train", suggestReward: "$(sparkle) Suggest reward", explain: "$(comment-discussion) Explain" } as const;
 
 const connection = createConnection(ProposedFeatures.all);
 const documents = new TextDocuments(TextDocument);
@@ -168,11 +166,10 @@ connection.onCodeLens((params) =>
     if (!doc || !ast) return [];
     const line = doc.positionAt(ast.callSpan.start).line;
     const range = { start: { line, character: 0 }, end: { line, character: 0 } };
-    return [
-      { range, command: { title: "▶ Train", command: TRAIN_COMMAND, arguments: [doc.uri] } },
-      { range, command: { title: "✨ Suggest reward", command: SUGGEST_REWARD_COMMAND, arguments: [doc.uri] } },
-      { range, command: { title: "💬 Explain", command: EXPLAIN_COMMAND, arguments: [doc.uri] } },
-    ];
+    return (["train", "suggestReward", "explain"] as const).map((lens) => ({
+      range,
+      command: { title: LENS_TITLES[lens], command: CodeLensCommands[lens], arguments: [doc.uri] },
+    }));
   }),
 );
 

@@ -5,7 +5,7 @@
  * evolution runs (rows as candidates finish, the best so far, what it is doing now), and from the
  * saved evolution.json when it ends or is opened later.
  */
-import type { CandidateResult, EvolutionResult, EvolveProgress } from "../../runtime/src/reward-design/evolve.js";
+import type { CandidateResult, EvolveRewardProgress, EvolveRewardResult as EvolutionResult } from "../../protocol/src/reward-design.js";
 import { isBetter } from "../../runtime/src/reward-design/best-candidate.js";
 import { webviewPage, type PageResources } from "./webview-page.js";
 
@@ -51,7 +51,7 @@ export interface EvolutionPageModel {
 }
 
 /** A `reward/evolveProgress` notification as the extension receives it. */
-export type EvolveProgressEvent = Record<string, unknown> & { phase: string };
+export type EvolveProgressEvent = EvolveRewardProgress;
 
 const sameCandidate = (a: CandidateResult, b: CandidateResult) => a.iteration === b.iteration && a.index === b.index;
 
@@ -75,7 +75,7 @@ const count = (n: number) => n.toLocaleString("en-US");
  * activity line. Events after the end, or of unknown phases, change nothing.
  */
 export function mergeProgress(model: EvolutionPageModel | null, event: EvolveProgressEvent, elapsedSeconds?: number): EvolutionPageModel | null {
-  const e = event as EvolveProgressEvent & EvolveProgress;
+  const e = event;
   if (e.phase === "started") {
     return {
       id: e.id,

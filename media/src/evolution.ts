@@ -9,12 +9,12 @@
  */
 import { Chart, Legend, LinearScale, LineController, LineElement, PointElement, ScatterController, Tooltip, type ChartDataset } from "chart.js";
 import { bestSoFarLine, canApply, candidateLabel, candidateReason, fixed, isBestCandidate, rowStatus, summaryText, type EvolutionPageModel } from "./evolution-page.js";
+import { isEvolutionToWebview, type EvolutionFromWebview } from "../../protocol/src/webview.js";
 
 Chart.register(LineController, ScatterController, LineElement, PointElement, LinearScale, Tooltip, Legend);
 
-type FromWebview = { type: "ready" } | { type: "applyWinner" } | { type: "error"; message: string };
 interface VsCodeApi {
-  postMessage(message: FromWebview): void;
+  postMessage(message: EvolutionFromWebview): void;
   getState(): EvolutionPageModel | undefined;
   setState(state: EvolutionPageModel): void;
 }
@@ -137,11 +137,12 @@ function render(e: EvolutionPageModel): void {
 }
 
 window.addEventListener("message", (ev: MessageEvent) => {
-  const m = ev.data as { type?: string; model?: EvolutionPageModel; activity?: string; wallSeconds?: number };
-  if (m?.type === "evolution" && m.model) render(m.model);
-  else if (m?.type === "activity" && current && typeof m.activity === "string") {
+  const m: unknown = ev.data;
+  if (!isEvolutionToWebview(m)) return;
+  if (m.type === "evolution") render(m.model);
+  else if (current) {
     // Training steps: only the activity line changes (rows and charts change with candidate-done).
-    current = { ...current, activity: m.activity, ...(typeof m.wallSeconds === "number" ? { wallSeconds: m.wallSeconds } : {}) };
+    current = { ...current, activity: m.activity, wallSeconds: m.wallSeconds };
     vscode.setState(current);
     renderStatus(current);
   }

@@ -321,8 +321,17 @@ export class SeedBand {
   }
 }
 
-function csvField(v: string): string {
-  return /[",\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v;
+/**
+ * One CSV cell. A number is data and written as is (`-1.5` stays a number). Text that a spreadsheet
+ * would read as a formula — starting with `=`, `+`, `-`, `@`, a tab or a carriage return — gets a
+ * leading `'`, per OWASP's CSV Injection guidance; a run folder or a metric name can be any text.
+ * Then RFC 4180 quoting for commas, quotes and line breaks.
+ */
+export function csvCell(v: unknown): string {
+  if (typeof v === "number") return String(v);
+  const text = String(v);
+  const safe = /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
+  return /[",\n\r]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
 }
 
 /**
@@ -335,7 +344,7 @@ export function toCsv(runs: readonly { label: string; metrics: readonly MetricsR
     for (const r of run.metrics) {
       for (const [name, value] of Object.entries(r.metrics)) {
         if (metricFilter && !metricFilter(name)) continue;
-        lines.push([csvField(run.label), String(r.globalStep), String(r.wallSeconds), csvField(name), String(value)].join(","));
+        lines.push([run.label, r.globalStep, r.wallSeconds, name, value].map(csvCell).join(","));
       }
     }
   }

@@ -4,6 +4,7 @@
  * and `runtime/src/llm/`; results are JSON-serialisable as they stand.
  */
 import { NotificationType, RequestType } from "vscode-jsonrpc";
+import type { CandidateResult, EvolutionResult, EvolveProgress } from "../../runtime/src/reward-design/evolve.js";
 
 /**
  * The model the README recommends for reward design: a 1.5 B code-instruct model, 4-bit (≈1 GB),
@@ -78,8 +79,15 @@ export interface CheckRewardParams {
 /** `code`: the `reward: (…) => ({ … }),` snippet made from the checked components; the only text Apply writes. */
 export type CheckRewardResult = { ok: true; code: string } | { ok: false; reason: string };
 
-/** The evolution as saved in `<workspace>/.rl-studio/evolutions/<id>/evolution.json` (runtime's EvolutionResult). */
-export type EvolveRewardResult = Record<string, unknown> & { id: string; dir: string; status: "completed" | "cancelled" | "failed" };
+/**
+ * The evolution as saved in `<workspace>/.rl-studio/evolutions/<id>/evolution.json`: the result of
+ * `reward/evolve`. Its fields are declared beside the code that writes the file
+ * (runtime/src/reward-design/evolve.ts, `EvolutionResult`); this is the message's name for it.
+ */
+export type EvolveRewardResult = EvolutionResult;
+/** One `reward/evolveProgress` event (evolve.ts's `EvolveProgress`: started, designing, training, candidate-done, iteration-done). */
+export type EvolveRewardProgress = EvolveProgress;
+export type { CandidateResult };
 
 /** New LLM settings; the runtime reloads the model on next use. */
 export namespace LlmConfigureNotification {
@@ -128,5 +136,5 @@ export namespace CheckRewardRequest {
 export namespace EvolveRewardProgressNotification {
   export const method = "reward/evolveProgress" as const;
   export const direction = "runtimeToExtension" as const;
-  export const type = new NotificationType<Record<string, unknown> & { phase: string }>(method);
+  export const type = new NotificationType<EvolveRewardProgress>(method);
 }

@@ -13,8 +13,11 @@ import { NotificationType, RequestType, RequestType0 } from "vscode-jsonrpc";
 /** Who sends a message. */
 export type MessageDirection = "extensionToRuntime" | "runtimeToExtension";
 
-export type BackendName = "js" | "wasm" | "cpu" | "tfjs-node" | "tfjs-node-gpu" | "webgpu";
-export const BACKEND_NAMES: readonly (BackendName | "auto")[] = ["auto", "js", "wasm", "cpu", "tfjs-node", "tfjs-node-gpu", "webgpu"];
+/** Every tensor backend a run can train on (the one list: auto chooses among them in runtime/src/backends/select.ts). */
+export const BACKENDS = ["js", "wasm", "cpu", "tfjs-node", "tfjs-node-gpu", "webgpu"] as const;
+export type BackendName = (typeof BACKENDS)[number];
+/** What a user may ask for: auto or a backend (Select Backend, the `rlStudio.backend` setting, `--backend`). */
+export const BACKEND_NAMES: readonly (BackendName | "auto")[] = ["auto", ...BACKENDS];
 
 export type RunState = "running" | "completed" | "stopped" | "failed";
 
@@ -240,16 +243,6 @@ export namespace RunMetricsNotification {
   export const method = "run/metrics" as const;
   export const direction: MessageDirection = "runtimeToExtension";
   export const type = new NotificationType<RunMetricsParams>(method);
-}
-
-export interface RunEpisodeParams {
-  runId: string;
-  record: EpisodeRecord;
-}
-export namespace RunEpisodeNotification {
-  export const method = "run/episode" as const;
-  export const direction: MessageDirection = "runtimeToExtension";
-  export const type = new NotificationType<RunEpisodeParams>(method);
 }
 
 export interface RunProgressParams {

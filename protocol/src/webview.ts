@@ -59,3 +59,34 @@ export function isWebviewToExtension(m: unknown): m is WebviewToExtension {
   const t = (m as { type?: unknown }).type;
   return t === "ready" || t === "exportCsv" || t === "exportPng" || t === "rendered" || t === "error";
 }
+
+// ── extension ⇄ evolution page (media/src/evolution.ts, extension/src/llm/evolve-view.ts) ──────────
+
+import type { EvolutionPageModel } from "../../media/src/evolution-page.js";
+
+export type EvolutionToWebview =
+  /** The whole page: on `ready`, and whenever a candidate finishes or the evolution ends. */
+  | { type: "evolution"; model: EvolutionPageModel }
+  /** While a candidate trains: only the activity line and the elapsed time change. */
+  | { type: "activity"; activity: string; wallSeconds: number };
+
+export type EvolutionFromWebview =
+  /** The script loaded: (re)send the page. */
+  | { type: "ready" }
+  /** "Apply winner" was clicked: preview the winner's diff, then apply. */
+  | { type: "applyWinner" }
+  | { type: "error"; message: string };
+
+/** Narrowing guard for messages arriving from the evolution page (untrusted until checked). */
+export function isEvolutionFromWebview(m: unknown): m is EvolutionFromWebview {
+  const t = (m as { type?: unknown } | null)?.type;
+  return t === "ready" || t === "applyWinner" || (t === "error" && typeof (m as { message?: unknown }).message === "string");
+}
+
+/** Narrowing guard for messages arriving at the evolution page. */
+export function isEvolutionToWebview(m: unknown): m is EvolutionToWebview {
+  if (typeof m !== "object" || m === null) return false;
+  const o = m as { type?: unknown; model?: unknown; activity?: unknown; wallSeconds?: unknown };
+  if (o.type === "evolution") return typeof o.model === "object" && o.model !== null && Array.isArray((o.model as { candidates?: unknown }).candidates);
+  return o.type === "activity" && typeof o.activity === "string" && typeof o.wallSeconds === "number";
+}

@@ -91,3 +91,31 @@ export class Rng {
     this.spareNormal = Number.isNaN(state[4]!) ? null : state[4]!;
   }
 }
+
+/** A 32-bit seed from the operating system's entropy (Web Crypto, as `np.random.SeedSequence()` draws one). */
+export function entropySeed(): number {
+  return globalThis.crypto.getRandomValues(new Uint32Array(1))[0]!;
+}
+
+/**
+ * An environment's generator with Gymnasium's seeding (`Env.reset(seed=…)` and the lazily created
+ * `np_random`): a reset with a seed re-seeds it; a reset without one continues the stream, except
+ * that the first reset of an env never seeded draws its seed from OS entropy. So unseeded envs
+ * differ from each other and from one process to the next, as in Gymnasium, while every seeded
+ * stream is exactly what `new Rng(seed)` gives.
+ */
+export class EnvRng extends Rng {
+  private seeded = false;
+
+  constructor() {
+    super(0);
+  }
+
+  /** Applies `reset`'s seed option; returns this generator, for the reset's draws. */
+  forReset(seed: number | undefined): this {
+    if (seed !== undefined) this.seed(seed);
+    else if (!this.seeded) this.seed(entropySeed());
+    this.seeded = true;
+    return this;
+  }
+}

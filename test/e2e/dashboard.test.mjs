@@ -13,9 +13,9 @@ import assert from "node:assert/strict";
 import { execFileSync, spawn } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
-import { OUT, ROOT, findFrame, missingBuild, missingTools, openWorkbench, runCommand, runContextMenuEntry, waitUntil, withCodeServer } from "./harness.mjs";
+import { OUT, ROOT, findFrame, missingBuild, missingTools, painted, skipUnlessReady, openWorkbench, runCommand, runContextMenuEntry, waitUntil, withCodeServer } from "./harness.mjs";
 
-const missing = missingTools() ?? missingBuild() ?? (fs.existsSync(path.join(ROOT, "dist/cli.js")) ? null : "dist/cli.js is not built: run `node scripts/build.mjs`");
+const skip = skipUnlessReady(missingTools(), missingBuild(["dist/cli.js"]));
 const CARD = '[data-metric="charts/episodic_return"]';
 
 function readRecords(runDir) {
@@ -27,7 +27,7 @@ function returnsIn(runDir) {
     .filter((l) => Number.isFinite(JSON.parse(l).metrics["charts/episodic_return"])).length;
 }
 
-test("e2e: dashboard compares runs, groups seeds, smooths, x by wall time, tooltips, exports CSV and PNG, survives a reload; Delete Run removes the folder; Stop Run stops a terminal's run", { skip: missing ?? false, timeout: 300_000 }, async (t) => {
+test("e2e: dashboard compares runs, groups seeds, smooths, x by wall time, tooltips, exports CSV and PNG, survives a reload; Delete Run removes the folder; Stop Run stops a terminal's run", { skip, timeout: 600_000 }, async (t) => {
   const runsRoot = (ws) => path.join(ws, ".rl-studio", "runs");
   const prepare = (ws) => {
     // Two tiny CLI runs differing only by seed, as a user would make them from a terminal.
@@ -68,7 +68,7 @@ test("e2e: dashboard compares runs, groups seeds, smooths, x by wall time, toolt
     await waitUntil("a mean curve with a band", async () => (await datasets()).some((l) => /\(2 seeds\) mean$/.test(l)), 10_000);
     const grouped = await datasets();
     assert.deepEqual(grouped.map((l) => l.replace(/^.*\(2 seeds\) /, "")).sort(), ["+std", "mean", "−std"].sort(), `one group of 2 seeds: ${JSON.stringify(grouped)}`);
-    await page.waitForTimeout(300);
+    await painted(frame);
     await card().screenshot({ path: path.join(OUT, "dash-seeds.png") });
     lap(`Group seeds: ${JSON.stringify(grouped)}`);
     await frame.locator("#groupSeeds").uncheck();
@@ -80,7 +80,7 @@ test("e2e: dashboard compares runs, groups seeds, smooths, x by wall time, toolt
     assert.equal(await frame.locator("#smoothing").inputValue(), "0.6", "default smoothing");
     await frame.locator("#smoothing").fill("0");
     await waitUntil("no raw copies at smoothing 0", async () => !(await datasets()).some((l) => l.includes("(raw)")), 10_000);
-    await page.waitForTimeout(300);
+    await painted(frame);
     const atZero = await pixels();
 
     // 3b. At smoothing 0 the drawn points are the recorded ones. chart.js paints axis ticks and the
@@ -159,7 +159,7 @@ test("e2e: dashboard compares runs, groups seeds, smooths, x by wall time, toolt
     lap(`x axis: wall ticks ${JSON.stringify(wallTicks)} (tooltip "${wallTip.title}"), step ticks ${JSON.stringify(stepTicks)}; tooltip ${JSON.stringify(tip)}`);
     await frame.locator("#smoothing").fill("0.95");
     await waitUntil("raw copies behind smoothed curves", async () => (await datasets()).some((l) => l.includes("(raw)")), 10_000);
-    await page.waitForTimeout(300);
+    await painted(frame);
     const atHigh = await pixels();
     assert.notEqual(atZero, atDefault, "smoothing 0.6 → 0 redraws the curve");
     assert.notEqual(atHigh, atZero, "smoothing 0 → 0.95 redraws the curve");

@@ -13,12 +13,9 @@ import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
-import { OUT, ROOT, findFrame, missingBuild, missingTools, openFile, openWorkbench, runCommand, waitUntil, withCodeServer } from "./harness.mjs";
+import { OUT, ROOT, findFrame, missingBuild, missingTools, skipUnlessReady, openFile, openWorkbench, runCommand, waitUntil, withCodeServer } from "./harness.mjs";
 
-const missing =
-  missingTools() ??
-  missingBuild() ??
-  (["dist/cli.js", "dist/media/explain.js"].every((f) => fs.existsSync(path.join(ROOT, f))) ? null : "dist/cli.js or dist/media/explain.js is not built: run `node scripts/build.mjs`");
+const skip = skipUnlessReady(missingTools(), missingBuild(["dist/cli.js", "dist/media/explain.js"]));
 
 const SOURCE = fs.readFileSync(path.join(ROOT, "examples/cartpole.rl.ts"), "utf8");
 const readExplanation = (runDir) => JSON.parse(fs.readFileSync(path.join(runDir, "explanation.json"), "utf8"));
@@ -33,7 +30,7 @@ const drawnPixels = (frame, id) =>
     return n;
   }, id);
 
-test("e2e: env-id hover shows the measured summary; Open explanation opens the panel; 💬 Explain re-measures; the panel survives a reload", { skip: missing ?? false, timeout: 240_000 }, async (t) => {
+test("e2e: env-id hover shows the measured summary; Open explanation opens the panel; 💬 Explain re-measures; the panel survives a reload", { skip, timeout: 600_000 }, async (t) => {
   const cli = (ws, ...args) => execFileSync(process.execPath, [path.join(ROOT, "dist/cli.js"), ...args], { cwd: ws, stdio: "pipe", env: { ...process.env, NODE_OPTIONS: "" } });
   const prepare = (ws) => {
     cli(ws, "train", "cartpole.rl.ts", "--total-timesteps", "4096");

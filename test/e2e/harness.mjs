@@ -1,12 +1,19 @@
 // End-to-end harness: a throw-away code-server (VS Code in the browser) with RL Studio installed
 // from this checkout, driven by playwright-core through Debian's Chromium. Offline: nothing but
 // 127.0.0.1 is contacted (asserted by the tests). Tools come from `bash test/e2e/install.sh`.
+//
+// Timing rules, so the suites pass on a loaded machine (scripts/test.mjs runs the files one at a
+// time): every wait is for an event (DOM state, a file, output) with a generous timeout, never a
+// fixed sleep; the only time window is `staysAbsent`, for asserting that something does not happen.
+// A test's own timeout is a guard against hangs, sized for a 2-core machine at load average ~20,
+// where a flow takes 2–3 times as long as on a quiet one.
 import { spawn, spawnSync } from "node:child_process";
 import { createRequire } from "node:module";
 import fs from "node:fs";
 import net from "node:net";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { IN_CI } from "../test-model.mjs";
 
 export const HERE = path.dirname(fileURLToPath(import.meta.url));
 export const ROOT = path.resolve(HERE, "../..");
@@ -16,17 +23,24 @@ export const CODE_SERVER = path.join(CS_DIR, "node_modules/.bin/code-server");
 export const CHROMIUM = process.env.CHROMIUM || "/usr/bin/chromium";
 export const OUT = path.join(HERE, "out");
 
-/** Why the e2e suite cannot run here, or null. */
-/**
- * Why the end-to-end tests cannot run here, or null. A developer without the tools gets a skip that
- * says how to install them; under CI (CI=true, where .ci/run installs them) a missing tool is an
- * error, so a broken install step cannot pass as a green run of skipped tests.
- */
+/** Why code-server, playwright-core or Chromium is missing (how to install them), or null. */
 export function missingTools() {
-  let why = null;
-  if (!fs.existsSync(CODE_SERVER)) why = `code-server is not installed in ${CS_DIR}: run \`bash test/e2e/install.sh\``;
-  else if (!fs.existsSync(CHROMIUM)) why = `${CHROMIUM} not found: run \`bash test/e2e/install.sh\` (apt chromium)`;
-  if (why && process.env.CI === "true") throw new Error(`end-to-end tools missing under CI: ${why}`);
+  if (!fs.existsSync(CODE_SERVER)) return `code-server is not installed in ${CS_DIR}: run \`bash test/e2e/install.sh\``;
+  if (!fs.existsSync(path.join(CS_DIR, "node_modules/playwright-core/package.json"))) return `playwright-core is not installed in ${CS_DIR}: run \`bash test/e2e/install.sh\``;
+  if (!fs.existsSync(CHROMIUM)) return `${CHROMIUM} not found: run \`bash test/e2e/install.sh\` (apt chromium)`;
+  return null;
+}
+
+/**
+ * The `skip` option of an end-to-end test: false when every check passed (each is a reason or null),
+ * else the first reason. A developer without the tools or the build gets a skip that says how to get
+ * them; under CI (CI=true, where .ci/run installs and builds everything) the reason is thrown, so the
+ * test file fails: a broken install or build step can never pass as a green run of skipped tests.
+ */
+export function skipUnlessReady(...reasons) {
+  const why = reasons.find((r) => r);
+  if (!why) return false;
+  if (IN_CI) throw new Error(`end-to-end prerequisite missing under CI=true (a failure, not a skip): ${why}`);
   return why;
 }
 
@@ -147,7 +161,7 @@ export async function runCommand(page, title, { attempts = 20, note = () => {} }
       if (attempt >= attempts) throw new Error(`command "${title}" could not be run from the palette: ${err.message}`);
       note(`palette: retrying "${title}" (${err.message.split("\n")[0]})`);
       await page.keyboard.press("Escape");
-      await sleep(1000);
+      await input.waitFor({ state: "hidden", timeout: 5000 }).catch(() => {});
     }
   }
 }
@@ -193,9 +207,9 @@ export async function waitUntil(what, f, ms = 60_000, every = 250) {
   throw new Error(`timed out after ${ms} ms waiting for ${what}`);
 }
 
-/** The built extension's files the e2e flows need, or why they are missing. */
-export function missingBuild() {
-  const missing = ["dist/extension.js", "dist/runtime.js", "dist/media/dashboard.js", "dist/language-server.js", "dist/rl-studio.d.ts"].filter((f) => !fs.existsSync(path.join(ROOT, f)));
+/** The built extension's files the e2e flows need (and `extra` ones a test needs), or why they are missing. */
+export function missingBuild(extra = []) {
+  const missing = ["dist/extension.js", "dist/runtime.js", "dist/media/dashboard.js", "dist/language-server.js", "dist/rl-studio.d.ts", ...extra].filter((f) => !fs.existsSync(path.join(ROOT, f)));
   return missing.length > 0 ? `the extension is not built (${missing.join(", ")} missing): run \`node scripts/build.mjs\`` : null;
 }
 
@@ -254,26 +268,61 @@ export async function withCodeServer(t, options, body) {
   }
 }
 
-/** Open a workspace file through Quick Open (Ctrl+P), as a user does; resolves when its tab is active. */
+/**
+ * Open a workspace file through Quick Open (Ctrl+P), as a user does; resolves when its tab is active.
+ * On a loaded machine the first file search can take many seconds (it spawns ripgrep), so each try
+ * waits 20 s for the row (and 10 s for the widget) before it is closed (until it is hidden) and opened again.
+ */
 export async function openFile(page, name) {
   const input = page.locator(".quick-input-widget input.input");
   const row = page.locator(".quick-input-list .monaco-list-row", { hasText: name }).first();
   for (let attempt = 1; ; attempt++) {
-    await page.keyboard.press("Control+P");
-    await input.waitFor({ state: "visible" });
-    await input.fill(name);
     try {
-      await row.waitFor({ timeout: 5000 });
+      // Ctrl+P can go unheard (focus in a notification that was just clicked, a webview, a closing widget).
+      await page.keyboard.press("Control+P");
+      await input.waitFor({ state: "visible", timeout: 10_000 });
+      await input.fill(name);
+      await row.waitFor({ timeout: 20_000 });
       break;
     } catch (e) {
-      if (attempt >= 6) throw new Error(`Quick Open never listed ${name}`);
+      if (attempt >= 4) throw new Error(`Quick Open never listed ${name} (4 tries): ${e.message.split("\n")[0]}`);
       await page.keyboard.press("Escape");
-      await sleep(1000);
+      await input.waitFor({ state: "hidden", timeout: 5000 }).catch(() => {});
     }
   }
   await page.keyboard.press("Enter");
   await page.locator(".tab.active", { hasText: name }).waitFor();
   await page.locator(".monaco-editor .view-lines").first().waitFor();
+}
+
+/** Resolves after two animation frames of `target` (a page or a webview frame): a DOM change just made is painted. */
+export async function painted(target) {
+  await target.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(() => resolve(undefined)))));
+}
+
+/**
+ * Resolves once the element of `locator` and its descendants have no finite CSS animation or
+ * transition left running (a notification's fade-in, a widget sliding in), then after a paint.
+ * Infinite ones (a progress bar) are not waited for.
+ */
+export async function settled(locator) {
+  await locator.evaluate((el) =>
+    Promise.all(
+      el
+        .getAnimations({ subtree: true })
+        .filter((a) => Number.isFinite(a.effect?.getComputedTiming().endTime ?? Infinity))
+        .map((a) => a.finished.catch(() => undefined)),
+    ),
+  );
+  await painted(locator.page());
+}
+
+/**
+ * For an assertion that something does NOT happen: waits `ms` (the one fixed wait the suites allow,
+ * since an absence has no event) and resolves to whether `locator` matched nothing the whole time.
+ */
+export async function staysAbsent(locator, ms) {
+  return locator.first().waitFor({ state: "attached", timeout: ms }).then(() => false, () => true);
 }
 
 /** Move the editor's cursor to a 1-based line and column with Go to Line (Ctrl+G, "line:column"). */

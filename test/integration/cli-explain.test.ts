@@ -10,7 +10,7 @@ import assert from "node:assert/strict";
 import { existsSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { lastJsonLine, runCli, workspace } from "./cli-helpers.js";
-import { skipNoModel, TEST_MODEL } from "./test-model.js";
+import { requireTestModel } from "../test-model.mjs";
 const NO_MODEL_ENV = { RL_STUDIO_LLM_MODEL: undefined };
 
 /** A workspace with a CartPole run trained for 2,048 steps by the CLI; returns [workspace, run folder]. */
@@ -57,7 +57,9 @@ test("explain with a model file that does not exist: exit 2 naming it, before an
   assert.doesNotMatch(r.stderr, /evaluation rollouts/);
 });
 
-test("real model: explain --model asks the LLM for a narrative and keeps it only if its numbers are measured", { skip: skipNoModel, timeout: 120_000 }, async (t) => {
+test("real model: explain --model asks the LLM for a narrative and keeps it only if its numbers are measured", { timeout: 120_000 }, async (t) => {
+  const TEST_MODEL = requireTestModel(t);
+  if (TEST_MODEL === null) return;
   const [dir, runDir] = await trainedRun(t);
   const r = await runCli(["explain", runDir, "--episodes", "4", "--json", "--model", TEST_MODEL], dir, NO_MODEL_ENV);
   assert.equal(r.code, 0, r.stderr);

@@ -13,7 +13,6 @@ export const REPO = resolve(__dirname, "..", "..");
 export const CLI = join(REPO, "runtime", "src", "cli", "main.ts");
 // By URL: the children run in temporary workspaces, where a bare "tsx" would not resolve.
 const TSX = pathToFileURL(require.resolve("tsx")).href;
-export { TEST_MODEL } from "./test-model.js";
 
 export interface CliResult {
   code: number | null;

@@ -4,7 +4,7 @@
  * resource ownership, never meaning (that is the scripted provider's job, in evolve tests).
  *
  * The model is found through RL_STUDIO_TEST_MODEL, default `<repo>/../shared/models/stories260K.gguf`;
- * without it the tests that need it skip, saying so. The download tests serve the same file from
+ * without it the tests that need it fail under CI=true and skip elsewhere, saying so (test/test-model.mjs). The download tests serve the same file from
  * a local HTTP server on 127.0.0.1: no network is used.
  */
 import { test } from "node:test";
@@ -18,7 +18,7 @@ import { LlamaProvider } from "../../runtime/src/llm/llama-provider.js";
 import { LlmUnavailableError, NO_MODEL_MESSAGE } from "../../runtime/src/llm/provider.js";
 import { chooseThreads } from "../../runtime/src/llm/node-llama.js";
 import { suggestRewards } from "../../runtime/src/reward-design/suggest.js";
-import { skipNoModel, TEST_MODEL as MODEL } from "./test-model.js";
+import { requireTestModel } from "../test-model.mjs";
 
 
 const SCHEMA = {
@@ -55,14 +55,16 @@ test("a missing model path fails with the path in the reason", async () => {
   await manager.dispose();
 });
 
-test("an hf: URI not downloaded yet is reported as no model, without hanging", { skip: skipNoModel }, async () => {
+test("an hf: URI not downloaded yet is reported as no model, without hanging", async () => {
   // resolveModelFile may try the network to name the file; the resolve timeout bounds it.
   const manager = new ModelManager({ model: "hf:nobody/nothing-GGUF:Q4_K_M", modelsDir: mkdtempSync(join(tmpdir(), "rl-llm-")), resolveTimeoutMs: 3000 });
   await assert.rejects(manager.load(), (err: unknown) => err instanceof LlmUnavailableError && err.reason === "no-model" && /not downloaded yet/.test(err.message));
   await manager.dispose();
 });
 
-test("real model: loads, generates grammar-constrained JSON, frees its sequence, disposes", { skip: skipNoModel }, async () => {
+test("real model: loads, generates grammar-constrained JSON, frees its sequence, disposes", async (t) => {
+  const MODEL = requireTestModel(t);
+  if (MODEL === null) return;
   const manager = new ModelManager({ model: MODEL, gpu: "off", threads: 1, contextSize: 512 });
   const states: ModelState["state"][] = [];
   manager.onDidChangeState((s) => states.push(s.state));
@@ -102,7 +104,9 @@ test("real model: loads, generates grammar-constrained JSON, frees its sequence,
   assert.equal(loaded.llama.disposed, true);
 });
 
-test("real model: a generation settles only once its sequence is given back, so the one queued behind it gets it", { skip: skipNoModel }, async () => {
+test("real model: a generation settles only once its sequence is given back, so the one queued behind it gets it", async (t) => {
+  const MODEL = requireTestModel(t);
+  if (MODEL === null) return;
   const manager = new ModelManager({ model: MODEL, gpu: "off", threads: 1, contextSize: 512 });
   const provider = new LlamaProvider(manager);
   const loaded = await manager.load();
@@ -130,7 +134,9 @@ test("real model: a generation settles only once its sequence is given back, so 
   await manager.dispose();
 });
 
-test("real model: aborting mid-generation rejects with AbortError and frees the sequence", { skip: skipNoModel }, async () => {
+test("real model: aborting mid-generation rejects with AbortError and frees the sequence", async (t) => {
+  const MODEL = requireTestModel(t);
+  if (MODEL === null) return;
   const manager = new ModelManager({ model: MODEL, gpu: "off", threads: 1, contextSize: 512 });
   const provider = new LlamaProvider(manager);
   const longSchema = { type: "object", properties: { story: { type: "string" } } } as const;
@@ -157,7 +163,9 @@ test("real model: aborting mid-generation rejects with AbortError and frees the 
   await manager.dispose();
 });
 
-test("real model under the reward grammar: llama.cpp reads it, every answer parses, and the checks pass on what it wrote", { skip: skipNoModel, timeout: 120_000 }, async () => {
+test("real model under the reward grammar: llama.cpp reads it, every answer parses, and the checks pass on what it wrote", { timeout: 120_000 }, async (t) => {
+  const MODEL = requireTestModel(t);
+  if (MODEL === null) return;
   const dir = mkdtempSync(join(tmpdir(), "rl-llm-grammar-"));
   const file = join(dir, "pendulum.rl.ts");
   // Pendulum: a Box action, so the grammar's operands include action[0].
@@ -226,7 +234,9 @@ function serve(file: string, throttle: boolean): Promise<{ server: Server; url: 
   return new Promise((ok) => server.listen(0, "127.0.0.1", () => ok({ server, url: `http://127.0.0.1:${(server.address() as { port: number }).port}/model.gguf` })));
 }
 
-test("download from a local HTTP server: progress, the file lands, then it loads", { skip: skipNoModel }, async () => {
+test("download from a local HTTP server: progress, the file lands, then it loads", async (t) => {
+  const MODEL = requireTestModel(t);
+  if (MODEL === null) return;
   const { server, url } = await serve(MODEL, false);
   const dir = mkdtempSync(join(tmpdir(), "rl-llm-dl-"));
   try {
@@ -247,7 +257,9 @@ test("download from a local HTTP server: progress, the file lands, then it loads
   }
 });
 
-test("download cancelled mid-transfer: AbortError, no model file left, state no-model", { skip: skipNoModel }, async () => {
+test("download cancelled mid-transfer: AbortError, no model file left, state no-model", async (t) => {
+  const MODEL = requireTestModel(t);
+  if (MODEL === null) return;
   const { server, url } = await serve(MODEL, true);
   const dir = mkdtempSync(join(tmpdir(), "rl-llm-dl-"));
   try {

@@ -14,9 +14,11 @@ import { createMessageConnection, IPCMessageReader, IPCMessageWriter } from "vsc
 import { ShutdownRequest } from "../../protocol/src/runtime.js";
 import { LlmConfigureNotification, LlmStateNotification, SuggestRewardRequest, type LlmModelState } from "../../protocol/src/reward-design.js";
 import { NO_MODEL_MESSAGE } from "../../runtime/src/llm/provider.js";
-import { skipNoModel, TEST_MODEL as MODEL } from "./test-model.js";
+import { requireTestModel } from "../test-model.mjs";
 
-test("runtime server: no model → clear error; configured model → loading, ready, suggest answers", { timeout: 180_000, skip: skipNoModel }, async () => {
+test("runtime server: no model → clear error; configured model → loading, ready, suggest answers", { timeout: 180_000 }, async (t) => {
+  const MODEL = requireTestModel(t);
+  if (MODEL === null) return;
   const dir = mkdtempSync(join(tmpdir(), "rl-server-llm-"));
   const experimentPath = join(dir, "cartpole.rl.ts");
   writeFileSync(experimentPath, `import { defineExperiment } from "rl-studio";\nexport default defineExperiment({ name: "llm-rpc", env: "CartPole-v1", task: "Balance the pole.", algorithm: "ppo" });\n`);

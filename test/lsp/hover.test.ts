@@ -5,6 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { Hover, MarkupContent } from "vscode-languageserver-protocol";
+import { marked } from "marked";
 import { CARTPOLE_EXPERIMENT, LspTestClient, positionOf, textAt } from "./lsp-client.js";
 
 let client: LspTestClient;
@@ -93,6 +94,27 @@ test("reward component: measured contribution in the latest run of this experime
   assert.match(markdown, /Other components per episode: `alive` 150\./);
   const alive = await hoverAt(CARTPOLE_EXPERIMENT, "alive:", 2, uri);
   assert.match(alive.markdown, /mean 150 per episode, 79% of the shaped return's magnitude/);
+});
+
+test("reward component hovers keep folder names, component names and the experiment name as text (no live link)", async () => {
+  // A run folder, an experiment name and component names written to open a command link.
+  const hostileRun = "run`[x](command:workbench.action.terminal.new)`";
+  const name = "n`[y](command:rlStudio.deleteRun)`";
+  const component = "c`[z](command:workbench.action.openSettings)`";
+  const text = CARTPOLE_EXPERIMENT.replace('name: "cartpole-ppo"', `name: ${JSON.stringify(name)}`).replace("upright:", `${JSON.stringify(component)}:`);
+  const uri = pathToFileURL(join(workspace, "hostile.rl.ts")).href;
+  const links = (md: string) => [...(marked.parse(md, { async: false }) as string).matchAll(/<a\s[^>]*href="([^"]*)"/g)].map((m) => m[1]);
+  const noRun = await hoverAt(text, component, 2, uri);
+  assert.match(noRun.markdown, /No run yet of/);
+  assert.deepEqual(links(noRun.markdown), []);
+  writeRun(hostileRun, name, "2026-02-01T00:00:00Z", [episode(10, { alive: 10, [component]: 2, "[w](command:x)": 1 })]);
+  const measured = await hoverAt(text, component, 2, uri);
+  assert.match(measured.markdown, /In the latest run/);
+  assert.ok(measured.markdown.includes("`` run`[x](command:workbench.action.terminal.new)` ``"), measured.markdown);
+  assert.deepEqual(links(measured.markdown), [], measured.markdown);
+  const other = await hoverAt(text.replace(`${JSON.stringify(component)}:`, '"unmeasured":'), '"unmeasured"', 2, pathToFileURL(join(workspace, "hostile-2.rl.ts")).href);
+  assert.match(other.markdown, /Not measured in run/);
+  assert.deepEqual(links(other.markdown), [], other.markdown);
 });
 
 test("observation field read by the reward: description and ranges", async () => {

@@ -173,7 +173,7 @@ export function textAt(text: string, range: Range): string {
   return text.slice(offset(range.start), offset(range.end));
 }
 
-/** The experiment of DESIGN's example, the baseline every test edits. */
+/** The README's example experiment, the baseline every test edits. */
 export const CARTPOLE_EXPERIMENT = `import { defineExperiment } from "rl-studio";
 
 export default defineExperiment({

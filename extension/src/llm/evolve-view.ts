@@ -17,11 +17,13 @@
 import * as fs from "node:fs";
 import * as path from "node:path";
 import * as vscode from "vscode";
-import { CheckRewardRequest, EvolveRewardRequest } from "../../../protocol/src/reward-design.js";
-import type { CandidateResult, EvolutionResult } from "../../../runtime/src/reward-design/evolve.js";
+import { showErrorMessage, showInformationMessage, showWarningMessage } from "../notify.js";
+import { CheckRewardRequest, EvolveRewardRequest, type EvolveRewardProgress, type EvolveRewardResult as EvolutionResult } from "../../../protocol/src/reward-design.js";
+import { isEvolutionFromWebview, type EvolutionToWebview } from "../../../protocol/src/webview.js";
 import { effectiveEvolution, EVOLUTIONS_DIR } from "../../../runtime/src/reward-design/evolution-status.js";
 import { errorText, type LlmFeature } from "./llm-feature.js";
-import { componentsLabel, locateReward, positiveIntegerError } from "./reward-text.js";
+import { findRewardProperty } from "../../../common/src/experiment-object.js";
+import { componentsLabel, positiveIntegerError } from "./reward-text.js";
 import { experimentUri, previewAndApply, type RewardPreviews } from "./suggest-reward.js";
 import {
   evolutionHtml,
@@ -38,34 +40,24 @@ import { withCancellableProgress } from "../cancellable-progress.js";
 export const EVOLUTION_VIEW_TYPE = "rlStudio.evolution";
 export const OPEN_EVOLUTION_COMMAND = "rlStudio.openEvolution";
 
-/** Messages of the evolution page (media/src/evolution.ts). */
-export type EvolutionToWebview = { type: "evolution"; model: EvolutionPageModel } | { type: "activity"; activity: string; wallSeconds: number };
-export type EvolutionFromWebview = { type: "ready" } | { type: "applyWinner" } | { type: "error"; message: string };
-
-function isFromWebview(m: unknown): m is EvolutionFromWebview {
-  const t = (m as { type?: unknown } | null)?.type;
-  return t === "ready" || t === "applyWinner" || t === "error";
-}
-
 /** One line of progress for a `reward/evolveProgress` notification. */
-export function evolveProgressMessage(p: Record<string, unknown> & { phase: string }): string {
+export function evolveProgressMessage(p: EvolveRewardProgress): string {
   switch (p.phase) {
     case "started":
-      return `started ${String(p.id)}`;
+      return `started ${p.id}`;
     case "designing":
-      return `iteration ${String(p.iteration)}/${String(p.iterations)}: writing reward candidates…`;
+      return `iteration ${p.iteration}/${p.iterations}: writing reward candidates…`;
     case "training":
-      return `iteration ${String(p.iteration)} · candidate ${String(p.candidate)}/${String(p.candidates)} · step ${Number(p.globalStep).toLocaleString("en-US")}/${Number(p.budget).toLocaleString("en-US")}`;
+      return `iteration ${p.iteration} · candidate ${p.candidate}/${p.candidates} · step ${p.globalStep.toLocaleString("en-US")}/${p.budget.toLocaleString("en-US")}`;
     case "candidate-done": {
-      const r = p.result as CandidateResult;
+      const r = p.result;
       return `candidate ${r.iteration}.${r.index} ${r.status}${r.fitness !== null ? ` · fitness ${r.fitness.toFixed(1)}` : ""}`;
     }
-    case "iteration-done": {
-      const best = p.best as CandidateResult | null;
-      return `iteration ${String(p.iteration)} done${best?.fitness != null ? ` · best fitness ${best.fitness.toFixed(1)}` : ""}`;
-    }
+    case "iteration-done":
+      return `iteration ${p.iteration} done${p.best?.fitness != null ? ` · best fitness ${p.best.fitness.toFixed(1)}` : ""}`;
     default:
-      return p.phase;
+      // A phase a newer runtime sends: its name.
+      return (p as { phase: string }).phase;
   }
 }
 
@@ -93,7 +85,7 @@ export class EvolutionViews implements vscode.Disposable {
           await this.openEvolution(arg);
         } catch (err) {
           this.feature.ctx.log.appendLine(`[llm] Open Evolution: ${errorText(err)}`);
-          void vscode.window.showErrorMessage(`RL Studio: Open Evolution failed: ${errorText(err)}`);
+          void showErrorMessage(`RL Studio: Open Evolution failed: ${errorText(err)}`);
         }
       }),
       // Pages open before a reload come back (package.json activates on onWebviewPanel:rlStudio.evolution).
@@ -109,14 +101,14 @@ export class EvolutionViews implements vscode.Disposable {
   async evolve(arg: unknown): Promise<void> {
     const file = experimentUri(arg);
     if (!file) {
-      void vscode.window.showWarningMessage("RL Studio: open an experiment file (*.rl.ts) to evolve its reward.");
+      void showWarningMessage("RL Studio: open an experiment file (*.rl.ts) to evolve its reward.");
       return;
     }
     if (!this.feature.ctx.checkTrusted("evolveReward")) return;
     if (this.running) {
       const panel = this.running.dir ? this.panels.get(this.running.dir) : undefined;
       panel?.panel.reveal();
-      void vscode.window.showWarningMessage("RL Studio: an evolution is already running; cancel it (its progress notification) or wait for it to end.");
+      void showWarningMessage("RL Studio: an evolution is already running; cancel it (its progress notification) or wait for it to end.");
       return;
     }
     const ask = async (prompt: string, value: string, max: number, optional = false) =>
@@ -127,7 +119,7 @@ export class EvolutionViews implements vscode.Disposable {
     if (n === undefined) return;
     const budget = await ask("Training steps per candidate (empty: the experiment's totalTimesteps, at most 20,000)", "", 100_000_000, true);
     if (budget === undefined) return;
-    if (this.running) return void vscode.window.showWarningMessage("RL Studio: an evolution is already running.");
+    if (this.running) return void showWarningMessage("RL Studio: an evolution is already running.");
     const doc = await vscode.workspace.openTextDocument(file);
     if (doc.isDirty) await doc.save();
     const name = path.basename(file.fsPath);
@@ -159,7 +151,7 @@ export class EvolutionViews implements vscode.Disposable {
         try {
           const c = await this.feature.connection();
           const params = { experimentPath: file.fsPath, candidates: K, iterations: N, ...(budget.trim() ? { budget: Number(budget.replace(/_/g, "")) } : {}) };
-          return (await c.sendRequest(EvolveRewardRequest.type, params, token)) as unknown as EvolutionResult;
+          return await c.sendRequest(EvolveRewardRequest.type, params, token);
         } finally {
           sub.dispose();
         }
@@ -178,7 +170,7 @@ export class EvolutionViews implements vscode.Disposable {
       return;
     }
     if (!evolution || evolution.status === "cancelled") {
-      void vscode.window.showInformationMessage("RL Studio: evolution cancelled; the candidates trained so far are saved under .rl-studio/evolutions (RL Studio: Open Evolution shows them).");
+      void showInformationMessage("RL Studio: evolution cancelled; the candidates trained so far are saved under .rl-studio/evolutions (RL Studio: Open Evolution shows them).");
       return;
     }
     this.feature.ctx.log.appendLine(`[llm] evolution ${evolution.id}: ${evolution.candidates.length} candidates, best fitness ${evolution.best?.fitness ?? "none"}, ${evolution.wallSeconds.toFixed(0)} s → ${evolution.dir}`);
@@ -219,7 +211,7 @@ export class EvolutionViews implements vscode.Disposable {
     const entry: EvolutionPanel = { panel, model };
     this.panels.set(model.dir, entry);
     panel.webview.onDidReceiveMessage(async (m: unknown) => {
-      if (!isFromWebview(m)) return;
+      if (!isEvolutionFromWebview(m)) return;
       if (m.type === "ready") void panel.webview.postMessage({ type: "evolution", model: entry.model } satisfies EvolutionToWebview);
       else if (m.type === "applyWinner") await this.applyWinner(entry.model);
       else this.feature.ctx.log.appendLine(`[evolution page] ${m.message}`);
@@ -276,29 +268,29 @@ export class EvolutionViews implements vscode.Disposable {
   async applyWinner(evolution: Pick<EvolutionPageModel, "id" | "best" | "experimentPath"> & { status?: string }): Promise<void> {
     if (!this.feature.ctx.checkTrusted("applyEvolvedReward")) return;
     if (evolution.status === "running") {
-      void vscode.window.showWarningMessage(`RL Studio: evolution ${evolution.id} is still running; apply its winner when it ends.`);
+      void showWarningMessage(`RL Studio: evolution ${evolution.id} is still running; apply its winner when it ends.`);
       return;
     }
     const best = evolution.best;
     if (!best) {
-      void vscode.window.showWarningMessage(`RL Studio: evolution ${evolution.id} has no trained candidate to apply.`);
+      void showWarningMessage(`RL Studio: evolution ${evolution.id} has no trained candidate to apply.`);
       return;
     }
     const file = vscode.Uri.file(evolution.experimentPath);
     try {
       const doc = await vscode.workspace.openTextDocument(file);
       const text = doc.getText();
-      const location = locateReward(text);
+      const location = findRewardProperty(text);
       if (!location) throw new Error(`${path.basename(file.fsPath)} has no defineExperiment({ env, … }) object to put a reward in`);
       const c = await this.feature.connection();
       const checked = await c.sendRequest(CheckRewardRequest.type, { experimentPath: file.fsPath, sourceText: text, components: best.components });
       if (!checked.ok) {
-        void vscode.window.showErrorMessage(`RL Studio: the winner of evolution ${evolution.id} did not pass validation again, so nothing was applied: ${checked.reason}`);
+        void showErrorMessage(`RL Studio: the winner of evolution ${evolution.id} did not pass validation again, so nothing was applied: ${checked.reason}`);
         return;
       }
       await previewAndApply(this.previews, file, text, location.range, checked.code, `${componentsLabel(best.components)} (fitness ${best.fitness?.toFixed(1) ?? "n/a"})`);
     } catch (err) {
-      void vscode.window.showErrorMessage(`RL Studio: applying the evolved reward failed: ${errorText(err)}`);
+      void showErrorMessage(`RL Studio: applying the evolved reward failed: ${errorText(err)}`);
     }
   }
 
@@ -314,7 +306,7 @@ export class EvolutionViews implements vscode.Disposable {
     const named = typeof arg === "string" && arg ? arg : null;
     const evolutions = savedEvolutions(named ? [named] : evolutionDirs());
     if (evolutions.length === 0) {
-      void vscode.window.showInformationMessage("RL Studio: no saved evolution (.rl-studio/evolutions) — run Evolve Reward first.");
+      void showInformationMessage("RL Studio: no saved evolution (.rl-studio/evolutions) — run Evolve Reward first.");
       return undefined;
     }
     if (named || (pick.pickSingle && evolutions.length === 1)) return evolutions[0];

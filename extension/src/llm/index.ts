@@ -4,11 +4,13 @@
  * its results page. Command ids are declared in package.json `contributes.commands`.
  */
 import * as vscode from "vscode";
+import { showErrorMessage } from "../notify.js";
 import type { Ctx } from "../ctx.js";
 import { EvolutionViews } from "./evolve-view.js";
 import { InlineRewardProvider } from "./inline-reward.js";
 import { LlmFeature, errorText } from "./llm-feature.js";
 import { DOWNLOAD_MODEL_COMMAND } from "./reward-text.js";
+import { CodeLensCommands } from "../../../protocol/src/language-server.js";
 import { RewardPreviews, suggestReward } from "./suggest-reward.js";
 
 export function registerLlm(ctx: Ctx): vscode.Disposable[] {
@@ -23,7 +25,7 @@ export function registerLlm(ctx: Ctx): vscode.Disposable[] {
         await f(arg);
       } catch (err) {
         ctx.log.appendLine(`[llm] ${title}: ${errorText(err)}`);
-        const pick = await vscode.window.showErrorMessage(`RL Studio: ${title} failed: ${errorText(err)}`, "Show Log");
+        const pick = await showErrorMessage(`RL Studio: ${title} failed: ${errorText(err)}`, "Show Log");
         if (pick) ctx.log.show(true);
       }
     });
@@ -32,7 +34,7 @@ export function registerLlm(ctx: Ctx): vscode.Disposable[] {
     previews,
     evolutions,
     reg(DOWNLOAD_MODEL_COMMAND, "Download Model", () => feature.download()),
-    reg("rlStudio.suggestReward", "Suggest Reward", (arg) => suggestReward(feature, previews, arg)),
+    reg(CodeLensCommands.suggestReward, "Suggest Reward", (arg) => suggestReward(feature, previews, arg)),
     reg("rlStudio.evolveReward", "Evolve Reward", (arg) => evolutions.evolve(arg)),
     reg("rlStudio.applyEvolvedReward", "Apply Evolved Reward", (arg) => evolutions.applyEvolved(arg)),
     vscode.languages.registerInlineCompletionItemProvider({ scheme: "file", pattern: "**/*.rl.ts" }, inline),

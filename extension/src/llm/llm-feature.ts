@@ -1,5 +1,5 @@
 /**
- * The editor side of the local LLM (DESIGN "Local LLM"; the model itself lives in the runtime,
+ * The editor side of the local LLM (README, "Local LLM"; the model itself lives in the runtime,
  * never in the extension host): `rlStudio.llm.*` settings sent to each runtime connection, the
  * model state in a status bar item, "Download Model" with progress and cancel, and what every LLM
  * feature says when there is no model. The reward features (suggest, ghost text, evolve) are in
@@ -10,12 +10,14 @@
 import * as os from "node:os";
 import * as path from "node:path";
 import * as vscode from "vscode";
+import { showErrorMessage, showInformationMessage, showWarningMessage } from "../notify.js";
 import type { MessageConnection } from "vscode-jsonrpc/node";
 import {
   EvolveRewardProgressNotification,
   LlmConfigureNotification,
   LlmDownloadRequest,
   LlmStateNotification,
+  type EvolveRewardProgress,
   type LlmModelState,
   type LlmSettings,
 } from "../../../protocol/src/reward-design.js";
@@ -48,8 +50,7 @@ export function llmSettings(): LlmSettings {
 
 export class LlmFeature implements vscode.Disposable {
   private readonly item = vscode.window.createStatusBarItem("rlStudio.llm", vscode.StatusBarAlignment.Left, 8);
-  private readonly attached = new WeakSet<MessageConnection>();
-  private readonly evolveListeners = new Set<(p: Record<string, unknown> & { phase: string }) => void>();
+  private readonly evolveListeners = new Set<(p: EvolveRewardProgress) => void>();
   private readonly stateEmitter = new vscode.EventEmitter<LlmModelState>();
   readonly onDidChangeState = this.stateEmitter.event;
   private _state: LlmModelState | null = null;
@@ -62,9 +63,13 @@ export class LlmFeature implements vscode.Disposable {
     this.disposables.push(
       this.item,
       this.stateEmitter,
+      ctx.runtime.onNotification(LlmStateNotification.type, (s) => this.setState(s)),
+      ctx.runtime.onNotification(EvolveRewardProgressNotification.type, (p) => {
+        for (const l of this.evolveListeners) l(p);
+      }),
+      // Each new runtime process gets the LLM settings before anything may ask it for the LLM.
+      ctx.runtime.onDidConnect((c) => this.configureConnection(c)),
       ctx.runtime.onDidChangeHealth((h) => {
-        // A new runtime process: a new connection to configure and listen on (fire-and-forget; errors are the runtime's health).
-        if (h.kind === "ready") void this.connection().catch((err: unknown) => ctx.log.appendLine(`[llm] ${errorText(err)}`));
         if (h.kind === "crashed" || h.kind === "stopped") {
           this.sent = null;
           if (this._state) this.setState({ state: "no-model", message: "no model: set rlStudio.llm.model to a .gguf path or run Download Model" });
@@ -91,23 +96,16 @@ export class LlmFeature implements vscode.Disposable {
     this.stateEmitter.fire(s);
   }
 
-  /**
-   * The runtime connection with the LLM settings sent and the LLM notifications handled; every
-   * LLM request goes through here, so a restarted runtime is configured before it is asked anything.
-   */
-  async connection(): Promise<MessageConnection> {
-    const c = await this.ctx.runtime.ensureStarted();
-    if (!this.attached.has(c)) {
-      this.attached.add(c);
-      c.onNotification(LlmStateNotification.type, (s) => this.setState(s));
-      c.onNotification(EvolveRewardProgressNotification.type, (p) => {
-        for (const l of this.evolveListeners) l(p);
-      });
-      this.sent = llmSettings();
-      await c.sendNotification(LlmConfigureNotification.type, this.sent);
-      if (!this._state) this.setState({ state: "no-model", message: "no model: set rlStudio.llm.model to a .gguf path or run Download Model" });
-    }
-    return c;
+  /** A new runtime connection: send it the LLM settings (before `ensureStarted` hands it out). */
+  private async configureConnection(c: MessageConnection): Promise<void> {
+    this.sent = llmSettings();
+    await c.sendNotification(LlmConfigureNotification.type, this.sent);
+    if (!this._state) this.setState({ state: "no-model", message: "no model: set rlStudio.llm.model to a .gguf path or run Download Model" });
+  }
+
+  /** The runtime connection (started if needed), configured with the LLM settings: every LLM request goes through here. */
+  connection(): Promise<MessageConnection> {
+    return this.ctx.runtime.ensureStarted();
   }
 
   /** Settings changed: tell a running runtime (a stopped one gets them when it starts). */
@@ -115,14 +113,13 @@ export class LlmFeature implements vscode.Disposable {
     const settings = llmSettings();
     if (this.ctx.runtime.health.kind !== "ready") return;
     const c = await this.ctx.runtime.ensureStarted();
-    if (!this.attached.has(c)) return void (await this.connection());
     if (this.sent && this.sent.model === settings.model && this.sent.gpu === settings.gpu) return;
     this.sent = settings;
     await c.sendNotification(LlmConfigureNotification.type, settings);
   }
 
   /** Subscribe to `reward/evolveProgress` (one evolution at a time runs per runtime). */
-  onEvolveProgress(listener: (p: Record<string, unknown> & { phase: string }) => void): vscode.Disposable {
+  onEvolveProgress(listener: (p: EvolveRewardProgress) => void): vscode.Disposable {
     this.evolveListeners.add(listener);
     return new vscode.Disposable(() => this.evolveListeners.delete(listener));
   }
@@ -135,7 +132,7 @@ export class LlmFeature implements vscode.Disposable {
     const message = errorText(err);
     this.ctx.log.appendLine(`[llm] ${what}: ${message}`);
     const noModel = isNoModelError(message);
-    const pick = await (noModel ? vscode.window.showWarningMessage : vscode.window.showErrorMessage)(
+    const pick = await (noModel ? showWarningMessage : showErrorMessage)(
       noModel ? `RL Studio: ${message}.` : `RL Studio: ${what} failed: ${message}`,
       "Download Model",
       "Open Settings",
@@ -152,7 +149,7 @@ export class LlmFeature implements vscode.Disposable {
     const configured = vscode.workspace.getConfiguration(SECTION).get<string>("model", "").trim();
     let uri = URI.test(configured) ? configured : RECOMMENDED_MODEL_URI;
     if (configured && !URI.test(configured)) {
-      const pick = await vscode.window.showWarningMessage(
+      const pick = await showWarningMessage(
         `rlStudio.llm.model is set to ${configured}. Download the recommended model (${RECOMMENDED_MODEL_URI}, about 1 GB) and use it instead?`,
         { modal: true },
         "Download",
@@ -187,17 +184,17 @@ export class LlmFeature implements vscode.Disposable {
       });
     } catch (err) {
       this.ctx.log.appendLine(`[llm] download of ${uri} failed: ${errorText(err)}`);
-      void vscode.window.showErrorMessage(`RL Studio: ${errorText(err)}`, "Show Log").then((pick) => {
+      void showErrorMessage(`RL Studio: ${errorText(err)}`, "Show Log").then((pick) => {
         if (pick) this.ctx.log.show(true);
       });
       return undefined;
     }
     if (file === undefined) {
-      void vscode.window.showInformationMessage(`RL Studio: download of ${name} cancelled.`);
+      void showInformationMessage(`RL Studio: download of ${name} cancelled.`);
       return undefined;
     }
     await this.useModel(file);
-    void vscode.window.showInformationMessage(`RL Studio: downloaded ${file}; rlStudio.llm.model now points to it.`);
+    void showInformationMessage(`RL Studio: downloaded ${file}; rlStudio.llm.model now points to it.`);
     return file;
   }
 

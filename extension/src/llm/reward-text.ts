@@ -1,210 +1,14 @@
 /**
- * Pure text helpers of the LLM reward features (no `vscode` import, unit-tested): where the
- * experiment's `reward` property is in a source text, what accepting a candidate makes of the
- * file, when ghost text may be offered, and what the status bar says for each model state.
- *
- * The runtime finds the reward property with the TypeScript AST (runtime/src/reward-design/reward-source.ts)
- * in the file on disk; the editor needs the same answer for the text being typed (unsaved, often
- * not even parseable), so this is a small lexical scanner: it skips comments, strings and template
- * literals and follows bracket depth, which is all a property's extent needs.
+ * Pure text helpers of the LLM reward features (no `vscode` import, unit-tested): what accepting a
+ * candidate makes of the file, when ghost text may be offered, and what the status bar says for
+ * each model state. Where the `reward` property is comes from the one finder the runtime and the
+ * language server use too (common/src/experiment-object.ts), which answers for the text being
+ * typed (unsaved, often not even parseable).
  */
 import type { LlmModelState, SuggestRewardParams } from "../../../protocol/src/reward-design.js";
+import { findRewardProperty, type Span } from "../../../common/src/experiment-object.js";
 
-export interface OffsetRange {
-  start: number;
-  end: number;
-}
-
-export interface RewardProperty {
-  /** Offset of the `reward` key. */
-  keyStart: number;
-  /** Offset just after the `:`. */
-  colon: number;
-  /** 0-based offsets of the whole property `reward: …` (without a trailing comma). */
-  start: number;
-  end: number;
-  /** True when nothing follows `reward:` on its line (the user is about to write one). */
-  empty: boolean;
-}
-
-export interface RewardLocation {
-  /** The reward property, or null when the experiment object has none. */
-  property: RewardProperty | null;
-  /** What accepting a candidate replaces: the property, or (start = end) the insertion point after the last property. */
-  range: OffsetRange;
-}
-
-/** Marks every offset that is code (true) or inside a comment (false); string and template contents count as code but are reported by `stringAt`. */
-interface Scan {
-  /** Offsets of significant characters (not whitespace, not comments), in order, with string literals collapsed to their first offset. */
-  tokens: { at: number; ch: string; end: number }[];
-}
-
-const IDENT = /[A-Za-z0-9_$]/;
-
-function scan(text: string): Scan {
-  const tokens: Scan["tokens"] = [];
-  let i = 0;
-  const n = text.length;
-  /** Brace depth inside each open `${` of a template literal, to know where it closes. */
-  const templateStack: number[] = [];
-  let braceDepth = 0;
-  const readTemplate = (from: number): number => {
-    // from: just after the opening backtick or the closing `}` of a substitution; returns the offset after the closing backtick, or of `${`.
-    let j = from;
-    while (j < n) {
-      const c = text[j];
-      if (c === "\\") j += 2;
-      else if (c === "`") return j + 1;
-      else if (c === "$" && text[j + 1] === "{") {
-        templateStack.push(braceDepth);
-        braceDepth++;
-        return -(j + 2);
-      } else j++;
-    }
-    return n;
-  };
-  while (i < n) {
-    const c = text[i]!;
-    if (c === "/" && text[i + 1] === "/") {
-      const nl = text.indexOf("\n", i);
-      i = nl < 0 ? n : nl;
-      continue;
-    }
-    if (c === "/" && text[i + 1] === "*") {
-      const close = text.indexOf("*/", i + 2);
-      i = close < 0 ? n : close + 2;
-      continue;
-    }
-    if (/\s/.test(c)) {
-      i++;
-      continue;
-    }
-    if (c === '"' || c === "'") {
-      let j = i + 1;
-      while (j < n && text[j] !== c && text[j] !== "\n") j += text[j] === "\\" ? 2 : 1;
-      const end = Math.min(n, j + 1);
-      tokens.push({ at: i, ch: c, end });
-      i = end;
-      continue;
-    }
-    if (c === "`") {
-      const r = readTemplate(i + 1);
-      const end = r < 0 ? -r : r;
-      tokens.push({ at: i, ch: "`", end });
-      i = end;
-      continue;
-    }
-    if (c === "}" && templateStack.length > 0 && braceDepth - 1 === templateStack[templateStack.length - 1]) {
-      // The end of a `${…}` substitution: the template literal goes on.
-      templateStack.pop();
-      braceDepth--;
-      const r = readTemplate(i + 1);
-      const end = r < 0 ? -r : r;
-      tokens.push({ at: i, ch: "`", end });
-      i = end;
-      continue;
-    }
-    if (c === "{") braceDepth++;
-    else if (c === "}") braceDepth--;
-    if (IDENT.test(c)) {
-      let j = i + 1;
-      while (j < n && IDENT.test(text[j]!)) j++;
-      tokens.push({ at: i, ch: text.slice(i, j), end: j });
-      i = j;
-      continue;
-    }
-    tokens.push({ at: i, ch: c, end: i + 1 });
-    i++;
-  }
-  return { tokens };
-}
-
-const OPEN = new Set(["{", "(", "["]);
-const CLOSE = new Set(["}", ")", "]"]);
-
-function keyName(t: { ch: string }, text: string, at: number, end: number): string | null {
-  if (t.ch === '"' || t.ch === "'") return text.slice(at + 1, end - 1);
-  return IDENT.test(t.ch[0] ?? "") ? t.ch : null;
-}
-
-/**
- * The `reward` property of the experiment object (the object literal with an `env` key), or where
- * one would go; null when no experiment object is found. Same contract as the runtime's findRewardProperty.
- */
-export function locateReward(text: string): RewardLocation | null {
-  const { tokens } = scan(text);
-  // Find object literals: for each `{`, its properties' keys at depth 1 and its closing token.
-  interface Obj {
-    open: number;
-    keys: Map<string, number>;
-    close: number | null;
-    lastValueEnd: number | null;
-  }
-  const stack: { ch: string; obj: Obj | null }[] = [];
-  const objects: Obj[] = [];
-  for (let k = 0; k < tokens.length; k++) {
-    const t = tokens[k]!;
-    if (OPEN.has(t.ch)) {
-      const obj = t.ch === "{" ? { open: k, keys: new Map<string, number>(), close: null, lastValueEnd: null } : null;
-      if (obj) objects.push(obj);
-      stack.push({ ch: t.ch, obj });
-      continue;
-    }
-    if (CLOSE.has(t.ch)) {
-      const top = stack.pop();
-      if (top?.obj) top.obj.close = k;
-      continue;
-    }
-    const top = stack[stack.length - 1];
-    if (!top?.obj) continue;
-    const prev = tokens[k - 1];
-    const next = tokens[k + 1];
-    if (next?.ch === ":" && (prev?.ch === "{" || prev?.ch === ",")) {
-      const name = keyName(t, text, t.at, t.end);
-      if (name !== null && !top.obj.keys.has(name)) top.obj.keys.set(name, k);
-    }
-  }
-  const experiment = objects.find((o) => o.keys.has("env"));
-  if (!experiment) return null;
-  const rewardKey = experiment.keys.get("reward");
-  if (rewardKey !== undefined) {
-    const property = propertyAt(text, tokens, rewardKey);
-    return { property, range: { start: property.start, end: property.end } };
-  }
-  // No reward: insert after the last property (before its trailing comma, as the runtime does).
-  if (experiment.close === null) return null;
-  let last = experiment.close - 1;
-  if (tokens[last]?.ch === ",") last--;
-  const at = last > experiment.open ? tokens[last]!.end : tokens[experiment.open]!.end;
-  return { property: null, range: { start: at, end: at } };
-}
-
-function propertyAt(text: string, tokens: Scan["tokens"], keyIndex: number): RewardProperty {
-  const key = tokens[keyIndex]!;
-  const colonToken = tokens[keyIndex + 1]!;
-  const colon = colonToken.end;
-  const first = tokens[keyIndex + 2];
-  const second = tokens[keyIndex + 3];
-  // Nothing, a comma, the end of the object or the next `key:` after the colon: no value written yet.
-  const noValue = first === undefined || first.ch === "," || first.ch === "}" || (keyName(first, text, first.at, first.end) !== null && second?.ch === ":");
-  if (noValue) {
-    // `reward:` with nothing after it on the line: the property is the key and colon.
-    return { keyStart: key.at, colon, start: key.at, end: colon, empty: true };
-  }
-  let depth = 0;
-  let end = colon;
-  for (let k = keyIndex + 2; k < tokens.length; k++) {
-    const t = tokens[k]!;
-    if (OPEN.has(t.ch)) depth++;
-    else if (CLOSE.has(t.ch)) {
-      if (depth === 0) break;
-      depth--;
-    } else if (t.ch === "," && depth === 0) break;
-    end = t.end;
-  }
-  return { keyStart: key.at, colon, start: key.at, end, empty: false };
-}
+export type OffsetRange = Span;
 
 /** The indentation (spaces/tabs) of the line holding `offset`. */
 export function indentAt(text: string, offset: number): string {
@@ -265,7 +69,7 @@ export interface GhostTarget {
  * Suggest Reward's diff instead). Returns the range to replace, or null.
  */
 export function ghostTarget(text: string, offset: number): GhostTarget | null {
-  const location = locateReward(text);
+  const location = findRewardProperty(text);
   const p = location?.property;
   if (!p) return null;
   const lineStart = text.lastIndexOf("\n", offset - 1) + 1;

@@ -7,6 +7,7 @@
  */
 import * as path from "node:path";
 import * as vscode from "vscode";
+import { showErrorMessage, showInformationMessage, showWarningMessage } from "../notify.js";
 import { SuggestRewardRequest, type RewardCandidateDto, type SuggestRewardResult } from "../../../protocol/src/reward-design.js";
 import { errorText, type LlmFeature } from "./llm-feature.js";
 import { applyCandidate, componentsLabel, suggestRewardParams, type OffsetRange } from "./reward-text.js";
@@ -75,11 +76,11 @@ export async function previewAndApply(
   const name = path.basename(file.fsPath);
   try {
     await vscode.commands.executeCommand("vscode.diff", file, preview, `${name} ↔ reward: ${label}`, { preview: true });
-    const pick = await vscode.window.showInformationMessage(`RL Studio: apply the reward "${label}" to ${name}?`, "Apply", "Cancel");
+    const pick = await showInformationMessage(`RL Studio: apply the reward "${label}" to ${name}?`, "Apply", "Cancel");
     if (pick !== "Apply") return false;
     const doc = await vscode.workspace.openTextDocument(file);
     if (doc.getText() !== expectedText) {
-      void vscode.window.showWarningMessage(`RL Studio: ${name} changed since the reward was proposed; nothing was applied. Run Suggest Reward again.`);
+      void showWarningMessage(`RL Studio: ${name} changed since the reward was proposed; nothing was applied. Run Suggest Reward again.`);
       return false;
     }
     // The smallest edit: only the reward's span changes (undo and other edits stay meaningful).
@@ -88,7 +89,7 @@ export async function previewAndApply(
     edit.replace(file, new vscode.Range(doc.positionAt(range.start), doc.positionAt(range.end)), proposed.slice(range.start, proposed.length - tail));
     if (!(await vscode.workspace.applyEdit(edit))) throw new Error(`the edit of ${name} was refused`);
     await doc.save();
-    void vscode.window.showInformationMessage(`RL Studio: reward "${label}" applied to ${name}.`);
+    void showInformationMessage(`RL Studio: reward "${label}" applied to ${name}.`);
     return true;
   } finally {
     await closeDiff(preview);
@@ -148,7 +149,7 @@ function pickCandidate(result: SuggestRewardResult, title: string): Promise<Rewa
 export async function suggestReward(feature: LlmFeature, previews: RewardPreviews, arg: unknown): Promise<void> {
   const file = experimentUri(arg);
   if (!file) {
-    void vscode.window.showWarningMessage("RL Studio: open an experiment file (*.rl.ts) to suggest a reward for it.");
+    void showWarningMessage("RL Studio: open an experiment file (*.rl.ts) to suggest a reward for it.");
     return;
   }
   // Suggesting compiles the experiment and steps its environment for sample transitions: its code runs.
@@ -187,7 +188,7 @@ export async function suggestReward(feature: LlmFeature, previews: RewardPreview
     const reasons = result.rejected.map((r) => r.reason);
     const short = (r: string) => (r.length > 160 ? `${r.slice(0, 160)}…` : r);
     const shown = reasons.slice(0, 2).map(short).join("; ") + (reasons.length > 2 ? `; … (${reasons.length - 2} more in the log)` : "");
-    const pick = await vscode.window.showWarningMessage(
+    const pick = await showWarningMessage(
       `RL Studio: no valid reward candidate for ${name}${reasons.length > 0 ? ` (${reasons.length} rejected: ${shown})` : ""}.`,
       "Show Log",
     );
@@ -195,7 +196,7 @@ export async function suggestReward(feature: LlmFeature, previews: RewardPreview
     return;
   }
   if (!result.rewardRange) {
-    void vscode.window.showErrorMessage(`RL Studio: ${name} has no defineExperiment({ env, … }) object to put a reward in.`);
+    void showErrorMessage(`RL Studio: ${name} has no defineExperiment({ env, … }) object to put a reward in.`);
     return;
   }
   const candidate = await pickCandidate(result, `Suggested rewards for ${name}`);
@@ -203,6 +204,6 @@ export async function suggestReward(feature: LlmFeature, previews: RewardPreview
   try {
     await previewAndApply(previews, file, text, result.rewardRange, candidate.code, componentsLabel(candidate.components));
   } catch (err) {
-    void vscode.window.showErrorMessage(`RL Studio: applying the reward failed: ${errorText(err)}`);
+    void showErrorMessage(`RL Studio: applying the reward failed: ${errorText(err)}`);
   }
 }

@@ -11,6 +11,7 @@ import { Command, CommanderError, InvalidArgumentError, Option } from "commander
 import { ENV_SPECS } from "../envs/registry.js";
 import { evaluateRun } from "../ppo/policy.js";
 import type { BackendName, TrainSummary } from "../ppo/train.js";
+import { BACKEND_NAMES } from "../../../protocol/src/runtime.js";
 import { declareSigintStop } from "../runs/process-identity.js";
 import { RunDir, RunDirError } from "../runs/run-dir.js";
 import { resumeRun, startRun, type StartedRun } from "../runs/start-run.js";
@@ -23,7 +24,8 @@ import { runEvolveRewardCommand, runSuggestRewardCommand, withProvider } from ".
 import { runProposeSubgoalsCommand } from "../subgoals/propose/adapters.js";
 import { LlmNarrativeWriter } from "../explain/llm-narrative.js";
 
-export const BACKEND_CHOICES: readonly (BackendName | "auto")[] = ["auto", "js", "wasm", "cpu", "tfjs-node", "tfjs-node-gpu", "webgpu"];
+/** auto or a backend, as protocol/src/runtime.ts declares them. */
+export const BACKEND_CHOICES: readonly (BackendName | "auto")[] = BACKEND_NAMES;
 
 /** Where the CLI writes and what it listens to; the process's own streams and signals by default. */
 export interface CliIo {

@@ -25,7 +25,7 @@
  * Terminated when −cos θ1 − cos(θ1 + θ2) > 1 (the free end is above the target height);
  * truncated at 500 steps by the TimeLimit of the v1 registration.
  */
-import { Rng } from "../rng.js";
+import { EnvRng } from "../rng.js";
 import { Box, Discrete } from "./spaces.js";
 import type { Env, EnvSpec, ResetResult, StepResult } from "./types.js";
 import { assertEpisodeRunning, assertStateShape } from "./episode-guard.js";
@@ -88,7 +88,8 @@ export class AcrobotEnv implements Env<number> {
   );
   readonly actionSpace = new Discrete(3);
 
-  private readonly rng = new Rng(0);
+  /** Seeded by `reset({ seed })`; from OS entropy at the first reset without one (Gymnasium's `np_random`). */
+  private readonly rng = new EnvRng();
   private theta1 = 0;
   private theta2 = 0;
   private dtheta1 = 0;
@@ -99,7 +100,7 @@ export class AcrobotEnv implements Env<number> {
   private ddtheta2 = 0;
 
   reset(options: { seed?: number } = {}): ResetResult {
-    if (options.seed !== undefined) this.rng.seed(options.seed);
+    this.rng.forReset(options.seed);
     // np_random.uniform(-0.1, 0.1, size=(4,)).astype(np.float32)
     this.theta1 = Math.fround(this.rng.uniform(-RESET_BOUND, RESET_BOUND));
     this.theta2 = Math.fround(this.rng.uniform(-RESET_BOUND, RESET_BOUND));

@@ -22,7 +22,7 @@
  * Terminated when |θ| > 12° (0.2095 rad) or |x| > 2.4 (the cart's centre leaves the display);
  * truncated at 500 steps by the TimeLimit of the v1 registration.
  */
-import { Rng } from "../rng.js";
+import { EnvRng } from "../rng.js";
 import { Box, Discrete } from "./spaces.js";
 import type { Env, EnvSpec, ResetResult, StepResult } from "./types.js";
 import { assertEpisodeRunning, assertStateShape } from "./episode-guard.js";
@@ -80,7 +80,8 @@ export class CartPoleEnv implements Env<number> {
   );
   readonly actionSpace = new Discrete(2);
 
-  private readonly rng = new Rng(0);
+  /** Seeded by `reset({ seed })`; from OS entropy at the first reset without one (Gymnasium's `np_random`). */
+  private readonly rng = new EnvRng();
   private x = 0;
   private xDot = 0;
   private theta = 0;
@@ -88,7 +89,7 @@ export class CartPoleEnv implements Env<number> {
   private needsReset = true;
 
   reset(options: { seed?: number } = {}): ResetResult {
-    if (options.seed !== undefined) this.rng.seed(options.seed);
+    this.rng.forReset(options.seed);
     this.x = this.rng.uniform(-0.05, 0.05);
     this.xDot = this.rng.uniform(-0.05, 0.05);
     this.theta = this.rng.uniform(-0.05, 0.05);
@@ -105,11 +106,15 @@ export class CartPoleEnv implements Env<number> {
     const force = action === 1 ? FORCE_MAG : -FORCE_MAG;
     const cosTheta = Math.cos(this.theta);
     const sinTheta = Math.sin(this.theta);
-    // Florian (2007), "Correct equations for the dynamics of the cart-pole system", as in Gymnasium.
-    const temp = (force + POLE_MASS_LENGTH * this.thetaDot * this.thetaDot * sinTheta) / TOTAL_MASS;
+    // Florian (2007), "Correct equations for the dynamics of the cart-pole system", in Gymnasium's
+    // operation order to the bit: Python's `x**2` on a float is one correctly rounded x·x, so
+    // `polemass_length * theta_dot**2 * sintheta` is pml·(θ̇·θ̇)·sinθ, not (pml·θ̇)·θ̇·sinθ, and
+    // `masspole * costheta**2` is m_p·(cosθ·cosθ). Regrouping changes the last bit, and that
+    // difference grows chaotically over a 500-step episode.
+    const temp = (force + POLE_MASS_LENGTH * (this.thetaDot * this.thetaDot) * sinTheta) / TOTAL_MASS;
     const thetaAcc =
       (GRAVITY * sinTheta - cosTheta * temp) /
-      (POLE_HALF_LENGTH * (4.0 / 3.0 - (MASS_POLE * cosTheta * cosTheta) / TOTAL_MASS));
+      (POLE_HALF_LENGTH * (4.0 / 3.0 - (MASS_POLE * (cosTheta * cosTheta)) / TOTAL_MASS));
     const xAcc = temp - (POLE_MASS_LENGTH * thetaAcc * cosTheta) / TOTAL_MASS;
     // kinematics_integrator == "euler"
     this.x = this.x + TAU * this.xDot;

@@ -32,7 +32,7 @@
  * Terminated when position ≥ 0.45 with velocity ≥ 0; truncated at 999 steps by the TimeLimit of the
  * v0 registration.
  */
-import { Rng } from "../rng.js";
+import { EnvRng } from "../rng.js";
 import { Box } from "./spaces.js";
 import type { Env, EnvSpec, ResetResult, StepResult } from "./types.js";
 import { assertEpisodeRunning, assertStateShape } from "./episode-guard.js";
@@ -83,13 +83,14 @@ export class MountainCarContinuousEnv implements Env<Float32Array> {
   readonly observationSpace = new Box(new Float32Array([MIN_POSITION, -MAX_SPEED]), new Float32Array([MAX_POSITION, MAX_SPEED]));
   readonly actionSpace = Box.uniform(1, MIN_ACTION, MAX_ACTION);
 
-  private readonly rng = new Rng(0);
+  /** Seeded by `reset({ seed })`; from OS entropy at the first reset without one (Gymnasium's `np_random`). */
+  private readonly rng = new EnvRng();
   private position = 0;
   private velocity = 0;
   private needsReset = true;
 
   reset(options: { seed?: number } = {}): ResetResult {
-    if (options.seed !== undefined) this.rng.seed(options.seed);
+    this.rng.forReset(options.seed);
     // Float64 at reset; float32 after the first step (Gymnasium stores the stepped state as float32).
     this.position = this.rng.uniform(-0.6, -0.4);
     this.velocity = 0;

@@ -27,7 +27,7 @@
  * Terminated when position ≥ 0.5 with velocity ≥ 0 (the flag); truncated at 200 steps by the
  * TimeLimit of the v0 registration.
  */
-import { Rng } from "../rng.js";
+import { EnvRng } from "../rng.js";
 import { Box, Discrete } from "./spaces.js";
 import type { Env, EnvSpec, ResetResult, StepResult } from "./types.js";
 import { assertEpisodeRunning, assertStateShape } from "./episode-guard.js";
@@ -72,13 +72,14 @@ export class MountainCarEnv implements Env<number> {
   readonly observationSpace = new Box(new Float32Array([MIN_POSITION, -MAX_SPEED]), new Float32Array([MAX_POSITION, MAX_SPEED]));
   readonly actionSpace = new Discrete(3);
 
-  private readonly rng = new Rng(0);
+  /** Seeded by `reset({ seed })`; from OS entropy at the first reset without one (Gymnasium's `np_random`). */
+  private readonly rng = new EnvRng();
   private position = 0;
   private velocity = 0;
   private needsReset = true;
 
   reset(options: { seed?: number } = {}): ResetResult {
-    if (options.seed !== undefined) this.rng.seed(options.seed);
+    this.rng.forReset(options.seed);
     this.position = this.rng.uniform(-0.6, -0.4);
     this.velocity = 0;
     this.needsReset = false;

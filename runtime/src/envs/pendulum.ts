@@ -28,10 +28,12 @@
  * ## Episode End
  * Never terminates; truncated at 200 steps by the TimeLimit of the v1 registration.
  *
- * Arithmetic is float64 (NumPy 1.x promotion). Under NumPy 2 (NEP 50) Gymnasium computes a few
- * products of the float32 action in float32, which moves rewards by about 1e-10.
+ * Arithmetic is float64 throughout, as Gymnasium computes under NumPy 1.x, where a float32 scalar
+ * combined with a Python number promotes to float64: u is the float32 action's value, and u², 0.001·u²
+ * and 3/(m l²)·u are float64 products (no rounding to float32). Under NumPy 2 (NEP 50) those three
+ * products of the float32 action are float32, which moves rewards and θ̇ by about 1e-8 relative.
  */
-import { Rng } from "../rng.js";
+import { EnvRng } from "../rng.js";
 import { Box } from "./spaces.js";
 import type { Env, EnvSpec, ResetResult, StepResult } from "./types.js";
 import { assertEpisodeRunning, assertStateShape } from "./episode-guard.js";
@@ -79,13 +81,14 @@ export class PendulumEnv implements Env<Float32Array> {
   readonly observationSpace = new Box(new Float32Array([-1, -1, -MAX_SPEED]), new Float32Array([1, 1, MAX_SPEED]));
   readonly actionSpace = Box.uniform(1, -MAX_TORQUE, MAX_TORQUE);
 
-  private readonly rng = new Rng(0);
+  /** Seeded by `reset({ seed })`; from OS entropy at the first reset without one (Gymnasium's `np_random`). */
+  private readonly rng = new EnvRng();
   private theta = 0;
   private thetaDot = 0;
   private needsReset = true;
 
   reset(options: { seed?: number } = {}): ResetResult {
-    if (options.seed !== undefined) this.rng.seed(options.seed);
+    this.rng.forReset(options.seed);
     this.theta = this.rng.uniform(-DEFAULT_X, DEFAULT_X);
     this.thetaDot = this.rng.uniform(-DEFAULT_Y, DEFAULT_Y);
     this.needsReset = false;
@@ -103,7 +106,9 @@ export class PendulumEnv implements Env<Float32Array> {
 
     // u = np.clip(u, -max_torque, max_torque)[0], a float32 as the Box's dtype.
     const u = Math.fround(clip(readScalarBoxAction(action, this.spec.id, ACTION_SPACE_TEXT), -MAX_TORQUE, MAX_TORQUE));
-    const costs = angleNormalize(th) ** 2 + 0.1 * thdot ** 2 + 0.001 * Math.fround(u * u);
+    // angle_normalize(th) ** 2 + 0.1 * thdot**2 + 0.001 * (u**2), left to right; x**2 is one correctly rounded x·x.
+    const an = angleNormalize(th);
+    const costs = an * an + 0.1 * (thdot * thdot) + 0.001 * (u * u);
 
     let newthdot = thdot + ((3 * g) / (2 * l) * Math.sin(th) + (3.0 / (m * l ** 2)) * u) * dt;
     newthdot = clip(newthdot, -MAX_SPEED, MAX_SPEED);

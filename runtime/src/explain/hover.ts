@@ -5,6 +5,7 @@
  */
 import type { Explanation } from "../../../protocol/src/explain.js";
 import { formatCount, formatNumber, formatPercent } from "./format.js";
+import { markdownCode, markdownText as escapeMarkdown } from "../../../common/src/markdown.js";
 
 export interface HoverOptions {
   /** Target of the "Open explanation" link, e.g. a `command:rlStudio.openExplanation?…` URI; no link when absent. */
@@ -13,14 +14,9 @@ export interface HoverOptions {
   maxSentences?: number;
 }
 
-/** Markdown escapes for text that comes from the run (names, the narrative). */
-function escapeMarkdown(s: string): string {
-  return s.replace(/([\\`*_{}[\]<>#|])/g, "\\$1");
-}
-
 function header(e: Explanation): string {
   const f = e.facts;
-  return `**${escapeMarkdown(f.experimentName)}** · ${escapeMarkdown(f.envId)} · run \`${f.runId}\` at ${formatCount(f.globalStep)} steps`;
+  return `**${escapeMarkdown(f.experimentName)}** · ${escapeMarkdown(f.envId)} · run ${markdownCode(f.runId)} at ${formatCount(f.globalStep)} steps`;
 }
 
 function link(options: HoverOptions): string[] {
@@ -34,7 +30,7 @@ export function formatHover(e: Explanation, options: HoverOptions = {}): string 
     lines.push(escapeMarkdown(e.narrative), "", `_Narrative by the local language model; every number in it was checked against the measurements._`);
   } else {
     for (const s of e.summary.slice(0, options.maxSentences ?? 5)) lines.push(`- ${escapeMarkdown(s)}`);
-    if (e.narrativeRejected?.length) lines.push("", `_The language model's narrative was rejected: it invented ${e.narrativeRejected.map((n) => `\`${n}\``).join(", ")}._`);
+    if (e.narrativeRejected?.length) lines.push("", `_The language model's narrative was rejected: it invented ${e.narrativeRejected.map(markdownCode).join(", ")}._`);
   }
   lines.push(...link(options));
   return lines.join("\n");

@@ -42,8 +42,8 @@ export function importNodeLlamaCpp(): Promise<NodeLlamaCppModule> {
 /**
  * Threads for llama.cpp on this machine: half the logical CPUs (≈ the physical cores with SMT),
  * at least 1, at most 8. Always passed explicitly: node-llama-cpp's default uses every core, which
- * oversubscribes a small machine shared with training (measured on 2 cores: 64 tokens took more
- * than 95 s with 4 threads, 0.2 s with 1; see DESIGN.md, Local LLM).
+ * oversubscribes a small machine shared with training (`npm run bench -- llm` prints, as its
+ * `threads` lines, one generation's time with 1 thread, with this count and with 2 per logical CPU).
  */
 export function chooseThreads(logicalCpus: number = availableParallelism()): number {
   return Math.max(1, Math.min(8, Math.floor(logicalCpus / 2)));

@@ -5,8 +5,8 @@
  *
  * All parameters live in ONE flat Float32Array (actor layers, critic layers, log-std), so one Adam,
  * one global gradient norm and one checkpoint array cover everything. The math here is the fused
- * plain-JS path: at CleanRL's network size the cost of tensor libraries is per-op dispatch
- * (DESIGN: ~120–200 µs per forward in any tfjs backend against ~20 µs in plain JS), so acting always
+ * plain-JS path: at CleanRL's network size the cost of tensor libraries is per-op dispatch, not
+ * arithmetic (`npm run bench -- train backends` prints one update per backend), so acting always
  * runs here, and the `js` backend also learns here.
  */
 import type { Rng } from "../rng.js";

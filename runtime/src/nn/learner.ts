@@ -8,11 +8,11 @@ import { ActorCriticWorkspace, ppoLossAndGradient } from "./actor-critic.js";
 import { Adam, clipGradNorm } from "./adam.js";
 import { silLossAndGradient, type SilCoefficients, type SilLossStats, type SilMinibatch } from "./self-imitation.js";
 
-import type { BackendName } from "../../../protocol/src/runtime.js";
+import { BACKENDS, type BackendName } from "../../../protocol/src/runtime.js";
 export type { BackendName } from "../../../protocol/src/runtime.js";
 
-/** Every backend a user can name (`auto` chooses among them: backends/select.ts). */
-export const BACKEND_NAMES: readonly BackendName[] = ["js", "wasm", "cpu", "tfjs-node", "tfjs-node-gpu", "webgpu"];
+/** Every backend a user can name (`auto` chooses among them: backends/select.ts); declared in protocol/src/runtime.ts. */
+export const BACKEND_NAMES: readonly BackendName[] = BACKENDS;
 
 /** Serialisable learner state (parameters and Adam moments) for checkpoints. */
 export interface LearnerState {

@@ -21,7 +21,6 @@ import {
   ReadRunRequest,
   RESUME_NEEDS_FORCE,
   ResumeRequest,
-  RunEpisodeNotification,
   RunMetricsNotification,
   RunProgressNotification,
   RunStatusNotification,
@@ -42,7 +41,6 @@ const connection = createMessageConnection(new IPCMessageReader(process), new IP
 
 const manager = new RunManager(createLauncher(), {
   metrics: (runId, record) => void connection.sendNotification(RunMetricsNotification.type, { runId, record, sentAt: Date.now() }),
-  episode: (runId, record) => void connection.sendNotification(RunEpisodeNotification.type, { runId, record }),
   progress: (runId, progress) => void connection.sendNotification(RunProgressNotification.type, { runId, progress }),
   status: (runId, runDir, state, extra) => void connection.sendNotification(RunStatusNotification.type, { runId, runDir, state, ...extra }),
   log: (params) => void connection.sendNotification(LogNotification.type, params),

@@ -62,7 +62,7 @@ export class RewardDesignService {
         ...(params.iterations !== undefined ? { iterations: params.iterations } : {}),
         ...(params.budget !== undefined ? { budget: params.budget } : {}),
         signal: abortOn(token),
-        onProgress: (p) => void connection.sendNotification(EvolveRewardProgressNotification.type, p as Record<string, unknown> & { phase: string }),
+        onProgress: (p) => void connection.sendNotification(EvolveRewardProgressNotification.type, p),
       });
       return result as unknown as EvolveRewardResult;
     });

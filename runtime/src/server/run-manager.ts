@@ -4,7 +4,7 @@
  * test and the server share it.
  */
 import type {
-  EpisodeRecord,
+  BackendName,
   LogParams,
   MetricsRecord,
   ReadRunResult,
@@ -23,7 +23,6 @@ export interface RunHooks {
   signal: AbortSignal;
   onProgress: (p: TrainProgress) => void;
   onMetrics: (r: MetricsRecord) => void;
-  onEpisode: (r: EpisodeRecord) => void;
   log: (line: string) => void;
 }
 
@@ -47,10 +46,13 @@ export interface RunLauncher {
   resume(params: ResumeParams, hooks: RunHooks): Promise<LaunchedRun>;
 }
 
-/** What the manager tells its listener; `runId` names the run. */
+/**
+ * What the manager tells its listener; `runId` names the run. Not each episode: they are in
+ * episodes.jsonl, every view draws per-iteration metrics, and early in training many episodes end
+ * in each iteration (a notification each was IPC that nothing read).
+ */
 export interface RunEvents {
   metrics(runId: string, record: MetricsRecord): void;
-  episode(runId: string, record: EpisodeRecord): void;
   progress(runId: string, progress: TrainProgress): void;
   status(runId: string, runDir: string, state: RunState, extra: { backend?: string; error?: string }): void;
   log(params: LogParams): void;
@@ -97,7 +99,6 @@ export class RunManager {
       signal: controller.signal,
       onProgress: (p) => emit((id) => this.events.progress(id, p)),
       onMetrics: (r) => emit((id) => this.events.metrics(id, r)),
-      onEpisode: (r) => emit((id) => this.events.episode(id, r)),
       log: (line) => emit((id) => this.events.log({ level: "info", message: `[${id}] ${line}`, runId: id })),
     };
     const launched = await go(hooks);

@@ -27,6 +27,22 @@ test("CartPole: one step from [0.01, −0.02, 0.03, 0.04] with action 1 (force +
   assert.equal(r.truncated, false);
 });
 
+test("CartPole: Gymnasium's operation order to the last bit (θ̇**2 and cosθ**2 are single products)", () => {
+  // Reference: a transcription of Gymnasium's cartpole.py `step` run in CPython (float64; Python's
+  // x**2 is one correctly rounded x·x), printed with float.hex and converted exactly. At this state
+  // sin/cos of V8 and glibc agree, so any difference is operation order. Grouping the products as
+  // m_p·l·θ̇·θ̇·sinθ and m_p·cosθ·cosθ (left to right) gives ẋ = 0.5826571998991977 and
+  // θ̇ = 1.3975158598210187 instead: one ulp each, which a 500-step episode amplifies chaotically.
+  const env = new CartPoleEnv();
+  env.setState([0.00722386, 0.38608, -0.165509, 1.73679]);
+  env.step(1);
+  assert.deepEqual(env.state, [0.01494546, 0.5826571998991978, -0.13077319999999998, 1.3975158598210184]);
+  // Same check from another state, pushing left (reference as above).
+  env.setState([0.0169957, 0.857657, -0.037343, -0.109148]);
+  env.step(0);
+  assert.deepEqual(env.state, [0.03414884, 0.6630895141457035, -0.03952596, 0.17152346869720972]);
+});
+
 test("CartPole: action 0 pushes with −10 N (mirror image of action 1 from the mirrored state)", () => {
   const a = new CartPoleEnv();
   const b = new CartPoleEnv();

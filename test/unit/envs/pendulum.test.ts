@@ -24,6 +24,17 @@ test("Pendulum: one step from θ = 1, θ̇ = 0.5 with torque 1.5, by hand", () =
   assert.equal(r.truncated, false);
 });
 
+test("Pendulum: u² in the cost is a float64 product of the float32 torque, as Gymnasium computes it", () => {
+  // u = float32(1.3) = 1.2999999523162842. Reference: Gymnasium's pendulum.py step in float64
+  // (NumPy 1.x promotion: a float32 scalar times a Python number is float64), CPython repr.
+  // Rounding u·u to float32 first gives −1.0266899998188017 instead.
+  const env = new PendulumEnv();
+  env.setState([1.0, 0.5]);
+  const r = env.step(new Float32Array([1.3]));
+  assert.equal(r.reward, -1.0266899998760222);
+  assert.deepEqual(env.state, [1.0663051615726682, 1.3261032314533652]);
+});
+
 test("Pendulum: torque clipped to ±2, angular velocity to ±8; the angle in the cost is normalised into [−π, π)", () => {
   const env = new PendulumEnv();
   env.setState([4.0, -7.9]);

@@ -37,7 +37,7 @@ test("a bare number is the reward and is summed under the component 'reward'", (
 });
 
 test("named components are summed into the reward and per env per episode", () => {
-  // upright = 1 − |θ|/0.2095 as in the DESIGN example; θ = 0.2095/2 gives 0.5.
+  // upright = 1 − |θ|/0.2095 as in the README's example; θ = 0.2095/2 gives 0.5.
   const fn: RewardFunction = ({ nextObs, envReward }) => ({ alive: envReward, upright: 1 - Math.abs(nextObs.theta!) / 0.2095 });
   const shaper = new RewardShaper(fn, CARTPOLE_SPEC, 2);
   const half = 0.2095 / 2;

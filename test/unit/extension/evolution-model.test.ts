@@ -68,7 +68,7 @@ test("rows appear as candidates finish, in (iteration, index) order, with the be
   assert.deepEqual(bestSoFarLine(m2), [{ x: 1, y: 20 }]);
 
   // Out of order (the later index first), and one candidate reported twice: one row each, sorted.
-  const m3 = [{ phase: "candidate-done", result: r22 }, { phase: "candidate-done", result: r21 }, { phase: "candidate-done", result: r22 }].reduce<EvolutionPageModel | null>((m, e) => mergeProgress(m, e), m2)!;
+  const m3 = ([{ phase: "candidate-done", result: r22 }, { phase: "candidate-done", result: r21 }, { phase: "candidate-done", result: r22 }] as const).reduce<EvolutionPageModel | null>((m, e) => mergeProgress(m, e), m2)!;
   assert.deepEqual(m3.candidates.map((c) => `${c.iteration}.${c.index}`), ["1.1", "1.2", "2.1", "2.2"]);
   assert.equal(m3.best, r22);
   assert.deepEqual(bestSoFarLine(m3), [{ x: 1, y: 20 }, { x: 2, y: 35 }]);

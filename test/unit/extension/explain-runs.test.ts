@@ -14,7 +14,7 @@ import {
   runDirArgument,
   samePath,
 } from "../../../extension/src/explain-runs.js";
-import { openExplanationLink } from "../../../language-server/src/hover.js";
+import { openExplanationLink } from "../../../protocol/src/language-server.js";
 
 function run(runId: string, over: Partial<RunSummary> = {}): RunSummary {
   return {

@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { parseExperiment } from "../../../language-server/src/experiment-ast.js";
+import { MAX_PARSED_LINE, parseExperiment } from "../../../language-server/src/experiment-ast.js";
 import { checkExperiment, suggestObservationFields } from "../../../language-server/src/checks.js";
 import { CARTPOLE_SPEC } from "../../../runtime/src/envs/cartpole.js";
 
@@ -90,4 +90,45 @@ test("totalTimesteps smaller than one rollout is reported on totalTimesteps", ()
   const problems = checkExperiment(parseExperiment(text)!);
   assert.deepEqual(problems.map((p) => [p.code, slice(text, p.span)]), [["hyperparameter-consistency", "100"]]);
   assert.match(problems[0]!.message, /totalTimesteps = 100 is smaller than one rollout/);
+});
+
+test("nesting TypeScript's parser cannot follow: read shallowly (name, env, algorithm, hyperparameter keys), and said so", () => {
+  const deep = "(\n".repeat(20_000) + "1" + "\n)".repeat(20_000);
+  const text = wrap(`  name: "n", env: "CartPol", algorithm: "ppo",\n  hyperparameters: { numEnv: 8, gamma: 0.99 },\n  reward: (t) => ${deep},`);
+  const ast = parseExperiment(text)!;
+  assert.ok(ast.shallow, "shallow");
+  assert.match(ast.shallow.reason, /nests too deeply for TypeScript's parser \(Maximum call stack size exceeded\)/);
+  assert.equal(ast.name?.value, "n");
+  assert.equal(slice(text, ast.env!.contentSpan), "CartPol");
+  assert.equal(ast.algorithm?.value, "ppo");
+  assert.deepEqual(ast.hyperparameters!.entries.map((e) => [e.key, slice(text, e.keySpan), slice(text, e.valueSpan), e.value.kind]), [
+    ["numEnv", "numEnv", "8", "unknown"],
+    ["gamma", "gamma", "0.99", "unknown"],
+  ]);
+  assert.equal(ast.reward, undefined, "the reward is not analysed");
+  assert.equal(slice(text, ast.callSpan).startsWith("defineExperiment("), true);
+  const problems = checkExperiment(ast);
+  assert.deepEqual(problems.map((p) => p.code), ["shallow-analysis", "unknown-env", "unknown-hyperparameter"]);
+  assert.equal(slice(text, problems[0]!.span), "defineExperiment");
+  assert.equal(problems[0]!.severity, "warning");
+  assert.equal(problems[1]!.fix?.newText, "CartPole-v1");
+  // The parser recovers for the next document.
+  assert.equal(parseExperiment(wrap('  env: "CartPole-v1", reward: (t) => t.envReward,'))!.shallow, undefined);
+});
+
+test("a line over MAX_PARSED_LINE is not given to TypeScript: shallow, naming the line", () => {
+  const text = wrap(`  env: "CartPole-v1",\n  reward: ({ obs }) => obs.${"obs.".repeat(MAX_PARSED_LINE / 4)}x,`);
+  const ast = parseExperiment(text)!;
+  assert.match(ast.shallow!.reason, new RegExp(`^line 4 has ${(MAX_PARSED_LINE + 29).toLocaleString("en-US")} characters, and lines over 20,000 are not parsed`));
+  const justUnder = wrap(`  env: "CartPole-v1",\n  reward: ({ obs }) => obs.${"obs.".repeat(MAX_PARSED_LINE / 4 - 10)}x,`);
+  assert.equal(parseExperiment(justUnder)!.shallow, undefined, "a long line under the limit is parsed, its deep tree walked without overflow");
+});
+
+test("the reward is the property the shared finder names: the last one written, method form included", () => {
+  const two = wrap('  env: "CartPole-v1",\n  reward: (t) => ({ first: 1 }),\n  reward: (t) => ({ second: t.envReward }),');
+  assert.deepEqual(parseExperiment(two)!.reward!.components.map((c) => c.name), ["second"]);
+  const method = wrap('  env: "CartPole-v1",\n  reward({ nextObs }) { return { upright: nextObs.thetaa }; },');
+  const ast = parseExperiment(method)!;
+  assert.deepEqual(ast.reward!.components.map((c) => c.name), ["upright"]);
+  assert.deepEqual(ast.reward!.observationAccesses.map((a) => a.field), ["thetaa"]);
 });

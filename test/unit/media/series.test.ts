@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { aggregateSeeds, BandColumns, EmaSmoother, extendBand, extractSeries, lttb, metricGroup, metricNames, SeedBand, smoothEma, toCsv, upperBound, type Point, type SeedColumns } from "../../../media/src/series.js";
+import { aggregateSeeds, BandColumns, csvCell, EmaSmoother, extendBand, extractSeries, lttb, metricGroup, metricNames, SeedBand, smoothEma, toCsv, upperBound, type Point, type SeedColumns } from "../../../media/src/series.js";
 
 const close = (a: number, b: number, eps = 1e-9) => assert.ok(Math.abs(a - b) < eps, `${a} ≉ ${b}`);
 
@@ -61,6 +61,24 @@ test("metricGroup / metricNames / extractSeries", () => {
 test("toCsv: long format, quoting labels with commas", () => {
   const csv = toCsv([{ label: "a,b", metrics: [{ globalStep: 8, iteration: 1, wallSeconds: 0.1, metrics: { "charts/SPS": 80 } }] }]);
   assert.equal(csv, 'run,global_step,wall_seconds,metric,value\n"a,b",8,0.1,charts/SPS,80\n');
+});
+
+test("CSV cells: formula-looking text is neutralised (OWASP), numbers stay numbers", () => {
+  // Text a spreadsheet would evaluate gets a leading quote; quoted where it must be.
+  assert.equal(csvCell("=HYPERLINK(\"http://x\",\"y\")"), '"\'=HYPERLINK(""http://x"",""y"")"');
+  assert.equal(csvCell("+1+cmd"), "'+1+cmd");
+  assert.equal(csvCell("-2+3"), "'-2+3");
+  assert.equal(csvCell("@SUM(A1)"), "'@SUM(A1)");
+  assert.equal(csvCell("\t=1"), "'\t=1");
+  assert.equal(csvCell("\r=1"), "\"'\r=1\"");
+  assert.equal(csvCell("cartpole-0419"), "cartpole-0419");
+  // Numbers are data, negative ones included.
+  assert.equal(csvCell(-1.5), "-1.5");
+  assert.equal(csvCell(-0.001), "-0.001");
+  assert.equal(csvCell(1e-7), "1e-7");
+  // A whole export: a hostile run folder and metric name, a negative value.
+  const csv = toCsv([{ label: "=cmd|' /C calc'!A0", metrics: [{ globalStep: 8, iteration: 1, wallSeconds: 0.1, metrics: { "-reward": -1.5, "charts/SPS": 80 } }] }]);
+  assert.equal(csv, "run,global_step,wall_seconds,metric,value\n'=cmd|' /C calc'!A0,8,0.1,'-reward,-1.5\n'=cmd|' /C calc'!A0,8,0.1,charts/SPS,80\n");
 });
 
 test("lttb: keeps the peak of a spike that a stride sample would drop", () => {

@@ -1,21 +1,17 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { ActorCriticLayout, ActorCriticWorkspace, ppoLossAndGradient, act, type PpoCoefficients } from "../../../runtime/src/nn/actor-critic.js";
+import { ActorCriticLayout, ActorCriticWorkspace, ppoLossAndGradient, act, type PpoCoefficients, type PpoMinibatch } from "../../../runtime/src/nn/actor-critic.js";
 import { gemmNT, tanhInPlace } from "../../../runtime/src/nn/gemm.js";
 import { orthogonal } from "../../../runtime/src/nn/orthogonal.js";
 import { Rng } from "../../../runtime/src/rng.js";
 import { randomMinibatch } from "./fixtures.js";
 
-/** Central finite differences of the PPO loss against the analytic gradient, on every parameter. */
-function gradientCheck(actionKind: "discrete" | "box", coef: PpoCoefficients) {
-  const rng = new Rng(3);
-  const layout = new ActorCriticLayout({ obsDim: 3, actionKind, actionDim: actionKind === "discrete" ? 3 : 2, hiddenSizes: [5, 4] });
-  const params = Float64Array.from(layout.initParams(rng));
-  // Larger head weights than CleanRL's 0.01 init so the policy terms are not negligible.
-  for (let i = 0; i < params.length; i++) params[i] = params[i]! + 0.3 * rng.normal();
-  const B = 7;
-  const ws = new ActorCriticWorkspace(layout, B);
-  const mb = randomMinibatch(layout, B, rng);
+/** FD_TOLERANCE: worst |numeric − analytic| / max(1e-3, |numeric|) over every parameter (central differences, h = 1e-6). */
+const FD_TOLERANCE = 1e-4;
+
+/** Central finite differences of the PPO loss against the analytic gradient, on every parameter: the worst relative error. */
+function worstGradientError(params: Float64Array, ws: ActorCriticWorkspace, mb: PpoMinibatch, coef: PpoCoefficients): number {
+  const { layout } = ws;
   const grad = new Float64Array(layout.size);
   ppoLossAndGradient(params, ws, mb, coef, grad);
   const h = 1e-6;
@@ -33,20 +29,89 @@ function gradientCheck(actionKind: "discrete" | "box", coef: PpoCoefficients) {
   return worst;
 }
 
+/** A small actor-critic with larger head weights than CleanRL's 0.01 init, so the policy terms are not negligible. */
+function smallNetwork(actionKind: "discrete" | "box", rng: Rng) {
+  const layout = new ActorCriticLayout({ obsDim: 3, actionKind, actionDim: actionKind === "discrete" ? 3 : 2, hiddenSizes: [5, 4] });
+  const params = Float64Array.from(layout.initParams(rng));
+  for (let i = 0; i < params.length; i++) params[i] = params[i]! + 0.3 * rng.normal();
+  return { layout, params };
+}
+
+function gradientCheck(actionKind: "discrete" | "box", coef: PpoCoefficients) {
+  const rng = new Rng(3);
+  const { layout, params } = smallNetwork(actionKind, rng);
+  const B = 7;
+  return worstGradientError(params, new ActorCriticWorkspace(layout, B), randomMinibatch(layout, B, rng), coef);
+}
+
 const SMOOTH: PpoCoefficients = { clipCoef: 100, clipVloss: false, entCoef: 0.05, vfCoef: 0.5, normAdv: true };
 
 test("discrete PPO loss gradient matches finite differences", () => {
-  assert.ok(gradientCheck("discrete", SMOOTH) < 1e-4);
+  assert.ok(gradientCheck("discrete", SMOOTH) < FD_TOLERANCE);
 });
 
 test("continuous PPO loss gradient matches finite differences (incl. log-std)", () => {
-  assert.ok(gradientCheck("box", SMOOTH) < 1e-4);
+  assert.ok(gradientCheck("box", SMOOTH) < FD_TOLERANCE);
 });
 
-test("gradient with value clipping active matches finite differences away from the kinks", () => {
-  // clipCoef 100 keeps the ratio unclipped; value clipping with a huge range is the identity.
-  assert.ok(gradientCheck("discrete", { ...SMOOTH, clipVloss: true }) < 1e-4);
-});
+/**
+ * A minibatch on which CleanRL's clipping is active, built from the current policy and critic
+ * (12 samples; `normAdv` off so the advantage signs are the ones set here):
+ * - ratios: old log-probs shifted so that r = e^0.5 ≈ 1.65 (i % 3 = 0), e^−0.5 ≈ 0.61 (i % 3 = 1) or
+ *   e^0.05 ≈ 1.05 (i % 3 = 2): 8 of 12 outside [0.8, 1.2], all ≥ 0.15 from a kink of the clip;
+ *   advantages ±(0.5…1.5) alternating, so the clipped (flat) surrogate binds on 4 of them;
+ * - values: V_old = V ± 0.6 or V − 0.05 and returns 1 or 0.7 away from V, so the clipped value
+ *   branch max((V_clip − R)², …) is taken on 6 of 12 (i % 4 = 0, 1), with V − V_old 0.4 from ±ε.
+ */
+function clippedCase(actionKind: "discrete" | "box") {
+  const rng = new Rng(11);
+  const { layout, params } = smallNetwork(actionKind, rng);
+  const B = 12;
+  const ws = new ActorCriticWorkspace(layout, B);
+  const mb = randomMinibatch(layout, B, rng);
+  const now = { actions: new Float64Array(mb.actions.length), logProbs: new Float64Array(B), values: new Float64Array(B) };
+  act(params, ws, mb.obs, B, rng, false, now);
+  mb.actions.set(now.actions);
+  const eps = 0.2;
+  for (let i = 0; i < B; i++) {
+    mb.logProbs[i] = now.logProbs[i]! - [0.5, -0.5, 0.05][i % 3]!;
+    mb.advantages[i] = (i % 2 === 0 ? 1 : -1) * (0.5 + rng.random());
+    const v = now.values[i]!;
+    const valueCases: [number, number][] = [[v + 0.6, v - 1], [v - 0.6, v + 1], [v - 0.6, v - 1], [v - 0.05, v + 0.7]];
+    const [vOld, ret] = valueCases[i % 4]!;
+    mb.values[i] = vOld;
+    mb.returns[i] = ret;
+  }
+  // What the loss will see, recomputed here from its definition (CleanRL ppo.py).
+  let surrogateFlat = 0;
+  let valueClippedBranch = 0;
+  for (let i = 0; i < B; i++) {
+    const ratio = Math.exp(now.logProbs[i]! - mb.logProbs[i]!);
+    const adv = mb.advantages[i]!;
+    if ((ratio > 1 + eps && adv > 0) || (ratio < 1 - eps && adv < 0)) surrogateFlat++;
+    const v = now.values[i]!;
+    const vClipped = mb.values[i]! + Math.min(Math.max(v - mb.values[i]!, -eps), eps);
+    if ((vClipped - mb.returns[i]!) ** 2 > (v - mb.returns[i]!) ** 2) valueClippedBranch++;
+  }
+  const coef: PpoCoefficients = { clipCoef: eps, clipVloss: true, entCoef: 0.05, vfCoef: 0.5, normAdv: false };
+  const stats = ppoLossAndGradient(params, ws, mb, coef, new Float64Array(layout.size));
+  return { params, ws, mb, coef, stats, B, surrogateFlat, valueClippedBranch };
+}
+
+for (const actionKind of ["discrete", "box"] as const) {
+  test(`${actionKind} PPO loss gradient matches finite differences with clipping active (ε = 0.2, clip fraction 2/3, value clipping on half)`, () => {
+    const c = clippedCase(actionKind);
+    assert.ok(c.stats.clipFrac > 0.3, `clip fraction ${c.stats.clipFrac}`);
+    assert.equal(c.stats.clipFrac, 8 / 12);
+    assert.equal(c.surrogateFlat, 4, "the clipped surrogate binds (zero policy gradient) on 4 of 12 samples");
+    assert.equal(c.valueClippedBranch, 6, "the clipped value branch is taken on 6 of 12 samples");
+    // Clipping changed the loss: without it (huge ε, no value clipping) the loss differs.
+    const unclipped = ppoLossAndGradient(c.params, c.ws, c.mb, { ...c.coef, clipCoef: 100, clipVloss: false }, new Float64Array(c.ws.layout.size));
+    assert.ok(Math.abs(unclipped.loss - c.stats.loss) > 0.1, `clipped loss ${c.stats.loss} vs unclipped ${unclipped.loss}`);
+    const worst = worstGradientError(c.params, c.ws, c.mb, c.coef);
+    assert.ok(worst < FD_TOLERANCE, `worst relative error ${worst}`);
+  });
+}
 
 test("loss statistics: ratio 1 gives zero KL, zero clip fraction, policy loss −mean(Â)", () => {
   const rng = new Rng(5);

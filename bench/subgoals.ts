@@ -26,7 +26,7 @@ import { spawnSync } from "node:child_process";
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
-import { proposeSubgoals, findSubgoalsProperty, type SubgoalProposal } from "../runtime/src/subgoals/propose/propose.js";
+import { proposeSubgoals, findSubgoalsProperty, propertyEdit, type SubgoalProposal } from "../runtime/src/subgoals/propose/propose.js";
 import { ModelManager } from "../runtime/src/llm/model-manager.js";
 import { LlamaProvider } from "../runtime/src/llm/llama-provider.js";
 import { ScriptedProvider } from "../test/unit/reward-design/scripted-provider.js";
@@ -48,14 +48,16 @@ interface Task {
 /** Remove the experiment's subgoals / subgoalReward properties. */
 function withoutSubgoals(text: string): string {
   const at = findSubgoalsProperty(text);
-  const stripped = at && at.text !== null ? text.slice(0, at.start) + text.slice(at.end) : text;
+  // The property and its comma.
+  const stripped = at && at.text !== null ? text.slice(0, at.start) + text.slice(at.end).replace(/^,/, "") : text;
   return stripped.replace(/^\s*subgoalReward:.*\n/m, "").replace(/\n\s*\n(\s*\}\);)/, "\n$1");
 }
 
 /** Insert a property after the experiment object's last one. */
 function insertProperty(text: string, property: string): string {
   const at = findSubgoalsProperty(text)!;
-  return text.slice(0, at.start) + `${at.needsComma ? "," : ""}\n  ${property}` + text.slice(at.end);
+  const edit = propertyEdit({ ...at, text: null, start: at.end, end: at.end }, property.replace(/,$/, ""));
+  return text.slice(0, edit.start) + edit.newText + text.slice(edit.end);
 }
 
 const MC_HANDWRITTEN = readFileSync("examples/mountaincar-subgoals.rl.ts", "utf8");

@@ -13,6 +13,11 @@ export function backend(): BackendName | "auto" {
   return vscode.workspace.getConfiguration(SECTION).get<BackendName | "auto">("backend", "auto");
 }
 
+/** `rlStudio.experience.maxMegabytes` for the file's workspace folder. */
+export function experienceMaxMegabytes(file: vscode.Uri): number {
+  return vscode.workspace.getConfiguration(SECTION, file).get<number>("experience.maxMegabytes", 256);
+}
+
 export async function setBackend(value: BackendName | "auto"): Promise<void> {
   await vscode.workspace.getConfiguration(SECTION).update("backend", value, vscode.ConfigurationTarget.Workspace);
 }

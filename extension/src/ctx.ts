@@ -177,7 +177,12 @@ export class Ctx implements vscode.Disposable {
     const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === file.toString());
     if (doc?.isDirty) await doc.save();
     const c = await this.runtime.ensureStarted();
-    const result = await c.sendRequest(TrainRequest.type, { experimentPath: file.fsPath, runsRoot: config.runsRootForFile(file), backend: config.backend() });
+    const result = await c.sendRequest(TrainRequest.type, {
+      experimentPath: file.fsPath,
+      runsRoot: config.runsRootForFile(file),
+      backend: config.backend(),
+      experienceMaxMegabytes: config.experienceMaxMegabytes(file),
+    });
     this.log.appendLine(`[client] training ${path.basename(file.fsPath)} → ${result.runDir}`);
     this.trackProgress(result.runId, `Training ${result.runId}`);
     this.dashboard.show([result.runId]);

@@ -114,6 +114,8 @@ export interface TrainParams {
   totalTimesteps?: number;
   /** Longest one call into the experiment's code (top level, reward, custom env) may run before the run fails; default 5000 ms. */
   userCodeTimeoutMs?: number;
+  /** `rlStudio.experience.maxMegabytes`: the env's experience store cap for experiments that leave experienceMaxMegabytes null. */
+  experienceMaxMegabytes?: number;
 }
 export interface TrainResult {
   runId: string;

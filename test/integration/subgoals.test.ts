@@ -18,7 +18,7 @@ import { RunDir } from "../../runtime/src/runs/run-dir.js";
 import { train } from "../../runtime/src/ppo/train.js";
 import { checkProposedSubgoal } from "../../runtime/src/subgoals/propose/check.js";
 import { lastJsonLine, runCli, workspace } from "./cli-helpers.js";
-import { skipNoModel, TEST_MODEL } from "./test-model.js";
+import { requireTestModel } from "../test-model.mjs";
 
 const EXPERIMENT = (extra: string) => `import { defineExperiment } from "rl-studio";
 export default defineExperiment({
@@ -85,7 +85,9 @@ test("sub-goal metrics, the experience store, and self-imitation from it in the 
   assert.match(warning ?? "", new RegExp(`${segments[0]!.replace(/\./g, "\\.")} at byte \\d+: .*CRC.*skipped`));
 });
 
-test("real model: propose-subgoals --json parses under the grammar and names only real fields", { skip: skipNoModel, timeout: 240_000 }, async (t) => {
+test("real model: propose-subgoals --json parses under the grammar and names only real fields", { timeout: 240_000 }, async (t) => {
+  const TEST_MODEL = requireTestModel(t);
+  if (TEST_MODEL === null) return;
   const dir = workspace(t, "rls-propose-");
   writeFileSync(join(dir, "mc.rl.ts"), 'import { defineExperiment } from "rl-studio";\nexport default defineExperiment({ name: "mc", env: "MountainCar-v0", task: "Reach the flag.", algorithm: "ppo" });\n');
   const r = await runCli(["propose-subgoals", "mc.rl.ts", "--model", TEST_MODEL, "--json"], dir);

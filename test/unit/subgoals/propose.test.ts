@@ -7,7 +7,7 @@ import { GbnfSampler } from "../reward-design/gbnf-sampler.js";
 import { ScriptedProvider } from "../reward-design/scripted-provider.js";
 import { subgoalGrammar } from "../../../runtime/src/subgoals/propose/grammar.js";
 import { checkProposedSubgoal } from "../../../runtime/src/subgoals/propose/check.js";
-import { findSubgoalsProperty, proposeSubgoals, readProposal, subgoalsSnippet } from "../../../runtime/src/subgoals/propose/propose.js";
+import { findSubgoalsProperty, propertyEdit, proposeSubgoals, readProposal, subgoalsSnippet } from "../../../runtime/src/subgoals/propose/propose.js";
 import { validateProposal, validationSamples } from "../../../runtime/src/subgoals/propose/validate.js";
 import { proposalPrompt } from "../../../runtime/src/subgoals/propose/prompt.js";
 import { ENV_SPECS, makeEnv } from "../../../runtime/src/envs/registry.js";
@@ -72,13 +72,14 @@ test("the prompt carries the task, the fields and the rules", () => {
 test("snippet and where it goes: replaces an existing subgoals property, or is inserted after the last property", () => {
   const snippet = subgoalsSnippet([{ name: "left", description: "swing left", achieved: "obs.position < -0.9" }]);
   assert.equal(snippet, 'subgoals: [\n    { name: "left", description: "swing left", achieved: ({ obs }) => obs.position < -0.9 },\n  ],');
+  const apply = (text: string, property: string) => {
+    const e = propertyEdit(findSubgoalsProperty(text)!, property);
+    return text.slice(0, e.start) + e.newText + text.slice(e.end);
+  };
   const withOne = 'defineExperiment({\n  env: "MountainCar-v0",\n  subgoals: [],\n  seed: 1,\n});';
-  const at = findSubgoalsProperty(withOne)!;
-  assert.equal(withOne.slice(at.start, at.end), "subgoals: [],");
-  const without = 'defineExperiment({\n  env: "MountainCar-v0",\n  seed: 1\n});';
-  const ins = findSubgoalsProperty(without)!;
-  assert.equal(ins.start, without.indexOf("1\n") + 1);
-  assert.equal(ins.needsComma, true);
+  assert.equal(apply(withOne, "subgoals: [x]"), 'defineExperiment({\n  env: "MountainCar-v0",\n  subgoals: [x],\n  seed: 1,\n});');
+  assert.equal(apply('defineExperiment({\n  env: "MountainCar-v0",\n  seed: 1\n});', "subgoals: [x]"), 'defineExperiment({\n  env: "MountainCar-v0",\n  seed: 1,\n  subgoals: [x]\n});');
+  assert.equal(apply('defineExperiment({\n  env: "MountainCar-v0",\n  seed: 1,\n});', "subgoals: [x]"), 'defineExperiment({\n  env: "MountainCar-v0",\n  seed: 1,\n  subgoals: [x],\n});');
 });
 
 test("proposeSubgoals with a scripted model: a plausible answer validates, becomes an edit, and the edited file trains with it", async (t) => {

@@ -4,7 +4,7 @@
  * and the valid ones become a `subgoals: [...]` property to accept as a diff, like reward
  * suggestions. The CLI (`rl-studio propose-subgoals`) and the editor both come here.
  */
-import ts from "typescript";
+import { scanExperimentObject } from "../../../../common/src/experiment-object.js";
 import { loadExperiment } from "../../experiment/resolve.js";
 import { LlmOutputError, type GenerationStats, type LlmProvider } from "../../llm/provider.js";
 import { proposalPrompt } from "./prompt.js";
@@ -57,31 +57,24 @@ export function subgoalsSnippet(subgoals: readonly RawSubgoal[], indent = "  "):
   return `subgoals: [\n${lines.join("\n")}\n${indent}],`;
 }
 
-/** The experiment object's `subgoals` property (the object literal with an `env` property), or where to insert one. */
-export function findSubgoalsProperty(sourceText: string): { text: string | null; start: number; end: number; needsComma: boolean } | null {
-  const file = ts.createSourceFile("experiment.ts", sourceText, ts.ScriptTarget.ES2022, true, ts.ScriptKind.TS);
-  const named = (p: ts.ObjectLiteralElementLike, n: string) => p.name !== undefined && (ts.isIdentifier(p.name) || ts.isStringLiteral(p.name)) && p.name.text === n;
-  let found: { text: string | null; start: number; end: number; needsComma: boolean } | null = null;
-  const visit = (node: ts.Node): void => {
-    if (found) return;
-    if (ts.isObjectLiteralExpression(node) && node.properties.some((p) => named(p, "env"))) {
-      const prop = node.properties.find((p) => named(p, "subgoals"));
-      if (prop) {
-        // Include a trailing comma, so the snippet (which ends with one) replaces it exactly.
-        const end = sourceText[prop.getEnd()] === "," ? prop.getEnd() + 1 : prop.getEnd();
-        found = { text: prop.getText(file), start: prop.getStart(file), end, needsComma: false };
-      } else {
-        const last = node.properties[node.properties.length - 1];
-        const comma = last !== undefined && sourceText[last.getEnd()] === ",";
-        const at = last ? last.getEnd() + (comma ? 1 : 0) : node.getStart(file) + 1;
-        found = { text: null, start: at, end: at, needsComma: last !== undefined && !comma };
-      }
-      return;
-    }
-    ts.forEachChild(node, visit);
-  };
-  visit(file);
-  return found;
+/**
+ * The experiment object's `subgoals` property (found by common/src/experiment-object.ts, the scan the
+ * editor and the language server use): its range without a trailing comma, or (start = end) the
+ * insertion point after the last property, before its comma — the same convention as the reward
+ * property, so the editor's diff-and-apply serves both.
+ */
+export function findSubgoalsProperty(sourceText: string): { text: string | null; start: number; end: number } | null {
+  const experiment = scanExperimentObject(sourceText);
+  if (!experiment) return null;
+  const prop = experiment.properties.filter((p) => p.name === "subgoals").at(-1);
+  if (prop) return { text: sourceText.slice(prop.start, prop.end), start: prop.start, end: prop.end };
+  if (experiment.insertAt === null) return null;
+  return { text: null, start: experiment.insertAt, end: experiment.insertAt };
+}
+
+/** The edit that puts `property` (without a trailing comma) at `at`: replacing the property, or inserted after the last one. */
+export function propertyEdit(at: { text: string | null; start: number; end: number }, property: string): { start: number; end: number; newText: string } {
+  return { start: at.start, end: at.end, newText: at.text === null ? `,\n  ${property}` : property };
 }
 
 export async function proposeSubgoals(experimentPath: string, options: ProposeOptions): Promise<SubgoalProposal> {
@@ -115,6 +108,6 @@ export async function proposeSubgoals(experimentPath: string, options: ProposeOp
   const verdicts = await validateProposal(read.subgoals, spec, samples, options.signal ? { signal: options.signal } : {});
   const valid = verdicts.filter((v) => v.ok).map((v) => v.subgoal);
   const snippet = valid.length > 0 ? subgoalsSnippet(valid) : null;
-  const edit = snippet && at ? { start: at.start, end: at.end, newText: at.text === null ? `${at.needsComma ? "," : ""}\n  ${snippet}` : snippet } : null;
+  const edit = snippet && at ? propertyEdit(at, snippet.replace(/,$/, "")) : null;
   return { ...base, edit, verdicts, snippet, malformed: null, text, stats };
 }

@@ -11,6 +11,7 @@ import { formatValue } from "../experiment/validate.js";
 import { closestMatch } from "../experiment/suggest.js";
 import { ExperimentError } from "../experiment/errors.js";
 import { PredicateRunner, SubgoalError, findSubgoalPlace } from "./predicates.js";
+import { SUBGOAL_NAME } from "./names.js";
 
 export interface ResolvedSubgoal {
   name: string;
@@ -42,7 +43,7 @@ export interface ResolvedSubgoalFields {
 
 /** The reward for reaching the next sub-goal when `subgoalReward` is not given (Di Palo et al.: 1). */
 export const DEFAULT_SUBGOAL_REWARD = 1;
-export const SUBGOAL_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,39}$/;
+export { SUBGOAL_NAME } from "./names.js";
 const SUBGOAL_KEYS = ["name", "description", "achieved"] as const;
 const SELF_IMITATION_KEYS = ["coef", "source", "valueCoef", "updatesPerIteration", "maxTransitions"] as const;
 

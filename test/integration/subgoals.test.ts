@@ -5,18 +5,21 @@
  *  - a second experiment on the same env with selfImitation starts from that store (it says how many
  *    episodes it loaded) and logs SIL's losses;
  *  - a damaged store is reported with file and offset and training goes on;
+ *  - the store's cap as a user sets it: `train --experience-max-mb` and the editor's
+ *    rlStudio.experience.maxMegabytes (sent with the train request) reach the writer;
  *  - `rl-studio propose-subgoals` with the real test model: the answer parses under the grammar
  *    and every proposed predicate names real fields (what it proposes is nonsense; whether it validates is reported).
  */
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { loadExperiment } from "../../runtime/src/experiment/resolve.js";
 import { RunDir } from "../../runtime/src/runs/run-dir.js";
 import { train } from "../../runtime/src/ppo/train.js";
 import { checkProposedSubgoal } from "../../runtime/src/subgoals/propose/check.js";
+import { startRun } from "../../runtime/src/runs/start-run.js";
 import { lastJsonLine, runCli, workspace } from "./cli-helpers.js";
 import { requireTestModel } from "../test-model.mjs";
 
@@ -83,6 +86,28 @@ test("sub-goal metrics, the experience store, and self-imitation from it in the 
   const third = await run(dir, "c.rl.ts", EXPERIMENT('selfImitation: { coef: 1, source: "subgoals" },'), store);
   const warning = third.logs.find((l) => l.startsWith("experience store:"));
   assert.match(warning ?? "", new RegExp(`${segments[0]!.replace(/\./g, "\\.")} at byte \\d+: .*CRC.*skipped`));
+});
+
+test("the store's cap: the CLI's --experience-max-mb and the editor's setting reach the writer", { timeout: 300_000 }, async (t) => {
+  const dir = workspace(t, "rls-sg-cap-");
+  writeFileSync(join(dir, "mc.rl.ts"), EXPERIMENT("").replace("totalTimesteps: 8192", "totalTimesteps: 1024"));
+  const storeDir = join(dir, ".rl-studio", "experience", "MountainCar-v0");
+  const stored = () => (existsSync(storeDir) ? readdirSync(storeDir).filter((n) => n.endsWith(".rlx")).reduce((s, n) => s + statSync(join(storeDir, n)).size, 0) : 0);
+
+  // 0 MB from the CLI: the run stores nothing.
+  const off = await runCli(["train", "mc.rl.ts", "--backend", "js", "--experience-max-mb", "0", "--json"], dir);
+  assert.equal(off.code, 0, off.stderr);
+  assert.equal(stored(), 0, "--experience-max-mb 0 stores nothing");
+
+  // The editor's setting (rlStudio.experience.maxMegabytes → TrainParams.experienceMaxMegabytes) goes the same way.
+  const fromEditor = await startRun({ experimentPath: join(dir, "mc.rl.ts"), experienceMaxMegabytes: 0 });
+  assert.equal((await fromEditor.done).status, "completed");
+  assert.equal(stored(), 0, "the editor's 0 MB stores nothing");
+
+  // Left to the default (256 MB), the same run lands in the workspace's store.
+  const on = await runCli(["train", "mc.rl.ts", "--backend", "js", "--json"], dir);
+  assert.equal(on.code, 0, on.stderr);
+  assert.ok(stored() > 0, "the default cap stores the run's transitions");
 });
 
 test("real model: propose-subgoals --json parses under the grammar and names only real fields", { timeout: 240_000 }, async (t) => {

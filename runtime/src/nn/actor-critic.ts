@@ -193,6 +193,13 @@ export class ActorCriticWorkspace {
     }
   }
 
+  /** Both networks on `rows` observations: afterwards `logits` and `values` hold their outputs. */
+  forward(params: Float64Array, obs: ArrayLike<number>, rows: number): void {
+    this.setInput(obs, rows, this.layout.config.obsDim);
+    mlpForward(params, this.layout.actor, this.actorActs, rows);
+    mlpForward(params, this.layout.critic, this.criticActs, rows);
+  }
+
   get logits(): Float64Array {
     return this.actorActs[this.actorActs.length - 1]!;
   }
@@ -202,7 +209,8 @@ export class ActorCriticWorkspace {
   }
 }
 
-const HALF_LOG_2PI = 0.5 * Math.log(2 * Math.PI);
+/** ½·log 2π, the Normal log-density's constant. */
+export const HALF_LOG_2PI = 0.5 * Math.log(2 * Math.PI);
 
 /** Output of one acting step for a batch of observations (one row per env). */
 export interface ActResult {
@@ -226,10 +234,8 @@ export function act(
   out: ActResult,
 ): void {
   const { layout } = ws;
-  const { obsDim, actionDim, actionKind } = layout.config;
-  ws.setInput(obs, rows, obsDim);
-  mlpForward(params, layout.actor, ws.actorActs, rows);
-  mlpForward(params, layout.critic, ws.criticActs, rows);
+  const { actionDim, actionKind } = layout.config;
+  ws.forward(params, obs, rows);
   const logits = ws.logits;
   const values = ws.values;
   for (let i = 0; i < rows; i++) {
@@ -316,11 +322,9 @@ export function ppoLossAndGradient(
   grad: Float64Array,
 ): PpoLossStats {
   const { layout } = ws;
-  const { obsDim, actionDim, actionKind } = layout.config;
+  const { actionDim, actionKind } = layout.config;
   const B = mb.size;
-  ws.setInput(mb.obs, B, obsDim);
-  mlpForward(params, layout.actor, ws.actorActs, B);
-  mlpForward(params, layout.critic, ws.criticActs, B);
+  ws.forward(params, mb.obs, B);
   const head = ws.logits;
   const values = ws.values;
   const dHead = ws.dActor;

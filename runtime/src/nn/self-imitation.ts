@@ -11,7 +11,7 @@
  * through V), as in the paper's implementation; the value term's gradient is −β·(R − V)₊.
  */
 import type { ActorCriticWorkspace } from "./actor-critic.js";
-import { mlpBackward, mlpForward } from "./actor-critic.js";
+import { HALF_LOG_2PI, mlpBackward } from "./actor-critic.js";
 
 /** Stored transitions, gathered into contiguous rows (observations as the policy sees them). */
 export interface SilMinibatch {
@@ -41,16 +41,12 @@ export interface SilLossStats {
   validFraction: number;
 }
 
-const HALF_LOG_2PI = 0.5 * Math.log(2 * Math.PI);
-
 /** SIL's loss on `mb` and its gradient, accumulated into `grad` (the flat layout of actor-critic.ts). */
 export function silLossAndGradient(params: Float64Array, ws: ActorCriticWorkspace, mb: SilMinibatch, coef: SilCoefficients, grad: Float64Array): SilLossStats {
   const { layout } = ws;
-  const { obsDim, actionDim, actionKind } = layout.config;
+  const { actionDim, actionKind } = layout.config;
   const B = mb.size;
-  ws.setInput(mb.obs, B, obsDim);
-  mlpForward(params, layout.actor, ws.actorActs, B);
-  mlpForward(params, layout.critic, ws.criticActs, B);
+  ws.forward(params, mb.obs, B);
   const head = ws.logits;
   const values = ws.values;
   const dHead = ws.dActor;

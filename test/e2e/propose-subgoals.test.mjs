@@ -1,7 +1,7 @@
 // ✨ Propose sub-goals in a real VS Code with the test model (test/test-model.mjs; absent, the test fails
-// under CI=true and is skipped elsewhere, saying where the model was looked for): the code lens above a
-// MountainCar experiment with a task and no sub-goals loads the model, shows the proposed sub-goals in
-// order with each one's sandbox verdict (ok / always-true / unreachable / invalid), the first row previews
+// under CI=true and is skipped elsewhere, saying where the model was looked for): from the palette and from
+// the code lens above a MountainCar experiment with a task and no sub-goals, it loads the model, shows the
+// proposed sub-goals in order with each one's sandbox verdict (ok / always-true / unreachable / invalid), the first row previews
 // the valid ones as a diff, and Apply writes them into the file as a `subgoals` property that names only
 // the valid ones, which the language server then finds no problem with. The test model writes nonsense
 // that the grammar keeps readable (for this task text, two of its five validate, as in
@@ -11,7 +11,7 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
-import { OUT, missingBuild, missingTools, settled, skipUnlessReady, openFile, openWorkbench, problems, waitUntil, withCodeServer } from "./harness.mjs";
+import { OUT, missingBuild, missingTools, settled, skipUnlessReady, openFile, openWorkbench, problems, runCommand, waitUntil, withCodeServer } from "./harness.mjs";
 import { requireTestModel } from "../test-model.mjs";
 
 const skip = skipUnlessReady(missingTools(), missingBuild());
@@ -25,7 +25,7 @@ export default defineExperiment({
 });
 `;
 
-test("e2e: Propose sub-goals from the code lens, preview the diff, apply", { skip, timeout: 600_000 }, async (t) => {
+test("e2e: Propose sub-goals from the palette and the code lens, preview the diff, apply", { skip, timeout: 600_000 }, async (t) => {
   const model = requireTestModel(t);
   if (model === null) return;
   const settings = { "files.autoSave": "off", "rlStudio.llm.model": model, "rlStudio.llm.gpu": "off" };
@@ -38,19 +38,31 @@ test("e2e: Propose sub-goals from the code lens, preview the diff, apply", { ski
     const pick = page.locator(".quick-input-widget", { hasText: "Proposed sub-goals for mc.rl.ts" });
     const none = page.locator(".notification-toast", { hasText: "no sub-goals to propose" }).first();
     // The test model samples: some answers have no valid sub-goal, which the user is told (a toast
-    // naming how many were proposed). Up to three asks, as a user would ask again.
-    let outcome = null;
-    for (let ask = 1; ask <= 3 && outcome !== "pick"; ask++) {
-      await lens.click();
-      outcome = await waitUntil("the pick of proposed sub-goals or the none-valid message", async () => ((await pick.isVisible()) ? "pick" : (await none.isVisible()) ? "none" : null), 180_000, 200);
+    // naming how many were proposed).
+    const answer = async (what) => {
+      const outcome = await waitUntil("the pick of proposed sub-goals or the none-valid message", async () => ((await pick.isVisible()) ? "pick" : (await none.isVisible()) ? "none" : null), 180_000, 200);
       if (outcome === "none") {
         const message = await none.innerText();
         assert.match(message, /\d+ proposed, none valid/);
-        lap(`ask ${ask}: ${message.replace(/\s+/g, " ")}`);
+        lap(`${what}: ${message.replace(/\s+/g, " ")}`);
         await none.hover();
         await none.locator(".codicon-notifications-clear, .codicon-close").first().click().catch(() => page.keyboard.press("Escape"));
         await none.waitFor({ state: "hidden", timeout: 10_000 });
       }
+      return outcome;
+    };
+    // From the palette, on the active editor's file: an answer either way (a pick is dismissed here).
+    await runCommand(page, "RL Studio: Propose Sub-goals");
+    if ((await answer("palette")) === "pick") {
+      lap("palette: a pick of proposed sub-goals");
+      await page.keyboard.press("Escape");
+      await pick.waitFor({ state: "hidden", timeout: 10_000 });
+    }
+    // From the code lens: up to three asks, as a user would ask again after a none-valid answer.
+    let outcome = null;
+    for (let ask = 1; ask <= 3 && outcome !== "pick"; ask++) {
+      await lens.click();
+      outcome = await answer(`code lens, ask ${ask}`);
     }
     await settled(page.locator(".quick-input-widget"));
     await page.screenshot({ path: path.join(OUT, "propose-pick.png") });

@@ -36,6 +36,7 @@ const targets = [
   { entryPoints: ["media/src/dashboard.ts"], outfile: "dist/media/dashboard.js", platform: "browser", format: "iife" },
   { entryPoints: ["media/src/explain.ts"], outfile: "dist/media/explain.js", platform: "browser", format: "iife" },
   { entryPoints: ["media/src/evolution.ts"], outfile: "dist/media/evolution.js", platform: "browser", format: "iife" },
+  { entryPoints: ["media/src/sweep.ts"], outfile: "dist/media/sweep.js", platform: "browser", format: "iife" },
 ].filter((t) => existsSync(t.entryPoints[0]));
 
 mkdirSync("dist", { recursive: true });

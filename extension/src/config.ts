@@ -2,6 +2,7 @@
 import * as path from "node:path";
 import * as vscode from "vscode";
 import type { BackendName } from "../../protocol/src/runtime.js";
+import { userCodeTimeoutMs, type RunSettings } from "./run-requests.js";
 
 export const SECTION = "rlStudio";
 
@@ -11,6 +12,12 @@ export function runtimeNodePath(): string {
 
 export function backend(): BackendName | "auto" {
   return vscode.workspace.getConfiguration(SECTION).get<BackendName | "auto">("backend", "auto");
+}
+
+/** The settings a Train or Resume request carries, for the file or run folder `scope` (throws on a malformed value, naming it). */
+export function runSettings(scope?: vscode.Uri): RunSettings {
+  const raw = vscode.workspace.getConfiguration(SECTION, scope).get<unknown>("training.userCodeTimeoutMs");
+  return { backend: backend(), userCodeTimeoutMs: userCodeTimeoutMs(raw) };
 }
 
 /** `rlStudio.experience.maxMegabytes` for the file's workspace folder. */

@@ -17,6 +17,8 @@ export const CodeLensCommands = {
   proposeSubgoals: "rlStudio.proposeSubgoals",
   /** Explain: explain the experiment's latest run. */
   explain: "rlStudio.explain",
+  /** Run Sweep: seeds × hyperparameter values, each member an ordinary run. */
+  runSweep: "rlStudio.runSweep",
 } as const;
 
 /** The hovers' "Open explanation" link: opens a run's saved explanation; argument: the run folder. */

@@ -1,5 +1,6 @@
 /**
- * `rl-studio` commands: train, resume, eval, explain, suggest-reward, evolve-reward, propose-subgoals, envs. Each returns its exit code instead of calling
+ * `rl-studio` commands: train, resume, eval, explain, suggest-reward, evolve-reward, propose-subgoals, envs, and
+ * (registered from their own modules) export-tb and sweep. Each returns its exit code instead of calling
  * `process.exit`, so the whole CLI can be driven in-process; `main.ts` is the thin entry point.
  *
  * Output contract: progress and notices go to stderr; stdout carries the result — a human report,
@@ -23,6 +24,9 @@ import { runExplainCommand } from "../explain/adapters.js";
 import { runEvolveRewardCommand, runSuggestRewardCommand, withProvider } from "../reward-design/adapters.js";
 import { runProposeSubgoalsCommand } from "../subgoals/propose/adapters.js";
 import { LlmNarrativeWriter } from "../explain/llm-narrative.js";
+import type { CommandContext } from "./command-context.js";
+import { registerExportTb } from "./export-tb-command.js";
+import { registerSweep } from "./sweep-command.js";
 
 /** auto or a backend, as protocol/src/runtime.ts declares them. */
 export const BACKEND_CHOICES: readonly (BackendName | "auto")[] = BACKEND_NAMES;
@@ -106,6 +110,8 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo()): 
     .description("Train, resume and evaluate reinforcement-learning experiments (*.rl.ts) from a terminal.")
     .version(packageVersion())
     .exitOverride()
+    // A command's options are its own, even when a parent has one of the same name (sweep --json, sweep status --json).
+    .enablePositionalOptions()
     .configureOutput({ writeOut: (s) => io.stdout.write(s), writeErr: (s) => io.stderr.write(s) })
     .showSuggestionAfterError();
 
@@ -283,6 +289,17 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo()): 
       json = flags.json === true;
       out(json ? JSON.stringify({ envs: ENV_SPECS.map(envToJson) }) : formatEnvTable(ENV_SPECS));
     });
+
+  const ctx: CommandContext = {
+    io,
+    out,
+    err,
+    setJson: (j) => (json = j),
+    setExitCode: (code) => (exitCode = code),
+    interruptible: (controller, message) => interruptible(io, controller, message),
+  };
+  registerExportTb(program, ctx);
+  registerSweep(program, ctx);
 
   try {
     await program.parseAsync(argv as string[], { from: "user" });

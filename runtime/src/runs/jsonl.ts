@@ -112,10 +112,12 @@ export function observeDescriptors(observer: DescriptorObserver | null): void {
   descriptorObserver = observer;
 }
 
-/** Report a descriptor another append-only writer of the run (the experience store's) opened / is about to close. */
+/** Tell the observer of an append descriptor opened in this thread (JsonlWriter, the TensorBoard events writer, the experience store's writer). */
 export function descriptorOpened(fd: number): void {
   descriptorObserver?.opened(fd);
 }
+
+/** Tell the observer an append descriptor is about to be closed. */
 export function descriptorClosing(fd: number): void {
   descriptorObserver?.closing(fd);
 }
@@ -134,7 +136,7 @@ export class JsonlWriter {
       throw err;
     }
     this.fd = fd;
-    descriptorObserver?.opened(fd);
+    descriptorOpened(fd);
   }
 
   /** One `writeSync` per record (a short write is finished by a loop), so records never interleave partially. */
@@ -145,7 +147,7 @@ export class JsonlWriter {
 
   close(): void {
     if (this.fd !== null) {
-      descriptorObserver?.closing(this.fd);
+      descriptorClosing(this.fd);
       closeSync(this.fd);
       this.fd = null;
     }

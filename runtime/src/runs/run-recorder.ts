@@ -13,6 +13,7 @@
 import type { Checkpoint } from "./checkpoint.js";
 import { checkRunCheckpoint, freshCounters, RETURN_WINDOW, type RunCounters, type VerifiedCounters } from "./checkpoint-counters.js";
 import type { EpisodeRecord, MetricsRecord, RunDir, RunState } from "./run-dir.js";
+import { TensorBoardLog } from "../tensorboard/run-log.js";
 
 /** The algorithm's part of a checkpoint. */
 export interface TrainerState {
@@ -92,6 +93,8 @@ export class RunRecorder {
     private readonly state: TrainerState,
     counters: RunCounters,
     resumedFrom: number | null,
+    /** The events files beside metrics.jsonl (TensorBoard), fed from the same records. */
+    private readonly tensorboard: TensorBoardLog,
   ) {
     this.counters = counters;
     this.resumedFrom = resumedFrom;
@@ -127,8 +130,13 @@ export class RunRecorder {
       counters = { ...verified, recentReturns: [...verified.recentReturns] };
       resumedFrom = verified.globalStep;
       opts.log?.(`resuming from the checkpoint at step ${verified.globalStep} (iteration ${verified.iteration})`);
+    } else {
+      // No checkpoint: training starts again from step 0, so whatever a killed first attempt
+      // logged is stale (a fresh run has no files yet, and this changes nothing).
+      runDir.truncateAfter(0);
     }
-    const recorder = new RunRecorder(opts, state, counters, resumedFrom);
+    const tensorboard = TensorBoardLog.open(runDir, { resumeStep: resumedFrom ?? 0, ...(opts.log ? { log: opts.log } : {}) });
+    const recorder = new RunRecorder(opts, state, counters, resumedFrom, tensorboard);
     recorder.writeStatus("running");
     return recorder;
   }
@@ -193,6 +201,7 @@ export class RunRecorder {
     this.counters.iteration = iteration;
     const record: MetricsRecord = { globalStep: this.counters.globalStep, iteration, wallSeconds: this.wallSeconds(), metrics };
     this.opts.runDir.appendMetrics(record);
+    this.tensorboard.append(record);
     this.opts.onMetrics?.(record);
     if (iteration % this.opts.checkpointEvery === 0 || iteration === this.opts.numIterations) {
       await this.checkpoint();
@@ -226,6 +235,7 @@ export class RunRecorder {
    * exactly here), then the final status.
    */
   async finish(state: Exclude<RunState, "running">, error?: string): Promise<RecordedTotals> {
+    this.tensorboard.close();
     if (state !== "failed") await this.checkpoint();
     const c = this.counters;
     c.wallSeconds = this.wallSeconds();

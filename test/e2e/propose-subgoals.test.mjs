@@ -35,6 +35,10 @@ test("e2e: Propose sub-goals from the palette and the code lens, preview the dif
     const lens = page.locator(".monaco-editor .codelens-decoration a", { hasText: "Propose sub-goals" }).first();
     await lens.waitFor({ timeout: 60_000 });
     lap("✨ Propose sub-goals code lens shown");
+    // The model in the workspace's settings too (read from disk, as llm.test.mjs does): the user settings
+    // of a code-server window can reach the extension host after its first request.
+    fs.mkdirSync(path.join(cs.workspace, ".vscode"), { recursive: true });
+    fs.writeFileSync(path.join(cs.workspace, ".vscode/settings.json"), JSON.stringify({ "rlStudio.llm.model": model, "rlStudio.llm.gpu": "off" }, null, 2));
     const pick = page.locator(".quick-input-widget", { hasText: "Proposed sub-goals for mc.rl.ts" });
     const none = page.locator(".notification-toast", { hasText: "no sub-goals to propose" }).first();
     // The test model samples: some answers have no valid sub-goal, which the user is told (a toast

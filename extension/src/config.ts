@@ -20,6 +20,11 @@ export function runSettings(scope?: vscode.Uri): RunSettings {
   return { backend: backend(), userCodeTimeoutMs: userCodeTimeoutMs(raw) };
 }
 
+/** `rlStudio.experience.maxMegabytes` for the file's workspace folder. */
+export function experienceMaxMegabytes(file: vscode.Uri): number {
+  return vscode.workspace.getConfiguration(SECTION, file).get<number>("experience.maxMegabytes", 256);
+}
+
 export async function setBackend(value: BackendName | "auto"): Promise<void> {
   await vscode.workspace.getConfiguration(SECTION).update("backend", value, vscode.ConfigurationTarget.Workspace);
 }

@@ -8,7 +8,7 @@
  */
 
 /** The commands that compile and run an experiment file's code. */
-export type TrustedAction = "train" | "resume" | "explain" | "suggestReward" | "evolveReward" | "applyEvolvedReward";
+export type TrustedAction = "train" | "resume" | "explain" | "suggestReward" | "proposeSubgoals" | "evolveReward" | "applyEvolvedReward";
 
 /** The button of the untrusted-workspace message and the command it runs. */
 export const MANAGE_TRUST_BUTTON = "Manage Workspace Trust";
@@ -26,6 +26,7 @@ const ACTIONS: Record<TrustedAction, { disabled: string; runs: string; toDo: str
     still: "Saved explanations can still be opened.",
   },
   suggestReward: { disabled: "Suggest Reward is", runs: "suggesting a reward steps its environment to sample transitions", toDo: "suggest rewards" },
+  proposeSubgoals: { disabled: "Propose Sub-goals is", runs: "validating sub-goals steps its environment with a random policy", toDo: "propose sub-goals" },
   evolveReward: { disabled: "Evolve Reward is", runs: "evolving a reward trains it with each candidate", toDo: "evolve rewards" },
   applyEvolvedReward: {
     disabled: "applying an evolved reward is",

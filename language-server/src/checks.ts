@@ -10,7 +10,9 @@ import { checkHyperparameterValue, validateHyperparameters } from "../../runtime
 import { closestMatch } from "../../runtime/src/experiment/suggest.js";
 import { ALGORITHMS, actionKindWords, allowedAlgorithmsText, findAlgorithm, type AlgorithmSpec } from "../../runtime/src/experiment/algorithms.js";
 import { envSpecs, findEnvSpec, suggestEnv } from "./env-catalog.js";
-import type { ExperimentAst, Span } from "./experiment-ast.js";
+import type { ExperimentAst, ObservationAccess, Span } from "./experiment-ast.js";
+import type { PredicateReturnKind } from "./subgoal-ast.js";
+import { SUBGOAL_NAME } from "../../runtime/src/subgoals/names.js";
 
 export type ProblemCode =
   | "unknown-env"
@@ -20,6 +22,10 @@ export type ProblemCode =
   | "hyperparameter-consistency"
   | "unknown-observation-field"
   | "reward-return-type"
+  | "subgoal-name"
+  | "subgoal-observation"
+  | "subgoal-return-type"
+  | "subgoal-throws"
   | "unknown-algorithm"
   | "algorithm-action-space"
   | "shallow-analysis";
@@ -176,27 +182,30 @@ export function suggestObservationFields(field: string, spec: EnvSpec): string[]
   }).map((f) => f.name);
 }
 
+/** `nextObs.angle` on an env without `angle`: an error at the field, with "did you mean" and a fix where one name fits. */
+function checkObservationAccesses(accesses: readonly ObservationAccess[], spec: EnvSpec, out: Problem[]): void {
+  const fields = spec.observationFields.map((f) => f.name);
+  for (const access of accesses) {
+    if (fields.includes(access.field)) continue;
+    const candidates = suggestObservationFields(access.field, spec);
+    const suggestion = candidates.length === 1 ? candidates[0] : undefined;
+    out.push({
+      code: "unknown-observation-field",
+      span: access.fieldSpan,
+      severity: "error",
+      message:
+        `${spec.id} has no observation field "${access.field}"` +
+        (suggestion ? `. Did you mean "${suggestion}"?` : candidates.length > 1 ? `. Did you mean one of ${candidates.map((c) => `"${c}"`).join(", ")}?` : ".") +
+        ` Fields: ${fields.join(", ")}.`,
+      ...(suggestion ? { fix: { title: `Change to "${suggestion}"`, span: access.fieldSpan, newText: suggestion } } : {}),
+    });
+  }
+}
+
 function checkReward(ast: ExperimentAst, spec: EnvSpec | undefined, out: Problem[]): void {
   const reward = ast.reward;
   if (!reward) return;
-  if (spec) {
-    const fields = spec.observationFields.map((f) => f.name);
-    for (const access of reward.observationAccesses) {
-      if (fields.includes(access.field)) continue;
-      const candidates = suggestObservationFields(access.field, spec);
-      const suggestion = candidates.length === 1 ? candidates[0] : undefined;
-      out.push({
-        code: "unknown-observation-field",
-        span: access.fieldSpan,
-        severity: "error",
-        message:
-          `${spec.id} has no observation field "${access.field}"` +
-          (suggestion ? `. Did you mean "${suggestion}"?` : candidates.length > 1 ? `. Did you mean one of ${candidates.map((c) => `"${c}"`).join(", ")}?` : ".") +
-          ` Fields: ${fields.join(", ")}.`,
-        ...(suggestion ? { fix: { title: `Change to "${suggestion}"`, span: access.fieldSpan, newText: suggestion } } : {}),
-      });
-    }
-  }
+  if (spec) checkObservationAccesses(reward.observationAccesses, spec, out);
   for (const p of reward.returnProblems) {
     const what = RETURN_WORDS[p.kind];
     out.push({
@@ -210,6 +219,49 @@ function checkReward(ast: ExperimentAst, spec: EnvSpec | undefined, out: Problem
     });
   }
 }
+
+/** Sub-goal predicates: real fields of `obs` only, a boolean result, no `throw`; names that can be metric names. */
+function checkSubgoals(ast: ExperimentAst, spec: EnvSpec | undefined, out: Problem[]): void {
+  const seen = new Set<string>();
+  for (const sg of ast.subgoals ?? []) {
+    const label = sg.name ? `Sub-goal "${sg.name.value}"` : "This sub-goal";
+    if (sg.name) {
+      if (!SUBGOAL_NAME.test(sg.name.value)) {
+        out.push({ code: "subgoal-name", span: sg.name.span, severity: "error", message: `Sub-goal name "${sg.name.value}" must be an identifier (letters, digits, _; up to 40 characters): it names the metric subgoals/<name>.` });
+      } else if (seen.has(sg.name.value)) {
+        out.push({ code: "subgoal-name", span: sg.name.span, severity: "error", message: `Two sub-goals are named "${sg.name.value}"; names must differ (each is its own curve).` });
+      }
+      seen.add(sg.name.value);
+    }
+    const nextObs = sg.observationAccesses.filter((a) => a.object === "nextObs");
+    for (const a of nextObs) {
+      out.push({ code: "subgoal-observation", span: a.fieldSpan, severity: "error", message: `${label}: achieved receives { obs } only, the state a step reached; read obs.${a.field}.` });
+    }
+    if (spec) checkObservationAccesses(sg.observationAccesses.filter((a) => a.object === "obs"), spec, out);
+    for (const p of sg.returnProblems) {
+      out.push({
+        code: "subgoal-return-type",
+        span: p.span,
+        severity: "error",
+        message: `${label}: achieved returns ${PREDICATE_RETURN_WORDS[p.kind]}; it must return true or false, e.g. ({ obs }) => obs.${spec?.observationFields[0]?.name ?? "x"} > 0.`,
+      });
+    }
+    for (const span of sg.throws) {
+      out.push({ code: "subgoal-throws", span, severity: "warning", message: `${label}: achieved throws here; a predicate that throws fails the run at the first state it reaches this line in.` });
+    }
+  }
+}
+
+const PREDICATE_RETURN_WORDS: Record<PredicateReturnKind, string> = {
+  number: "a number",
+  string: "a string",
+  null: "null",
+  undefined: "undefined",
+  array: "an array",
+  object: "an object",
+  function: "a function",
+  nothing: "nothing (a bare `return`)",
+};
 
 const RETURN_WORDS: Record<import("./experiment-ast.js").ReturnProblemKind, string> = {
   string: "a string",
@@ -239,5 +291,6 @@ export function checkExperiment(ast: ExperimentAst, tables: CheckTables = {}): P
   checkAlgorithm(ast, spec, out, tables.algorithms);
   checkHyperparameters(ast, spec, out);
   checkReward(ast, spec, out);
+  checkSubgoals(ast, spec, out);
   return out.sort((a, b) => a.span.start - b.span.start);
 }

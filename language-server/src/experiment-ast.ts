@@ -17,6 +17,7 @@
  * The walks over the syntax tree use explicit stacks, so a deep tree that parses does not overflow them.
  */
 import ts from "typescript";
+import { readSubgoals, type SubgoalInfo } from "./subgoal-ast.js";
 import { findRewardProperty, scanExperimentObject, type Span, type StringValue } from "../../common/src/experiment-object.js";
 
 export type { Span } from "../../common/src/experiment-object.js";
@@ -91,6 +92,8 @@ export interface ExperimentAst {
   algorithm?: StringProperty;
   hyperparameters?: { span: Span; entries: HyperparameterEntry[] };
   reward?: RewardInfo;
+  /** The `subgoals: [ … ]` sub-goals written as object literals (subgoal-ast.ts). */
+  subgoals?: SubgoalInfo[];
 }
 
 const TRANSITION_FIELDS: readonly TransitionField[] = ["obs", "nextObs", "action", "envReward", "terminated", "truncated", "episodeStep"];
@@ -321,7 +324,14 @@ function parseWithTypeScript(text: string, fileName?: string): ExperimentAst | u
     rewardFn = rewardProp;
   }
   if (rewardFn) ast.reward = readReward(rewardFn, sf);
+  const subgoals = properties.get("subgoals")?.initializer;
+  if (subgoals) ast.subgoals = readSubgoals(subgoals, sf);
   return ast;
+}
+
+/** The observation fields a function taking a transition-like parameter (`({ obs })`, `(t)`) reads. */
+export function readFunctionAccesses(fn: ts.FunctionLikeDeclaration, sf: ts.SourceFile): ObservationAccess[] {
+  return readReward(fn, sf).observationAccesses;
 }
 
 /** Bind names from the reward's parameter: `({ obs, nextObs: n, action })`, `({ nextObs: { theta } })` or `(t)`. */

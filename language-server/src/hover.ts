@@ -12,6 +12,7 @@ import { experimentEnvSpec } from "./checks.js";
 import { algorithmDocumentation, envDocumentation, hyperparameterDocumentation, observationFieldDocumentation } from "./docs.js";
 import type { ExperimentAst, Span } from "./experiment-ast.js";
 import { latestRunContributions } from "./run-contributions.js";
+import { latestSubgoalAchievement, RECENT_EPISODES } from "./run-subgoals.js";
 import type { RunFolderCache } from "./run-cache.js";
 import { formatComponentHover, formatHover } from "../../runtime/src/explain/hover.js";
 import { findAlgorithm } from "../../runtime/src/experiment/algorithms.js";
@@ -74,6 +75,9 @@ export function hoverAt(doc: TextDocument, ast: ExperimentAst | undefined, offse
     return hover(doc, ast.env.span, behaviour + envDocumentation(spec));
   }
 
+  const subgoalHover = hoverSubgoal(doc, ast, offset, runs, spec);
+  if (subgoalHover) return subgoalHover;
+
   const reward = ast.reward;
   if (!reward) return null;
   const access = reward.observationAccesses.find((a) => within(a.fieldSpan, offset));
@@ -114,6 +118,32 @@ export function hoverAt(doc: TextDocument, ast: ExperimentAst | undefined, offse
         (others ? `\n\nOther components per episode: ${others}.` : "") +
         (evaluated ? `\n\n---\n\n${evaluated}` : ""),
     );
+  }
+  return null;
+}
+
+/** A sub-goal's name: its measured achievement in the latest runs; a field read by its predicate: the field's docs. */
+function hoverSubgoal(doc: TextDocument, ast: ExperimentAst, offset: number, runs: HoverRuns | null, spec: ReturnType<typeof experimentEnvSpec>): Hover | null {
+  for (const sg of ast.subgoals ?? []) {
+    const access = sg.observationAccesses.find((a) => within(a.fieldSpan, offset));
+    if (access && spec) {
+      const f = spec.observationFields.find((x) => x.name === access.field);
+      if (f) return hover(doc, access.fieldSpan, observationFieldDocumentation(spec, f));
+    }
+    if (!sg.name || !within(sg.name.span, offset)) continue;
+    const name = sg.name.value;
+    const title = `**Sub-goal ${markdownCode(name)}**`;
+    if (!ast.name || runs === null) return hover(doc, sg.name.span, `${title}\n\nNo run yet: save the file and train it (the Train code lens) to measure how often it is reached.`);
+    const latest = latestSubgoalAchievement(runs.root(), ast.name.value, runs.cache);
+    if (latest.length === 0) return hover(doc, sg.name.span, `${title}\n\nNo run yet of "${markdownText(ast.name.value)}": train it (the Train code lens) to measure how often it is reached.`);
+    const lines = latest.map((r) => {
+      if (r.episodes === 0) return `- ${markdownCode(r.runId)}: no finished episode yet`;
+      if (!r.hasSubgoals) return `- ${markdownCode(r.runId)}: trained without sub-goals`;
+      const m = r.rates.get(name);
+      if (!m) return `- ${markdownCode(r.runId)}: reached in none of its last ${r.episodes} episodes`;
+      return `- ${markdownCode(r.runId)}: reached in ${pct(m.rate)} of its last ${r.episodes} episodes${m.medianStep !== null ? `, typically at step ${fmt(m.medianStep)}` : ""}`;
+    });
+    return hover(doc, sg.name.span, `${title}\n\nAchievement in the latest runs (share of each run's last ${RECENT_EPISODES} finished episodes that reached it, in order):\n\n${lines.join("\n")}`);
   }
   return null;
 }

@@ -1,6 +1,6 @@
 /**
  * The dashboard webview (bundled to dist/media/dashboard.js, chart.js included — no remote content).
- * Live learning curves: one card per metric, grouped in sections by prefix (charts/, losses/, reward/),
+ * Live learning curves: one card per metric, grouped in sections by prefix (charts/, losses/, reward/, subgoals/),
  * runs overlaid, seeds optionally averaged into mean ± std, TensorBoard's debiased EMA smoothing, x by
  * global step or wall time. Data is stored in columns (Float64Array) and downsampled with LTTB to the
  * canvas width before chart.js sees it, so a run with 1 M points costs what a run with ~1,000 does.
@@ -8,7 +8,7 @@
 import { CategoryScale, Chart, Filler, LinearScale, LineController, LineElement, PointElement, Tooltip, type ChartDataset, type Plugin } from "chart.js";
 import type { MetricsRecord, RunState } from "../../protocol/src/runtime.js";
 import { DEFAULT_DASHBOARD_STATE, type DashboardRun, type DashboardState, type ExtensionToWebview, type WebviewToExtension } from "../../protocol/src/webview.js";
-import { doubled, EmaSmoother, lttb, metricGroup, SeedBand, toCsv, type Point } from "./series.js";
+import { cardTitle, doubled, EmaSmoother, fixedRange, groupRank, lttb, metricGroup, SeedBand, toCsv, type Point } from "./series.js";
 
 Chart.register(LineController, LineElement, PointElement, LinearScale, CategoryScale, Tooltip, Filler);
 
@@ -262,10 +262,7 @@ function sectionFor(group: string): HTMLElement {
   const grid = document.createElement("div");
   grid.className = "grid";
   s.append(h, grid);
-  // Fixed order: the curves a practitioner looks at first come first.
-  const order = ["charts", "losses", "reward", "other"];
-  const rank = (g: string) => (order.indexOf(g) === -1 ? order.length : order.indexOf(g));
-  const after = [...sections.values()].find((other) => rank(other.dataset.group!) > rank(group));
+  const after = [...sections.values()].find((other) => groupRank(other.dataset.group!) > groupRank(group));
   chartsEl.insertBefore(s, after ?? null);
   sections.set(group, s);
   return grid;
@@ -287,7 +284,7 @@ function cardFor(metric: string): Card {
   figure.dataset.metric = metric;
   const caption = document.createElement("figcaption");
   const title = document.createElement("span");
-  title.textContent = metric;
+  title.textContent = cardTitle(metric);
   const png = document.createElement("button");
   png.type = "button";
   png.textContent = "PNG";
@@ -314,7 +311,7 @@ function cardFor(metric: string): Card {
       interaction: { mode: "nearest", axis: "x", intersect: false },
       scales: {
         x: { type: "linear", ticks: { color: theme.fg, maxTicksLimit: 6, callback: (v) => formatNumber(Number(v)) }, grid: { color: theme.grid } },
-        y: { type: "linear", ticks: { color: theme.fg, maxTicksLimit: 6, callback: (v) => formatNumber(Number(v)) }, grid: { color: theme.grid } },
+        y: { type: "linear", ...(fixedRange(metric) ?? {}), ticks: { color: theme.fg, maxTicksLimit: 6, callback: (v) => formatNumber(Number(v)) }, grid: { color: theme.grid } },
       },
       plugins: {
         tooltip: {

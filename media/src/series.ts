@@ -9,10 +9,32 @@ export interface Point {
   y: number;
 }
 
-/** The chart a metric goes on: the part before the first `/` (CleanRL's `charts/`, `losses/`, plus `reward/`). */
+/** The chart a metric goes on: the part before the first `/` (CleanRL's `charts/`, `losses/`, plus `reward/` and `subgoals/`: one curve per sub-goal, its achievement rate). */
 export function metricGroup(name: string): string {
   const slash = name.indexOf("/");
   return slash > 0 ? name.slice(0, slash) : "other";
+}
+
+/** The dashboard's sections in order: the curves a practitioner looks at first come first; unknown groups last. */
+export const GROUP_ORDER = ["charts", "losses", "reward", "subgoals", "other"] as const;
+
+export function groupRank(group: string): number {
+  const i = (GROUP_ORDER as readonly string[]).indexOf(group);
+  return i === -1 ? GROUP_ORDER.length : i;
+}
+
+/**
+ * A metric's fixed y range, or null to fit the data. A sub-goal's curve (`subgoals/<name>`) is the
+ * share of the iteration's finished episodes that reached it, so it is drawn on [0, 1]: a flat 0.98
+ * must not be stretched to fill the card like a rising curve.
+ */
+export function fixedRange(metric: string): { min: number; max: number } | null {
+  return metricGroup(metric) === "subgoals" ? { min: 0, max: 1 } : null;
+}
+
+/** A card's title: the metric's name, and for a sub-goal what its curve measures. */
+export function cardTitle(metric: string): string {
+  return metricGroup(metric) === "subgoals" ? `${metric} (share of episodes that reached it)` : metric;
 }
 
 /** Every metric name that appears in any record, sorted by group then name. */

@@ -146,6 +146,22 @@ export interface ModeFacts {
   conditioning: FieldConditioning[];
   /** Null when the experiment does not shape the reward. */
   components: ComponentFacts | null;
+  /** Experiments with sub-goals: each one's achievement in these episodes, in the experiment's order (absent in older explanations). */
+  subgoals?: SubgoalFact[] | null;
+}
+
+/** How often the policy reached one sub-goal (ordered, once-per-episode semantics, as in training) and when. */
+export interface SubgoalFact {
+  name: string;
+  description: string;
+  /** Episodes that reached it / all episodes. */
+  reached: number;
+  rate: number;
+  /** Median episode step (from 0) at which it was reached, over the episodes that did; null when none did. */
+  medianStep: number | null;
+  /** Earliest and latest such step. */
+  minStep: number | null;
+  maxStep: number | null;
 }
 
 /** One state singled out, with where it happened. */

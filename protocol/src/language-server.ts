@@ -13,6 +13,8 @@ export const CodeLensCommands = {
   train: "rlStudio.train",
   /** Suggest reward: LLM-written reward candidates for the experiment. */
   suggestReward: "rlStudio.suggestReward",
+  /** Propose sub-goals: LLM-written, validated sub-goals for the experiment's task. */
+  proposeSubgoals: "rlStudio.proposeSubgoals",
   /** Explain: explain the experiment's latest run. */
   explain: "rlStudio.explain",
   /** Run Sweep: seeds × hyperparameter values, each member an ordinary run. */

@@ -138,3 +138,42 @@ export namespace EvolveRewardProgressNotification {
   export const direction = "runtimeToExtension" as const;
   export const type = new NotificationType<EvolveRewardProgress>(method);
 }
+
+/** One proposed sub-goal and what validation found (runtime/src/subgoals/propose/validate.ts). */
+export interface ProposedSubgoalDto {
+  name: string;
+  description: string;
+  /** The predicate, a condition on `obs`. */
+  achieved: string;
+  ok: boolean;
+  /** ok: how reachable it is; not ok: why it was rejected. */
+  note: string;
+  kind?: "invalid" | "always-true" | "unreachable";
+}
+
+export interface ProposeSubgoalsParams {
+  /** Absolute path of the *.rl.ts file. */
+  experimentPath: string;
+  /** The editor's text of that file when it has unsaved edits (compiled in its place; offsets refer to it). */
+  sourceText?: string;
+}
+
+export interface ProposeSubgoalsResult {
+  subgoals: ProposedSubgoalDto[];
+  /** The `subgoals: [ … ],` property of the valid ones, in order; null when none is valid. */
+  snippet: string | null;
+  /** The `subgoals` property's 0-based offsets (start = end: the insertion point after the last property); null without an experiment object. */
+  range: { start: number; end: number } | null;
+  /** Accepting: replace [start, end) of the source with newText; null when none is valid or there is no experiment object. */
+  edit: { start: number; end: number; newText: string } | null;
+  /** The model's answer could not be read; subgoals is then empty. */
+  malformed: string | null;
+  stats: { promptTokens: number; generatedTokens: number; seconds: number; tokensPerSecond: number };
+}
+
+/** ✨ Propose sub-goals: the local model splits the task into ordered sub-goals, each validated in the sandbox. */
+export namespace ProposeSubgoalsRequest {
+  export const method = "subgoals/propose" as const;
+  export const direction = "extensionToRuntime" as const;
+  export const type = new RequestType<ProposeSubgoalsParams, ProposeSubgoalsResult, void>(method);
+}

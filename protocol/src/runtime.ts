@@ -41,8 +41,10 @@ export interface EpisodeRecord {
   truncated: boolean;
   /** Which termination condition fired (`info.terminationCause`) or "time limit". */
   cause?: string;
-  /** Per-episode sums of the reward components, when the experiment's reward returns named components. */
+  /** Per-episode sums of the reward components, when the experiment's reward returns named components (and `subgoals`: the sub-goal reward). */
   components?: Record<string, number>;
+  /** Experiments with sub-goals: the episode step at which each sub-goal it reached was reached (in order; unreached ones absent). */
+  subgoals?: Record<string, number>;
 }
 
 /** Progress once per iteration, as `TrainOptions.onProgress` reports it. */
@@ -124,6 +126,8 @@ export interface TrainParams {
   totalTimesteps?: number;
   /** Longest one call into the experiment's code (top level, reward, custom env) may run before the run fails; default `DEFAULT_USER_CODE_TIMEOUT_MS`. */
   userCodeTimeoutMs?: number;
+  /** `rlStudio.experience.maxMegabytes`: the env's experience store cap for experiments that leave experienceMaxMegabytes null. */
+  experienceMaxMegabytes?: number;
 }
 export interface TrainResult {
   runId: string;

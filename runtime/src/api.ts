@@ -79,6 +79,38 @@ export interface Transition<O = Record<string, number>, A extends number | numbe
  */
 export type RewardFunction<O = Record<string, number>, A extends number | number[] = number | number[]> = (t: Transition<O, A>) => number | Record<string, number>;
 
+/**
+ * One step of the task, checked on the env's named observation fields (Di Palo et al. 2023's
+ * sub-goals, with a predicate as the detector). Sub-goals are reached in order: the agent earns
+ * `subgoalReward` the first time in an episode that the next pending one holds after a step.
+ */
+export interface Subgoal<O = Record<string, number>> {
+  /** An identifier (letters, digits, _); its achievement rate is logged as `subgoals/<name>`. */
+  name: string;
+  /** The sub-goal in plain language. */
+  description?: string;
+  /** Does the sub-goal hold in this state (the observation a step reached)? Must return a boolean. */
+  achieved: (state: { obs: O }) => boolean;
+}
+
+/**
+ * Self-imitation from the workspace's experience store (every run's transitions, per env): PPO adds
+ * SIL's loss (Oh et al. 2018), −log π(a|s)·max(R − V(s), 0) + ½·β·max(R − V(s), 0)², on the stored
+ * episodes that achieved the task (`source: "task"`) or reached the most sub-goals (`"subgoals"`),
+ * with returns R recomputed under this experiment's reward and sub-goals.
+ */
+export interface SelfImitation {
+  /** Weight of the self-imitation loss (1 is a common start). */
+  coef: number;
+  source: "task" | "subgoals";
+  /** β of the value term (default 0.01, the paper's). */
+  valueCoef?: number;
+  /** Self-imitation minibatch steps after each PPO update (default: numMinibatches). */
+  updatesPerIteration?: number;
+  /** Most stored transitions kept for imitation, best episodes first (default 50 000). */
+  maxTransitions?: number;
+}
+
 /** A custom environment: a class implementing `Env`, or a factory returning one. */
 export type EnvConstructor = (new () => Env) | (() => Env);
 
@@ -96,6 +128,12 @@ export interface ExperimentConfig<Id extends BuiltinEnvId | EnvConstructor = Bui
     Id extends BuiltinEnvId ? BuiltinObservations[Id] : Record<string, number>,
     Id extends BuiltinEnvId ? BuiltinActions[Id] : number | number[]
   >;
+  /** Ordered sub-goals of the task; reaching the next one earns `subgoalReward` once per episode. */
+  subgoals?: Subgoal<Id extends BuiltinEnvId ? BuiltinObservations[Id] : Record<string, number>>[];
+  /** Reward for reaching the next sub-goal (default 1); logged as the reward component `subgoals`. */
+  subgoalReward?: number;
+  /** Imitate what earlier runs of this env found (from `.rl-studio/experience/<env>/`). */
+  selfImitation?: SelfImitation;
 }
 
 /** Identity at run time; exists so the editor can type-check the experiment. */

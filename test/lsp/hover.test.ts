@@ -150,3 +150,29 @@ test("nothing to say elsewhere", async () => {
   const { hover } = await hoverAt(CARTPOLE_EXPERIMENT, "Balance the pole");
   assert.equal(hover, null);
 });
+
+test("sub-goal name: its measured achievement in the latest runs of this experiment", async () => {
+  const text = `import { defineExperiment } from "rl-studio";
+export default defineExperiment({
+  name: "mc-subgoals",
+  env: "MountainCar-v0",
+  algorithm: "ppo",
+  subgoals: [
+    { name: "moving", achieved: ({ obs }) => Math.abs(obs.velocity) > 0.01 },
+    { name: "left", achieved: ({ obs }) => obs.position < -0.9 },
+  ],
+});
+`;
+  const uri = pathToFileURL(join(workspace, "mc.rl.ts")).href;
+  assert.match((await hoverAt(text, '"left"', 2, uri)).markdown, /No run yet of "mc-subgoals"/);
+  const sg = (subgoals: Record<string, number>) => ({ ...episode(-200, { subgoals: Object.keys(subgoals).length }), subgoals });
+  writeRun("mc-old", "mc-subgoals", "2026-03-01T00:00:00Z", [episode(-200, {})]);
+  writeRun("mc-new", "mc-subgoals", "2026-03-02T00:00:00Z", [sg({ moving: 5, left: 40 }), sg({ moving: 7 }), sg({ moving: 3, left: 60 }), sg({})]);
+  const { hover, markdown } = await hoverAt(text, '"left"', 2, uri);
+  assert.equal(textAt(text, hover!.range!), '"left"');
+  assert.match(markdown, /\*\*Sub-goal `left`\*\*/);
+  assert.match(markdown, /- `mc-new`: reached in 50% of its last 4 episodes, typically at step 50\.0/);
+  assert.match(markdown, /- `mc-old`: trained without sub-goals/);
+  const field = await hoverAt(text, "position < -0.9", 2, uri);
+  assert.match(field.markdown, /position/);
+});

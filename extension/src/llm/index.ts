@@ -1,6 +1,6 @@
 /**
  * Registers the local-LLM reward features (one line in extension.ts): the LLM state and model
- * download, ✨ Suggest reward (command and code lens), ghost text in `reward`, Evolve Reward and
+ * download, ✨ Suggest reward and ✨ Propose sub-goals (commands and code lenses), ghost text in `reward`, Evolve Reward and
  * its results page. Command ids are declared in package.json `contributes.commands`.
  */
 import * as vscode from "vscode";
@@ -12,6 +12,7 @@ import { LlmFeature, errorText } from "./llm-feature.js";
 import { DOWNLOAD_MODEL_COMMAND } from "./reward-text.js";
 import { CodeLensCommands } from "../../../protocol/src/language-server.js";
 import { RewardPreviews, suggestReward } from "./suggest-reward.js";
+import { proposeSubgoals } from "./propose-subgoals.js";
 
 export function registerLlm(ctx: Ctx): vscode.Disposable[] {
   const feature = new LlmFeature(ctx);
@@ -35,6 +36,7 @@ export function registerLlm(ctx: Ctx): vscode.Disposable[] {
     evolutions,
     reg(DOWNLOAD_MODEL_COMMAND, "Download Model", () => feature.download()),
     reg(CodeLensCommands.suggestReward, "Suggest Reward", (arg) => suggestReward(feature, previews, arg)),
+    reg(CodeLensCommands.proposeSubgoals, "Propose Sub-goals", (arg) => proposeSubgoals(feature, previews, arg)),
     reg("rlStudio.evolveReward", "Evolve Reward", (arg) => evolutions.evolve(arg)),
     reg("rlStudio.applyEvolvedReward", "Apply Evolved Reward", (arg) => evolutions.applyEvolved(arg)),
     vscode.languages.registerInlineCompletionItemProvider({ scheme: "file", pattern: "**/*.rl.ts" }, inline),

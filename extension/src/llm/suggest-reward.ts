@@ -72,6 +72,8 @@ export async function previewAndApply(
   range: OffsetRange,
   code: string,
   label: string,
+  /** What is applied, in messages: "reward" (default) or "sub-goals". */
+  what = "reward",
 ): Promise<boolean> {
   const refused = workspaceWriteError(file);
   if (refused) {
@@ -82,12 +84,12 @@ export async function previewAndApply(
   const preview = previews.add(file, proposed);
   const name = path.basename(file.fsPath);
   try {
-    await vscode.commands.executeCommand("vscode.diff", file, preview, `${name} ↔ reward: ${label}`, { preview: true });
-    const pick = await showInformationMessage(`RL Studio: apply the reward "${label}" to ${name}?`, "Apply", "Cancel");
+    await vscode.commands.executeCommand("vscode.diff", file, preview, `${name} ↔ ${what}: ${label}`, { preview: true });
+    const pick = await showInformationMessage(`RL Studio: apply the ${what} "${label}" to ${name}?`, "Apply", "Cancel");
     if (pick !== "Apply") return false;
     const doc = await vscode.workspace.openTextDocument(file);
     if (doc.getText() !== expectedText) {
-      void showWarningMessage(`RL Studio: ${name} changed since the reward was proposed; nothing was applied. Run Suggest Reward again.`);
+      void showWarningMessage(`RL Studio: ${name} changed since the ${what} ${what === "reward" ? "was" : "were"} proposed; nothing was applied. Run ${what === "reward" ? "Suggest Reward" : "Propose Sub-goals"} again.`);
       return false;
     }
     // The smallest edit: only the reward's span changes (undo and other edits stay meaningful).
@@ -96,7 +98,7 @@ export async function previewAndApply(
     edit.replace(file, new vscode.Range(doc.positionAt(range.start), doc.positionAt(range.end)), proposed.slice(range.start, proposed.length - tail));
     if (!(await vscode.workspace.applyEdit(edit))) throw new Error(`the edit of ${name} was refused`);
     await doc.save();
-    void showInformationMessage(`RL Studio: reward "${label}" applied to ${name}.`);
+    void showInformationMessage(`RL Studio: ${what} "${label}" applied to ${name}.`);
     return true;
   } finally {
     await closeDiff(preview);

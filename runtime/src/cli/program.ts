@@ -1,5 +1,5 @@
 /**
- * `rl-studio` commands: train, resume, eval, explain, suggest-reward, evolve-reward, envs, and
+ * `rl-studio` commands: train, resume, eval, explain, suggest-reward, evolve-reward, propose-subgoals, envs, and
  * (registered from their own modules) export-tb and sweep. Each returns its exit code instead of calling
  * `process.exit`, so the whole CLI can be driven in-process; `main.ts` is the thin entry point.
  *
@@ -24,6 +24,7 @@ import { runExplainCommand } from "../explain/adapters.js";
 // Loaded when a reward or LLM command runs: it pulls in the TypeScript compiler (~0.6 s of CPU to load),
 // which train, resume, eval and envs never need (launch → first progress line stays under a second).
 const rewardDesign = () => import("../reward-design/adapters.js");
+const proposeSubgoals = () => import("../subgoals/propose/adapters.js");
 import { LlmNarrativeWriter } from "../explain/llm-narrative.js";
 import type { CommandContext } from "./command-context.js";
 import { registerExportTb } from "./export-tb-command.js";
@@ -95,6 +96,7 @@ interface TrainFlags {
   totalTimesteps?: number;
   backend: BackendName | "auto";
   runsDir?: string;
+  experienceMaxMb?: number;
   userCodeTimeout?: number;
   json?: boolean;
 }
@@ -133,6 +135,7 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo()): 
     .option("--total-timesteps <n>", "override hyperparameters.totalTimesteps", parseCount("--total-timesteps", 1))
     .addOption(backendOption())
     .option("--runs-dir <dir>", "folder for run folders (default: <workspace>/.rl-studio/runs)")
+    .option("--experience-max-mb <n>", "cap of the env's experience store in MB, overriding hyperparameters.experienceMaxMegabytes (0: store nothing from this run; default 256)", parseCount("--experience-max-mb", 0))
     .addOption(userCodeTimeoutOption())
     .option("--json", "print the result as one JSON object on the last stdout line")
     .action(async (experimentPath: string, flags: TrainFlags) => {
@@ -143,6 +146,7 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo()): 
           ...(flags.runsDir !== undefined ? { runsRoot: flags.runsDir } : {}),
           ...(flags.seed !== undefined ? { seed: flags.seed } : {}),
           ...(flags.totalTimesteps !== undefined ? { totalTimesteps: flags.totalTimesteps } : {}),
+          ...(flags.experienceMaxMb !== undefined ? { experienceMaxMegabytesOverride: flags.experienceMaxMb } : {}),
           ...userCodeTimeout(flags.userCodeTimeout),
           backend: flags.backend,
           ...hooks,
@@ -214,6 +218,24 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo()): 
         const model = flags.model ?? process.env.RL_STUDIO_LLM_MODEL;
         if (model) await (await rewardDesign()).withProvider({ model }, (provider) => explain(new LlmNarrativeWriter(provider)));
         else await explain(null);
+        exitCode = controller.signal.aborted ? EXIT.interrupted : EXIT.ok;
+      } finally {
+        release();
+      }
+    });
+
+  program
+    .command("propose-subgoals")
+    .description("ask the local LLM to split the experiment's task into ordered sub-goals over the env's fields; each is validated in a sandbox on random-policy rollouts before it is shown")
+    .argument("<experiment>", "the experiment file")
+    .option("--model <path>", "a .gguf file or hf: URI (default: RL_STUDIO_LLM_MODEL; in the editor: rlStudio.llm.model)")
+    .option("--json", "print the result as one JSON object")
+    .action(async (experimentPath: string, flags: { model?: string; json?: boolean }) => {
+      json = flags.json === true;
+      const controller = new AbortController();
+      const release = interruptible(io, controller, "stopping the proposal…");
+      try {
+        await (await proposeSubgoals()).runProposeSubgoalsCommand(experimentPath, { ...flags, json }, { stdout: out, stderr: err, signal: controller.signal });
         exitCode = controller.signal.aborted ? EXIT.interrupted : EXIT.ok;
       } finally {
         release();

@@ -76,6 +76,7 @@ export const ACROBOT_SPEC: EnvSpec = {
   maxEpisodeSteps: 500,
   rewardThreshold: -100,
   terminationCauses: [TARGET_REACHED],
+  successCauses: [TARGET_REACHED],
   actionSpace: { kind: "discrete", n: 3 },
 };
 

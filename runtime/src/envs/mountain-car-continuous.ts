@@ -74,6 +74,7 @@ export const MOUNTAIN_CAR_CONTINUOUS_SPEC: EnvSpec = {
   maxEpisodeSteps: 999,
   rewardThreshold: 90,
   terminationCauses: [GOAL_REACHED],
+  successCauses: [GOAL_REACHED],
   actionSpace: { kind: "box", low: [MIN_ACTION], high: [MAX_ACTION] },
 };
 

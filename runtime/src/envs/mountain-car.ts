@@ -63,6 +63,7 @@ export const MOUNTAIN_CAR_SPEC: EnvSpec = {
   maxEpisodeSteps: 200,
   rewardThreshold: -110,
   terminationCauses: [GOAL_REACHED],
+  successCauses: [GOAL_REACHED],
   actionSpace: { kind: "discrete", n: 3 },
 };
 

@@ -91,6 +91,8 @@ export interface EnvSpec {
   rewardThreshold?: number;
   /** Names of the termination conditions an episode can end by (reported in `info.terminationCause`). */
   terminationCauses: readonly string[];
+  /** The termination causes that mean the task was achieved (MountainCar's flag), for success rates and self-imitation; absent: none does. */
+  successCauses?: readonly string[];
   actionSpace: { kind: "discrete"; n: number } | { kind: "box"; low: number[]; high: number[] };
   /** Present on envs with a text view (`env.text`) and a success criterion. */
   text?: TextSpec;

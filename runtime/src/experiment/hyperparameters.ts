@@ -47,6 +47,7 @@ export interface Hyperparameters {
   bootstrapTruncated: boolean;
   checkpointEvery: number;
   numLearners: number;
+  experienceMaxMegabytes: number | null;
 }
 
 export const HYPERPARAMETERS: readonly HyperparameterSpec[] = [
@@ -72,6 +73,7 @@ export const HYPERPARAMETERS: readonly HyperparameterSpec[] = [
   { key: "normalizeRewards", type: "boolean", doc: "Scale rewards by the running std of the discounted return, clipped to ±10 (CleanRL continuous).", effect: "Scale-invariant value targets.", default: false, cleanrl: false },
   { key: "bootstrapTruncated", type: "boolean", doc: "On truncation (time limit), bootstrap from the value of the final observation instead of treating it as terminal (CleanRL does not; Stable-Baselines3 does).", effect: "Correct returns at time limits.", default: true, cleanrl: false, zoo: true },
   { key: "numLearners", type: "integer", doc: "Data-parallel learners, each in its own thread stepping its own numEnvs envs (seeded per learner), with one shared parameter vector and Adam state and the gradients averaged every minibatch, as CleanRL's ppo_atari_multigpu.py (one process per GPU there). totalTimesteps counts all learners' steps; each minibatch step sees numLearners × the minibatch. Float64 plain-JS learners; not with normalizeObservations or normalizeRewards.", effect: "More environment steps per second on more cores; a bigger effective batch.", default: 1, cleanrl: 1, min: 1, max: 64 },
+  { key: "experienceMaxMegabytes", type: "number", doc: "Size cap in MB of this env's lifelong experience store (.rl-studio/experience/<env>/), which every run appends its transitions to and self-imitation reads; the oldest segments are dropped first. 0: this run stores nothing. null: the workspace setting rlStudio.experience.maxMegabytes (256 MB unless set).", effect: "More earlier experience kept for self-imitation and relabelling, more disk.", default: null, cleanrl: null, min: 0, nullable: true },
   { key: "checkpointEvery", type: "integer", doc: "Write a checkpoint every this many PPO iterations (and always at the end).", effect: "Less lost work on a crash, more disk writes.", default: 10, cleanrl: null, min: 1 },
 ];
 

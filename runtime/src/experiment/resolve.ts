@@ -20,6 +20,7 @@ import { ExperimentError } from "./errors.js";
 import { ALGORITHMS, DEFAULT_ALGORITHM, actionKindWords, allowedAlgorithmsText, findAlgorithm, type AlgorithmId } from "./algorithms.js";
 import { closestMatch } from "./suggest.js";
 import { formatValue, validateHyperparameters } from "./validate.js";
+import { resolveSubgoalFields, type ResolvedSubgoal, type SelfImitationSettings } from "../subgoals/config.js";
 
 export { ExperimentError } from "./errors.js";
 
@@ -37,6 +38,10 @@ export interface ResolvedExperiment {
   hyperparameters: Hyperparameters;
   seed: number;
   reward: RewardFunction | null;
+  /** Ordered sub-goals (empty when none), the reward for reaching each, and self-imitation settings. */
+  subgoals: ResolvedSubgoal[];
+  subgoalReward: number;
+  selfImitation: SelfImitationSettings | null;
   source: { path: string; text: string; sha256: string; bundle: string };
 }
 
@@ -50,7 +55,7 @@ export interface ExperimentOverrides {
 /** CleanRL's default seed. */
 export const DEFAULT_SEED = 1;
 
-const CONFIG_KEYS = ["name", "env", "task", "algorithm", "hyperparameters", "seed", "reward"] as const;
+const CONFIG_KEYS = ["name", "env", "task", "algorithm", "hyperparameters", "seed", "reward", "subgoals", "subgoalReward", "selfImitation"] as const;
 const ENV_MEMBERS = ["spec", "observationSpace", "actionSpace", "reset", "step"] as const;
 
 /** Compile, evaluate and resolve the experiment at `path` (from `text` instead of the file's bytes when given: see compileExperiment). */
@@ -139,6 +144,18 @@ export function resolveExperiment(
   const reward = typeof c.reward === "function" ? (c.reward as RewardFunction) : null;
 
   const hyperparameters = resolveHyperparameters(c.hyperparameters, env.spec.actionSpace.kind, overrides, source, locate);
+  const subgoalFields = resolveSubgoalFields(c, {
+    spec: env.spec,
+    makeEnv: env.makeEnv,
+    seed: seed as number,
+    source,
+    fail,
+    locate: (err) => locateError(err, source.bundle, source.path),
+  });
+  if (hyperparameters.numLearners > 1 && (subgoalFields.subgoals.length > 0 || subgoalFields.selfImitation)) {
+    const field = subgoalFields.selfImitation ? "selfImitation" : "subgoals";
+    fail(`${field} with numLearners = ${hyperparameters.numLearners}: sub-goal rewards, the experience store and self-imitation run with one learner; use numLearners: 1`, field);
+  }
 
   return {
     name,
@@ -150,6 +167,7 @@ export function resolveExperiment(
     hyperparameters,
     seed: seed as number,
     reward,
+    ...subgoalFields,
     source,
   };
 }

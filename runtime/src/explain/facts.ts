@@ -29,6 +29,7 @@ import type {
   FieldSensitivity,
   ModeFacts,
   RolloutMode,
+  SubgoalFact,
 } from "../../../protocol/src/explain.js";
 import type { EnvSpec } from "../envs/types.js";
 import type { Policy } from "../ppo/policy.js";
@@ -138,6 +139,7 @@ export function modeFacts(r: ModeRollout, spec: EnvSpec, bins: number): ModeFact
     meanAction: discrete ? null : all.meanAction,
     conditioning: spec.observationFields.map((f, j) => conditionOnField(r.steps, j, f.name, spec, bins)),
     components: componentFacts(r),
+    subgoals: subgoalFacts(r),
   };
 }
 
@@ -203,6 +205,25 @@ export function conditionOnField(steps: readonly StepRecord[], j: number, field:
     bins: binFacts,
     signSplit: below.length > 0 && above.length > 0 ? { below: actionBin(below, null, 0, spec), above: actionBin(above, 0, null, spec) } : null,
   };
+}
+
+/** Per sub-goal: the share of episodes that reached it, and the episode step at which they did (median, range). */
+export function subgoalFacts(r: ModeRollout): SubgoalFact[] | null {
+  const subgoals = r.subgoals ?? [];
+  if (subgoals.length === 0) return null;
+  return subgoals.map((sg, k) => {
+    const steps = r.episodes.flatMap((e) => (e.subgoalSteps && e.subgoalSteps.length > k ? [e.subgoalSteps[k]!] : [])).sort((a, b) => a - b);
+    const n = steps.length;
+    return {
+      name: sg.name,
+      description: sg.description,
+      reached: n,
+      rate: r.episodes.length === 0 ? 0 : n / r.episodes.length,
+      medianStep: n === 0 ? null : n % 2 ? steps[(n - 1) / 2]! : (steps[n / 2 - 1]! + steps[n / 2]!) / 2,
+      minStep: n === 0 ? null : steps[0]!,
+      maxStep: n === 0 ? null : steps[n - 1]!,
+    };
+  });
 }
 
 export function componentFacts(r: ModeRollout): ComponentFacts | null {

@@ -14,11 +14,15 @@ import { RewardShaper } from "../experiment/reward-shaper.js";
 import { locateError } from "../experiment/compile.js";
 import type { Env } from "../envs/types.js";
 import type { Policy } from "../ppo/policy.js";
+import { PredicateRunner } from "../subgoals/predicates.js";
+import { SubgoalTracker } from "../subgoals/semantics.js";
 import { Rng } from "../rng.js";
 
 /** The experiment parts the rollouts need (a `ResolvedExperiment` has them all). */
 export type ExplainedExperiment = Pick<ResolvedExperiment, "name" | "envId" | "spec" | "makeEnv" | "task" | "seed" | "reward"> & {
   source?: ResolvedExperiment["source"];
+  /** The experiment's sub-goals, whose achievement the facts report. */
+  subgoals?: ResolvedExperiment["subgoals"];
 };
 
 /** One env step, from the state the policy saw. */
@@ -58,6 +62,8 @@ export interface RolloutEpisode {
   states: number[][] | null;
   /** Per-episode sums of the shaped reward's components; null when the experiment does not shape. */
   components: Record<string, number> | null;
+  /** Episode step at which each sub-goal it reached was reached, in order; null without sub-goals. */
+  subgoalSteps?: number[] | null;
 }
 
 export interface ModeRollout {
@@ -66,6 +72,8 @@ export interface ModeRollout {
   steps: StepRecord[];
   /** Component names in the order the reward function first returned them. */
   componentNames: string[];
+  /** The experiment's sub-goals (name, description), in order; empty without. */
+  subgoals?: { name: string; description: string }[];
 }
 
 export interface RolloutOptions {
@@ -98,6 +106,16 @@ export async function rollout(policy: Policy, experiment: ExplainedExperiment, m
     : null;
   const steps: StepRecord[] = [];
   const episodes: RolloutEpisode[] = [];
+  const subgoals = experiment.subgoals ?? [];
+  const runner =
+    subgoals.length > 0
+      ? new PredicateRunner(subgoals, experiment.spec.observationFields.map((f) => f.name), {
+          envId: experiment.spec.id,
+          ...(source ? { locate: (err: unknown) => locateError(err, source.bundle, source.path) } : {}),
+          places: subgoals.map((sg) => sg.place),
+        })
+      : null;
+  const tracker = runner ? new SubgoalTracker(subgoals.length, 1, 1) : null;
   for (let i = 0; i < options.episodes; i++) {
     options.signal?.throwIfAborted();
     const seed = options.envSeed + i;
@@ -123,6 +141,10 @@ export async function rollout(policy: Policy, experiment: ExplainedExperiment, m
         envReward: r.reward,
       });
       shaper?.shape(0, obs, action, r.obs, r.reward, r.terminated, r.truncated, t);
+      if (runner) {
+        runner.setState(r.obs);
+        tracker!.observe(0, t, runner.test);
+      }
       total += r.reward;
       if (states) states.push(simulatorState(env) ?? []);
       obs = r.obs;
@@ -142,6 +164,7 @@ export async function rollout(policy: Policy, experiment: ExplainedExperiment, m
           finalObs: obs,
           states,
           components: shaper ? shaper.takeEpisodeSums(0) : null,
+          subgoalSteps: tracker ? tracker.endEpisode(0) : null,
         });
         break;
       }
@@ -150,5 +173,5 @@ export async function rollout(policy: Policy, experiment: ExplainedExperiment, m
     // Let an abort (and the JSON-RPC connection) through between episodes.
     await new Promise<void>((resolve) => setImmediate(resolve));
   }
-  return { mode, episodes, steps, componentNames: shaper ? [...shaper.componentNames] : [] };
+  return { mode, episodes, steps, componentNames: shaper ? [...shaper.componentNames] : [], subgoals: subgoals.map((sg) => ({ name: sg.name, description: sg.description })) };
 }

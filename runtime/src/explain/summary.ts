@@ -157,6 +157,16 @@ function componentSentence(m: ModeFacts): string | null {
   return `Reward components over ${formatCount(c.steps)} steps of ${formatCount(c.episodes)} deterministic episodes, share ${of}: ${parts.join(", ")}.`;
 }
 
+/** "Sub-goals (in order) over 50 deterministic episodes: buildSpeed 100 % (typically at step 12, 9–15), …". */
+export function subgoalSentence(m: ModeFacts): string | null {
+  const list = m.subgoals;
+  if (!list || list.length === 0) return null;
+  const parts = list.map((g) =>
+    g.medianStep === null ? `${g.name} never` : `${g.name} ${formatPercent(g.rate)} (typically at step ${formatNumber(g.medianStep)}, ${g.minStep}–${g.maxStep})`,
+  );
+  return `Sub-goals reached, in order, over ${formatCount(m.episodes)} ${m.mode} episodes: ${parts.join(", ")}.`;
+}
+
 function episodeSentence(t: EpisodeTrajectory, facts: BehaviourFacts, median: number): string {
   // The episode was picked out of its mode's episodes: that count is the sentence's sample size.
   const of = `${formatCount(facts[t.mode].episodes)} ${t.mode} episodes`;
@@ -209,6 +219,8 @@ export function summarize(facts: BehaviourFacts): string[] {
   out.push(...sensitivitySentences(facts));
   const components = componentSentence(d);
   if (components) out.push(components);
+  const subgoals = subgoalSentence(d);
+  if (subgoals) out.push(subgoals);
   if (!oneAction) out.push(actionSentence(d, facts));
   out.push(returnSentence(facts.stochastic, "Sampled actions"));
   out.push(endingSentence(facts.stochastic.endings, facts, "sampled-action"));

@@ -193,6 +193,13 @@ export class ActorCriticWorkspace {
     }
   }
 
+  /** Both networks on `rows` observations: afterwards `logits` and `values` hold their outputs. */
+  forward(params: Float64Array, obs: ArrayLike<number>, rows: number): void {
+    this.setInput(obs, rows, this.layout.config.obsDim);
+    mlpForward(params, this.layout.actor, this.actorActs, rows);
+    mlpForward(params, this.layout.critic, this.criticActs, rows);
+  }
+
   get logits(): Float64Array {
     return this.actorActs[this.actorActs.length - 1]!;
   }
@@ -202,7 +209,8 @@ export class ActorCriticWorkspace {
   }
 }
 
-const HALF_LOG_2PI = 0.5 * Math.log(2 * Math.PI);
+/** ½·log 2π, the Normal log-density's constant. */
+export const HALF_LOG_2PI = 0.5 * Math.log(2 * Math.PI);
 
 /** Output of one acting step for a batch of observations (one row per env). */
 export interface ActResult {
@@ -226,10 +234,8 @@ export function act(
   out: ActResult,
 ): void {
   const { layout } = ws;
-  const { obsDim, actionDim, actionKind } = layout.config;
-  ws.setInput(obs, rows, obsDim);
-  mlpForward(params, layout.actor, ws.actorActs, rows);
-  mlpForward(params, layout.critic, ws.criticActs, rows);
+  const { actionDim, actionKind } = layout.config;
+  ws.forward(params, obs, rows);
   const logits = ws.logits;
   const values = ws.values;
   for (let i = 0; i < rows; i++) {
@@ -320,9 +326,7 @@ export function ppoLossAndGradient(
 ): PpoLossStats {
   const { layout } = ws;
   const B = mb.size;
-  ws.setInput(mb.obs, B, layout.config.obsDim);
-  mlpForward(params, layout.actor, ws.actorActs, B);
-  mlpForward(params, layout.critic, ws.criticActs, B);
+  ws.forward(params, mb.obs, B);
   const stats = ppoLossHead(layout, params, ws.logits, ws.values, mb, coef, ws.dActor, ws.dCritic, grad);
   mlpBackward(params, layout.actor, ws.actorActs, ws.dActor, ws.actorScratch, grad, B);
   mlpBackward(params, layout.critic, ws.criticActs, ws.dCritic, ws.criticScratch, grad, B);

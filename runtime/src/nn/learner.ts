@@ -6,6 +6,7 @@
 import type { ActorCriticLayout, PpoCoefficients, PpoLossStats, PpoMinibatch } from "./actor-critic.js";
 import { ActorCriticWorkspace, ppoLossAndGradient } from "./actor-critic.js";
 import { Adam, clipGradNorm } from "./adam.js";
+import { silLossAndGradient, type SilCoefficients, type SilLossStats, type SilMinibatch } from "./self-imitation.js";
 
 import { BACKENDS, type BackendName } from "../../../protocol/src/runtime.js";
 export type { BackendName } from "../../../protocol/src/runtime.js";
@@ -28,6 +29,11 @@ export interface Learner {
   readonly params: Float32Array;
   /** One minibatch gradient step: loss, global-norm clip, Adam. */
   step(mb: PpoMinibatch, coef: PpoCoefficients, learningRate: number, maxGradNorm: number): Promise<PpoLossStats>;
+  /**
+   * Optional capability: one gradient step on the self-imitation loss (self-imitation.ts) with the
+   * same optimiser. Runs with `selfImitation` need it; a backend without it falls back to `js`.
+   */
+  silStep?(mb: SilMinibatch, coef: SilCoefficients, learningRate: number, maxGradNorm: number): Promise<SilLossStats>;
   /** Brings `params` up to date with the learner's own copy (a no-op for `js`). */
   syncParams(): Promise<void>;
   getState(): Promise<LearnerState>;
@@ -62,6 +68,14 @@ export class JsLearner implements Learner {
   stepSync(mb: PpoMinibatch, coef: PpoCoefficients, learningRate: number, maxGradNorm: number): PpoLossStats {
     this.grad.fill(0);
     const stats = ppoLossAndGradient(this.master, this.ws, mb, coef, this.grad);
+    clipGradNorm(this.grad, maxGradNorm);
+    this.adam.apply(this.master, this.grad, learningRate);
+    return stats;
+  }
+
+  async silStep(mb: SilMinibatch, coef: SilCoefficients, learningRate: number, maxGradNorm: number): Promise<SilLossStats> {
+    this.grad.fill(0);
+    const stats = silLossAndGradient(this.master, this.ws, mb, coef, this.grad);
     clipGradNorm(this.grad, maxGradNorm);
     this.adam.apply(this.master, this.grad, learningRate);
     return stats;

@@ -10,6 +10,7 @@ import { locateError } from "../experiment/compile.js";
 import { SyncVectorEnv } from "../envs/vector.js";
 import type { EpisodeFacts } from "../runs/run-recorder.js";
 import type { Rng } from "../rng.js";
+import type { Info } from "../envs/types.js";
 import { ActorCriticLayout, ActorCriticWorkspace, act, type ActResult } from "../nn/actor-critic.js";
 import { computeGae } from "./gae.js";
 import { RunningMeanStd, normalizeObservationInto } from "./normalize.js";
@@ -21,6 +22,20 @@ export interface RolloutSink {
   /** A finished episode; returns the record the iteration's metrics read. */
   episode(facts: EpisodeFacts): EpisodeFacts;
 }
+
+/**
+ * What sub-goals and Collect & Infer (ppo/collect-and-infer.ts) do per transition and per finished
+ * episode: a bonus added to the training reward, and extra fields of the episode's record.
+ */
+export interface RolloutHooks {
+  /** After env e's transition; returns the bonus to add to `trainingReward` (before normalisation). */
+  transition(e: number, obs: Float32Array, action: number | Float32Array, nextObs: Float32Array, envReward: number, trainingReward: number, terminated: boolean, truncated: boolean, info: Info, episodeStep: number): number;
+  /** Env e's episode ended: the per-sub-goal steps reached and the sub-goal reward it earned. */
+  endEpisode(e: number, terminated: boolean, info: Info): { subgoals?: Record<string, number>; subgoalReward?: number };
+}
+
+/** The reward component the sub-goal reward is logged as. */
+export const SUBGOAL_COMPONENT = "subgoals";
 
 export class Rollout {
   readonly envs: SyncVectorEnv;
@@ -57,6 +72,7 @@ export class Rollout {
   private readonly episodeLength: Int32Array;
   private readonly discountedReturn: Float64Array;
   private rawObs: Float32Array = new Float32Array(0);
+  private hooks: RolloutHooks | null = null;
 
   constructor(
     private readonly experiment: ResolvedExperiment,
@@ -103,8 +119,13 @@ export class Rollout {
     this.discountedReturn = new Float64Array(numEnvs);
   }
 
+  /** Sub-goal rewards and the experience store, called from then on (train.ts attaches them once the run folder is open). */
+  attach(hooks: RolloutHooks): void {
+    this.hooks = hooks;
+  }
+
   /** The policy's view of raw observations (normalised when NormalizeObservation is on). */
-  private toPolicyObs(raw: Float32Array, rows: number, out: Float64Array, update: boolean): void {
+  toPolicyObs(raw: Float32Array, rows: number, out: Float64Array, update: boolean): void {
     if (this.obsRms) {
       if (update) this.obsRms.update(raw, rows);
       normalizeObservationInto(this.obsRms, raw, rows, out);
@@ -125,7 +146,7 @@ export class Rollout {
    */
   collect(actParams: Float64Array, actionRng: Rng, sink: RolloutSink, episodes: EpisodeFacts[]): void {
     const h = this.experiment.hyperparameters;
-    const { numEnvs, obsDim, actWidth, actionDim, discrete, stepOut, envActions, shaper, returnRms, episodeReturn, episodeLength, discountedReturn, prevRawObs } = this;
+    const { numEnvs, obsDim, actWidth, actionDim, discrete, stepOut, envActions, shaper, returnRms, episodeReturn, episodeLength, discountedReturn, prevRawObs, hooks } = this;
     const actionSpace = this.envs.singleActionSpace;
     const low = actionSpace.kind === "discrete" ? null : actionSpace.low;
     const high = actionSpace.kind === "discrete" ? null : actionSpace.high;
@@ -158,9 +179,11 @@ export class Rollout {
         const done = terminated || truncated;
         const nextRaw = done ? res.finalObs[e]! : this.rawObs.subarray(e * obsDim, (e + 1) * obsDim);
         let reward = envReward;
-        if (shaper) {
+        if (shaper || hooks) {
           const action = discrete ? envActions[e]! : (envActions as Float32Array).subarray(e * actionDim, (e + 1) * actionDim);
-          reward = shaper.shape(e, prevRawObs.subarray(e * obsDim, (e + 1) * obsDim), action, nextRaw, envReward, terminated, truncated, episodeLength[e]!);
+          const prevRaw = prevRawObs.subarray(e * obsDim, (e + 1) * obsDim);
+          if (shaper) reward = shaper.shape(e, prevRaw, action, nextRaw, envReward, terminated, truncated, episodeLength[e]!);
+          if (hooks) reward += hooks.transition(e, prevRaw, action, nextRaw, envReward, reward, terminated, truncated, res.infos[e] ?? {}, episodeLength[e]!);
         }
         episodeReturn[e]! += envReward;
         episodeLength[e]!++;
@@ -182,6 +205,9 @@ export class Rollout {
         if (done) {
           const info = res.infos[e] ?? {};
           const cause = (terminated ? info.terminationCause : info.truncationCause) as string | undefined;
+          const { subgoals, subgoalReward } = hooks ? hooks.endEpisode(e, terminated, info) : {};
+          const components = shaper ? shaper.takeEpisodeSums(e) : subgoals ? {} : undefined;
+          if (components && subgoalReward !== undefined) components[SUBGOAL_COMPONENT] = subgoalReward;
           episodes.push(
             sink.episode({
               envIndex: e,
@@ -190,7 +216,8 @@ export class Rollout {
               terminated,
               truncated,
               ...(cause ? { cause } : {}),
-              ...(shaper ? { components: shaper.takeEpisodeSums(e) } : {}),
+              ...(components ? { components } : {}),
+              ...(subgoals ? { subgoals } : {}),
             }),
           );
           episodeReturn[e] = 0;

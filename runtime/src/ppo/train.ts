@@ -24,6 +24,9 @@ import { ppoTrainerState } from "./checkpoint-state.js";
 import { Rollout, type RolloutSink } from "./rollout.js";
 import { MinibatchScratch, optimize } from "./epochs.js";
 import { LearnerGroup, rankEnvSeed } from "./learner-group.js";
+import { CollectAndInfer, DEFAULT_EXPERIENCE_MEGABYTES, learnerFor } from "./collect-and-infer.js";
+import { SubgoalError } from "../subgoals/predicates.js";
+import { defaultExperienceRoot } from "../experience/paths.js";
 
 export type { BackendName } from "../nn/learner.js";
 
@@ -44,6 +47,10 @@ export interface TrainOptions {
   log?: (line: string) => void;
   /** Called once the run folder is open, with its recorder (counters, solved step, CPU time), for callers that report them. */
   onRecorder?: (recorder: RunRecorder) => void;
+  /** The lifelong experience store's root (default `<workspace>/.rl-studio/experience`); null stores nothing and imitates nothing. */
+  experienceRoot?: string | null;
+  /** The store's cap in MB when the experiment's `experienceMaxMegabytes` is null (the editor's rlStudio.experience.maxMegabytes; default 256). */
+  experienceMaxMegabytes?: number;
 }
 
 export type { TrainProgress } from "../../../protocol/src/runtime.js";
@@ -85,9 +92,13 @@ export async function train(opts: TrainOptions): Promise<TrainSummary> {
   const initRng = new Rng(experiment.seed);
   const actionRng = new Rng(rankSeed(experiment.seed, 0) + 7919);
   const shuffleRng = new Rng(rankSeed(experiment.seed, 0) + 104729);
-  const { learner, notice } =
-    ranks > 1 ? LearnerGroup.rankZero(layout, layout.initParams(initRng), ranks, minibatchSize, opts.backend ?? "auto") : await createLearner(opts.backend ?? "auto", layout, layout.initParams(initRng), minibatchSize);
-  log(notice);
+  const silRng = new Rng(experiment.seed + 1299709);
+  const initialParams = layout.initParams(initRng);
+  const created =
+    ranks > 1 ? LearnerGroup.rankZero(layout, Float32Array.from(initialParams), ranks, minibatchSize, opts.backend ?? "auto") : await createLearner(opts.backend ?? "auto", layout, Float32Array.from(initialParams), minibatchSize);
+  log(created.notice);
+  // Self-imitation needs a learner with a SIL step (collect-and-infer.ts); sub-goals and SIL are refused with numLearners > 1.
+  const learner = learnerFor(created.learner, experiment, layout, initialParams, minibatchSize, log);
   const { obsRms, returnRms, shaper } = rollout;
 
   // The run folder: restores the checkpoint on resume (validated whole before anything changes).
@@ -126,6 +137,20 @@ export async function train(opts: TrainOptions): Promise<TrainSummary> {
     }
   }
   const scratch = new MinibatchScratch(rollout, minibatchSize);
+
+  // Sub-goal rewards, the experience store and self-imitation (collect-and-infer.ts), called by the rollout per transition and episode.
+  const extras = new CollectAndInfer({
+    experiment,
+    numEnvs,
+    runId: runDir.id,
+    experienceRoot: opts.experienceRoot === undefined ? defaultExperienceRoot(experiment.source.path) : opts.experienceRoot,
+    defaultMegabytes: opts.experienceMaxMegabytes ?? DEFAULT_EXPERIENCE_MEGABYTES,
+    minibatchSize,
+    numMinibatches: h.numMinibatches,
+    log,
+    ...(signal ? { signal } : {}),
+  });
+  rollout.attach(extras);
   /** float64 image of the learner's parameters for the plain-JS acting forward; refreshed after each update phase. */
   const actParams = Float64Array.from(learner.params);
   const coef = { clipCoef: h.clipCoef, clipVloss: h.clipVloss, entCoef: h.entCoef, vfCoef: h.vfCoef, normAdv: h.normAdv };
@@ -152,6 +177,7 @@ export async function train(opts: TrainOptions): Promise<TrainSummary> {
 
       const rolloutStart = performance.now();
       rollout.collect(actParams, actionRng, sink, iterationEpisodes);
+      extras.flush();
       rolloutSeconds += (performance.now() - rolloutStart) / 1000;
       rollout.finish(actParams, actionRng);
 
@@ -162,6 +188,15 @@ export async function train(opts: TrainOptions): Promise<TrainSummary> {
       const { stats } = optimized;
       updates += optimized.updates;
       updateSeconds += optimized.updateSeconds;
+      // Self-imitation (Oh et al. 2018) on the best stored and own episodes, after PPO's epochs.
+      const silStats = await extras.selfImitate(
+        learner,
+        learningRate,
+        h.maxGradNorm,
+        silRng,
+        (raw, out, offset) => rollout.toPolicyObs(raw, 1, out.subarray(offset, offset + rollout.obsDim), false),
+        returnRms ? 1 / Math.sqrt(returnRms.var[0]! + 1e-8) : 1,
+      );
       await learner.syncParams();
       actParams.set(learner.params);
       // The other ranks' episodes, and their parameter hash checked against this one's.
@@ -193,6 +228,7 @@ export async function train(opts: TrainOptions): Promise<TrainSummary> {
           }
         }
       }
+      extras.addMetrics(iterationEpisodes, metrics, silStats);
       for (const [k, v] of Object.entries(metrics)) if (!Number.isFinite(v)) delete metrics[k];
       const record = await recorder.endIteration(iteration, metrics);
       opts.onProgress?.({
@@ -213,9 +249,9 @@ export async function train(opts: TrainOptions): Promise<TrainSummary> {
     // A rank that failed stops this one at a barrier; its own error says why.
     const err = (caught instanceof RankTimeoutError && (await group?.failure())) || caught;
     const step = recorder.globalStep;
-    if (err instanceof RewardError) err.globalStep = step;
-    // The experiment's own code at fault (its reward, its env): the message says where, no stack needed.
-    const userError = err instanceof RewardError || err instanceof EnvError;
+    if (err instanceof RewardError || err instanceof SubgoalError) err.globalStep = step;
+    // The experiment's own code at fault (its reward, its sub-goals, its env): the message says where, no stack needed.
+    const userError = err instanceof RewardError || err instanceof SubgoalError || err instanceof EnvError;
     error = userError
       ? `${err.message} (global step ${step}); the run stopped as failed and keeps its metrics`
       : err instanceof Error
@@ -228,6 +264,7 @@ export async function train(opts: TrainOptions): Promise<TrainSummary> {
   }
 
   // A stopped or completed run is checkpointed here, so it resumes from exactly this step.
+  extras.close();
   const totals = await recorder.finish(status, error);
   group?.dispose();
   learner.dispose();

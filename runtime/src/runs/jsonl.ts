@@ -112,7 +112,7 @@ export function observeDescriptors(observer: DescriptorObserver | null): void {
   descriptorObserver = observer;
 }
 
-/** Tell the observer of an append descriptor opened in this thread (JsonlWriter, the TensorBoard events writer). */
+/** Tell the observer of an append descriptor opened in this thread (JsonlWriter, the TensorBoard events writer, the experience store's writer). */
 export function descriptorOpened(fd: number): void {
   descriptorObserver?.opened(fd);
 }

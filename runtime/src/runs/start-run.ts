@@ -14,6 +14,7 @@
 import { resolve } from "node:path";
 import type { TrainSummary } from "../ppo/train.js";
 import { compileExperiment } from "../experiment/compile.js";
+import type { ExperimentOverrides } from "../experiment/resolve.js";
 import { validateHyperparameters } from "../experiment/validate.js";
 import { verifyRunCheckpoint } from "../ppo/checkpoint-state.js";
 import { CheckpointError } from "./checkpoint.js";
@@ -22,7 +23,6 @@ import { probeStatusWriter, RunDir, RunDirError } from "./run-dir.js";
 import { defaultRunsRoot } from "./run-id.js";
 import { launchTrainer, type HostedRun, type RunCallbacks } from "./trainer-host.js";
 import type { RunInfo, TrainerRequest } from "./trainer-protocol.js";
-import type { ExperimentOverrides } from "../experiment/resolve.js";
 import type { Hyperparameters } from "../experiment/hyperparameters.js";
 import type { SweepRef } from "./experiment-record.js";
 
@@ -47,6 +47,8 @@ export interface StartRunParams extends RunCallbacks {
   runId?: string;
   /** The sweep this run is a member of, recorded in experiment.json. */
   sweep?: SweepRef;
+  /** Overrides `hyperparameters.experienceMaxMegabytes` (the CLI's --experience-max-mb). */
+  experienceMaxMegabytesOverride?: number;
 }
 
 export interface ResumeRunParams extends RunCallbacks {
@@ -89,7 +91,9 @@ export async function startRun(params: StartRunParams): Promise<StartedRun> {
   const overrides: ExperimentOverrides = {};
   if (params.seed !== undefined) overrides.seed = params.seed;
   if (params.totalTimesteps !== undefined) overrides.totalTimesteps = params.totalTimesteps;
-  if (params.hyperparameters !== undefined) overrides.hyperparameters = params.hyperparameters;
+  if (params.hyperparameters !== undefined || params.experienceMaxMegabytesOverride !== undefined) {
+    overrides.hyperparameters = { ...params.hyperparameters, ...(params.experienceMaxMegabytesOverride !== undefined ? { experienceMaxMegabytes: params.experienceMaxMegabytesOverride } : {}) };
+  }
   const compiled = await compileExperiment(params.experimentPath, params.sourceText);
   params.signal?.throwIfAborted();
   const runsRoot = resolve(params.runsRoot ?? defaultRunsRoot(params.experimentPath));

@@ -59,6 +59,8 @@ export interface RunCallbacks {
   onEpisode?: (r: EpisodeRecord) => void;
   /** Human-readable notices from the trainer (backend chosen, fallbacks, resume point). */
   log?: (line: string) => void;
+  /** The experience store's cap in MB for experiments that leave experienceMaxMegabytes null (the editor's rlStudio.experience.maxMegabytes). */
+  experienceMaxMegabytes?: number;
 }
 
 export interface HostOptions extends RunCallbacks {
@@ -115,6 +117,7 @@ export function launchTrainer(request: TrainerRequest, sourceFile: string, opts:
     shared,
     wantEpisodes: opts.onEpisode !== undefined,
     writer: currentWriter(),
+    ...(opts.experienceMaxMegabytes !== undefined ? { experienceMaxMegabytes: opts.experienceMaxMegabytes } : {}),
   };
   const { script, eval: isEval } = workerScript(__dirname, __filename, "trainer-worker.ts", "trainer-worker.js");
   const worker = new Worker(script, { eval: isEval, workerData: data });

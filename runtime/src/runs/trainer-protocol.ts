@@ -50,6 +50,8 @@ export interface TrainerWorkerData {
   wantEpisodes: boolean;
   /** The owner as status.json names it (its script, whether it stops on Ctrl-C). */
   writer: WriterIdentity;
+  /** The experience store's cap in MB when the experiment leaves experienceMaxMegabytes null. */
+  experienceMaxMegabytes?: number;
 }
 
 /** What the owner learns of the run once its folder exists. */

@@ -109,6 +109,7 @@ async function main(data: TrainerWorkerData): Promise<void> {
       runDir,
       backend: data.backend,
       signal: controller.signal,
+      ...(data.experienceMaxMegabytes !== undefined ? { experienceMaxMegabytes: data.experienceMaxMegabytes } : {}),
       log,
       ...(data.wantEpisodes ? { onEpisode: (r: EpisodeRecord) => void episodes.push(r) } : {}),
       onMetrics: (r) => {

@@ -1,6 +1,6 @@
 /**
  * The runtime server's LLM side: one ModelManager (the one owner of the Llama instance) and one
- * provider for the process, the `llm/*` and `reward/*` requests, and the narrative writer that
+ * provider for the process, the `llm/*`, `reward/*` and `subgoals/propose` requests, and the narrative writer that
  * `runtime/explain` uses when a model is configured. node-llama-cpp is loaded only on first use.
  */
 import type { MessageConnection } from "vscode-jsonrpc";
@@ -11,6 +11,7 @@ import {
   LlmConfigureNotification,
   LlmDownloadRequest,
   LlmStateNotification,
+  ProposeSubgoalsRequest,
   SuggestRewardRequest,
   type EvolveRewardResult,
 } from "../../../protocol/src/reward-design.js";
@@ -19,6 +20,7 @@ import { LlamaProvider } from "../llm/llama-provider.js";
 import { suggestRewards } from "../reward-design/suggest.js";
 import { evolveReward } from "../reward-design/evolve.js";
 import { checkRewardForApply } from "../reward-design/apply-check.js";
+import { proposeSubgoals } from "../subgoals/propose/propose.js";
 import { LlmNarrativeWriter } from "../explain/llm-narrative.js";
 import type { NarrativeWriter } from "../explain/narrative.js";
 
@@ -65,6 +67,21 @@ export class RewardDesignService {
         onProgress: (p) => void connection.sendNotification(EvolveRewardProgressNotification.type, p),
       });
       return result as unknown as EvolveRewardResult;
+    });
+    connection.onRequest(ProposeSubgoalsRequest.type, async (params, token) => {
+      const p = await proposeSubgoals(params.experimentPath, {
+        provider: this.provider,
+        ...(params.sourceText !== undefined ? { sourceText: params.sourceText } : {}),
+        signal: abortOn(token),
+      });
+      return {
+        subgoals: p.verdicts.map((v) => ({ ...v.subgoal, ok: v.ok, note: v.ok ? v.note : v.reason, ...(v.ok ? {} : { kind: v.kind }) })),
+        snippet: p.snippet,
+        range: p.range,
+        edit: p.edit,
+        malformed: p.malformed,
+        stats: p.stats,
+      };
     });
     connection.onRequest(CheckRewardRequest.type, (params, token) =>
       checkRewardForApply(params.experimentPath, params.components, { ...(params.sourceText !== undefined ? { sourceText: params.sourceText } : {}), signal: abortOn(token) }),

@@ -11,13 +11,14 @@ import {
   type TrustHost,
 } from "../../../extension/src/trust.js";
 
-const ACTIONS: TrustedAction[] = ["train", "resume", "explain", "suggestReward", "evolveReward", "applyEvolvedReward"];
+const ACTIONS: TrustedAction[] = ["train", "resume", "explain", "suggestReward", "proposeSubgoals", "evolveReward", "applyEvolvedReward"];
 /** The command of each action, as package.json declares it. */
 const COMMANDS: Record<TrustedAction, string> = {
   train: "rlStudio.train",
   resume: "rlStudio.resumeRun",
   explain: "rlStudio.explain",
   suggestReward: "rlStudio.suggestReward",
+  proposeSubgoals: "rlStudio.proposeSubgoals",
   evolveReward: "rlStudio.evolveReward",
   applyEvolvedReward: "rlStudio.applyEvolvedReward",
 };

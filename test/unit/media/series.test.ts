@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { aggregateSeeds, BandColumns, csvCell, EmaSmoother, extendBand, extractSeries, lttb, metricGroup, metricNames, SeedBand, smoothEma, toCsv, upperBound, type Point, type SeedColumns } from "../../../media/src/series.js";
+import { aggregateSeeds, BandColumns, cardTitle, csvCell, EmaSmoother, extendBand, extractSeries, fixedRange, groupRank, lttb, metricGroup, metricNames, SeedBand, smoothEma, toCsv, upperBound, type Point, type SeedColumns } from "../../../media/src/series.js";
 
 const close = (a: number, b: number, eps = 1e-9) => assert.ok(Math.abs(a - b) < eps, `${a} ≉ ${b}`);
 
@@ -47,6 +47,15 @@ test("aggregateSeeds: mean ± population std, interpolating a seed logged at oth
 
 test("metricGroup / metricNames / extractSeries", () => {
   assert.equal(metricGroup("charts/episodic_return"), "charts");
+  // One card per sub-goal, in a section after the reward components.
+  assert.equal(metricGroup("subgoals/swingLeft"), "subgoals");
+  assert.ok(groupRank("reward") < groupRank("subgoals") && groupRank("subgoals") < groupRank("other") && groupRank("other") < groupRank("tensorboard"));
+  // A sub-goal's curve is a share of episodes: drawn on [0, 1], titled with what it measures.
+  assert.deepEqual(fixedRange("subgoals/swingLeft"), { min: 0, max: 1 });
+  assert.equal(fixedRange("charts/episodic_return"), null);
+  assert.equal(fixedRange("reward/subgoals"), null);
+  assert.equal(cardTitle("subgoals/swingLeft"), "subgoals/swingLeft (share of episodes that reached it)");
+  assert.equal(cardTitle("losses/value_loss"), "losses/value_loss");
   assert.equal(metricGroup("reward/upright"), "reward");
   assert.equal(metricGroup("sps"), "other");
   const recs = [

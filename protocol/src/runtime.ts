@@ -43,6 +43,8 @@ export interface EpisodeRecord {
   cause?: string;
   /** Per-episode sums of the reward components, when the experiment's reward returns named components. */
   components?: Record<string, number>;
+  /** Text envs (TWOSOME's tasks): whether the episode ended in success (`info.success`). */
+  success?: boolean;
 }
 
 /** Progress once per iteration, as `TrainOptions.onProgress` reports it. */

@@ -222,11 +222,12 @@ export class RunRecorder {
   }
 
   /**
-   * The end of this process's segment: a checkpoint unless it failed (a stopped run resumes from
-   * exactly here), then the final status.
+   * The end of this process's segment: a checkpoint unless it failed or `options.checkpoint` is
+   * false (a stopped run resumes from exactly here), then the final status.
    */
-  async finish(state: Exclude<RunState, "running">, error?: string): Promise<RecordedTotals> {
-    if (state !== "failed") await this.checkpoint();
+  async finish(state: Exclude<RunState, "running">, error?: string, options: { checkpoint?: boolean } = {}): Promise<RecordedTotals> {
+    // `checkpoint: false`: the trainer stopped inside an iteration (its state is not a whole one); the last checkpoint stands.
+    if (options.checkpoint ?? state !== "failed") await this.checkpoint();
     const c = this.counters;
     c.wallSeconds = this.wallSeconds();
     c.cpuSeconds = this.cpuSeconds();

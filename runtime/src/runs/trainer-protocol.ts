@@ -33,7 +33,12 @@ export type TrainerRequest =
       overrides: ExperimentOverrides;
       runsRoot: string;
     }
-  | { mode: "resume"; runDir: string };
+  | {
+      mode: "resume";
+      runDir: string;
+      /** A TWOSOME run's model file instead of the one it recorded (CLI --model). */
+      model?: string;
+    };
 
 export interface TrainerWorkerData {
   kind: typeof TRAINER_WORKER_KIND;

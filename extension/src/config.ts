@@ -13,6 +13,12 @@ export function backend(): BackendName | "auto" {
   return vscode.workspace.getConfiguration(SECTION).get<BackendName | "auto">("backend", "auto");
 }
 
+/** `rlStudio.llm.model` when it names a local file (a TWOSOME experiment's default model), else undefined. */
+export function localLlmModel(): string | undefined {
+  const model = vscode.workspace.getConfiguration(SECTION).get<string>("llm.model", "").trim();
+  return model !== "" && !model.startsWith("hf:") ? model : undefined;
+}
+
 export async function setBackend(value: BackendName | "auto"): Promise<void> {
   await vscode.workspace.getConfiguration(SECTION).update("backend", value, vscode.ConfigurationTarget.Workspace);
 }

@@ -177,7 +177,8 @@ export class Ctx implements vscode.Disposable {
     const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === file.toString());
     if (doc?.isDirty) await doc.save();
     const c = await this.runtime.ensureStarted();
-    const result = await c.sendRequest(TrainRequest.type, { experimentPath: file.fsPath, runsRoot: config.runsRootForFile(file), backend: config.backend() });
+    const model = config.localLlmModel();
+    const result = await c.sendRequest(TrainRequest.type, { experimentPath: file.fsPath, runsRoot: config.runsRootForFile(file), backend: config.backend(), ...(model ? { defaultModel: model } : {}) });
     this.log.appendLine(`[client] training ${path.basename(file.fsPath)} → ${result.runDir}`);
     this.trackProgress(result.runId, `Training ${result.runId}`);
     this.dashboard.show([result.runId]);

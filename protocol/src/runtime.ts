@@ -114,6 +114,8 @@ export interface TrainParams {
   totalTimesteps?: number;
   /** Longest one call into the experiment's code (top level, reward, custom env) may run before the run fails; default 5000 ms. */
   userCodeTimeoutMs?: number;
+  /** algorithm "twosome": the GGUF model when the experiment names none (the editor's rlStudio.llm.model). */
+  defaultModel?: string;
 }
 export interface TrainResult {
   runId: string;

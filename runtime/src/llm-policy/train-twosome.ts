@@ -12,7 +12,7 @@
  * the half-done iteration: resume continues from the last whole one.
  */
 import type { EpisodeRecord } from "../runs/run-dir.js";
-import { RunRecorder } from "../runs/run-recorder.js";
+import { episodeMetrics, RunRecorder } from "../runs/run-recorder.js";
 import { SyncVectorEnv } from "../envs/vector.js";
 import { EnvError } from "../experiment/checked-env.js";
 import { sourceMappedStack } from "../experiment/compile.js";
@@ -192,24 +192,10 @@ export async function trainTwosome(opts: TrainOptions): Promise<TrainSummary> {
       };
       const ev = explainedVariance(values, returns, batchSize);
       if (Number.isFinite(ev)) metrics["losses/explained_variance"] = ev;
-      if (iterationEpisodes.length > 0) {
-        const n = iterationEpisodes.length;
-        metrics["charts/episodic_return"] = iterationEpisodes.reduce((s, r) => s + r.episodicReturn, 0) / n;
-        metrics["charts/episodic_length"] = iterationEpisodes.reduce((s, r) => s + r.episodicLength, 0) / n;
-        metrics["charts/success_rate"] = successes.filter(Boolean).length / n;
-      }
-      for (const [k, val] of Object.entries(metrics)) if (!Number.isFinite(val)) delete metrics[k];
-      const record = await recorder.endIteration(iteration, metrics);
-      opts.onProgress?.({
-        iteration,
-        numIterations,
-        globalStep: recorder.globalStep,
-        totalTimesteps: numIterations * batchSize,
-        sps,
-        wallSeconds: record.wallSeconds,
-        lastEpisodicReturn: recorder.lastEpisodicReturn,
-        meanReturnLast20: recorder.meanRecentReturn(),
-      });
+      Object.assign(metrics, episodeMetrics(iterationEpisodes));
+      if (successes.length > 0) metrics["charts/success_rate"] = successes.filter(Boolean).length / successes.length;
+      const progress = await recorder.endIterationWithProgress(iteration, metrics, sps);
+      opts.onProgress?.(progress);
     }
   } catch (err) {
     if (signal?.aborted) {

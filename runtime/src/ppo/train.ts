@@ -12,7 +12,7 @@ import { locateError, sourceMappedStack } from "../experiment/compile.js";
 import { EnvError } from "../experiment/checked-env.js";
 import { SyncVectorEnv } from "../envs/vector.js";
 import type { RunDir, MetricsRecord, EpisodeRecord } from "../runs/run-dir.js";
-import { RunRecorder } from "../runs/run-recorder.js";
+import { episodeMetrics, RunRecorder } from "../runs/run-recorder.js";
 import { Rng } from "../rng.js";
 import { ActorCriticLayout, ActorCriticWorkspace, act, type ActResult, type PpoMinibatch, type PpoLossStats } from "../nn/actor-critic.js";
 import type { BackendName } from "../nn/learner.js";
@@ -311,28 +311,17 @@ export async function train(opts: TrainOptions): Promise<TrainSummary> {
       }
       const ev = explainedVariance(valuesBuf, returns, batchSize);
       if (Number.isFinite(ev)) metrics["losses/explained_variance"] = ev;
+      Object.assign(metrics, episodeMetrics(iterationEpisodes));
       if (iterationEpisodes.length > 0) {
         const n = iterationEpisodes.length;
-        metrics["charts/episodic_return"] = iterationEpisodes.reduce((s, r) => s + r.episodicReturn, 0) / n;
-        metrics["charts/episodic_length"] = iterationEpisodes.reduce((s, r) => s + r.episodicLength, 0) / n;
         if (shaper) {
           for (const name of shaper.componentNames) {
             metrics[`reward/${name}`] = iterationEpisodes.reduce((s, r) => s + (r.components?.[name] ?? 0), 0) / n;
           }
         }
       }
-      for (const [k, v] of Object.entries(metrics)) if (!Number.isFinite(v)) delete metrics[k];
-      const record = await recorder.endIteration(iteration, metrics);
-      opts.onProgress?.({
-        iteration,
-        numIterations,
-        globalStep: recorder.globalStep,
-        totalTimesteps: numIterations * batchSize,
-        sps,
-        wallSeconds: record.wallSeconds,
-        lastEpisodicReturn: recorder.lastEpisodicReturn,
-        meanReturnLast20: recorder.meanRecentReturn(),
-      });
+      const progress = await recorder.endIterationWithProgress(iteration, metrics, sps);
+      opts.onProgress?.(progress);
       // Yield to the event loop so an abort (Ctrl-C, a JSON-RPC stop) is seen between iterations.
       await new Promise<void>((r) => setImmediate(r));
     }

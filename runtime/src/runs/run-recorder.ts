@@ -13,6 +13,17 @@
 import type { Checkpoint } from "./checkpoint.js";
 import { checkRunCheckpoint, freshCounters, RETURN_WINDOW, type RunCounters, type VerifiedCounters } from "./checkpoint-counters.js";
 import type { EpisodeRecord, MetricsRecord, RunDir, RunState } from "./run-dir.js";
+import type { TrainProgress } from "../../../protocol/src/runtime.js";
+
+/** CleanRL's charts/episodic_return and charts/episodic_length: means over the iteration's finished episodes (none: no entry). */
+export function episodeMetrics(episodes: readonly EpisodeRecord[]): Record<string, number> {
+  const n = episodes.length;
+  if (n === 0) return {};
+  return {
+    "charts/episodic_return": episodes.reduce((s, r) => s + r.episodicReturn, 0) / n,
+    "charts/episodic_length": episodes.reduce((s, r) => s + r.episodicLength, 0) / n,
+  };
+}
 
 /** The algorithm's part of a checkpoint. */
 export interface TrainerState {
@@ -199,6 +210,25 @@ export class RunRecorder {
       this.writeStatus("running");
     }
     return record;
+  }
+
+  /**
+   * `endIteration` with the non-finite metrics left out (a NaN explained variance, say), then the
+   * iteration's progress as trainers report it; `sps` is the figure the trainer logged as charts/SPS.
+   */
+  async endIterationWithProgress(iteration: number, metrics: Record<string, number>, sps: number): Promise<TrainProgress> {
+    for (const [k, v] of Object.entries(metrics)) if (!Number.isFinite(v)) delete metrics[k];
+    const record = await this.endIteration(iteration, metrics);
+    return {
+      iteration,
+      numIterations: this.opts.numIterations,
+      globalStep: this.counters.globalStep,
+      totalTimesteps: this.opts.numIterations * this.opts.stepsPerIteration,
+      sps,
+      wallSeconds: record.wallSeconds,
+      lastEpisodicReturn: this.lastEpisodicReturn,
+      meanReturnLast20: this.meanRecentReturn(),
+    };
   }
 
   /** Write a checkpoint now: the counters and the trainer's state, atomically. */

@@ -110,6 +110,10 @@ test("twosome: train, Ctrl-C, resume without gaps; a small checkpoint; eval repr
   assert.deepEqual(ea.returns, eb.returns, "greedy evaluation with the same seed reproduces the returns");
   assert.equal(typeof ea.successRate, "number");
 
+  const explain = await runCli(["explain", runDir, "--episodes", "1"], dir);
+  assert.notEqual(explain.code, 0);
+  assert.match(explain.stderr, /explanations do not cover TWOSOME \(LLM-policy\) runs yet/);
+
   const prior = await runCli(["eval", "exp.rl.ts", "--prior", "--model", model, "--episodes", "1", "--backend", "wasm", "--json"], dir);
   assert.equal(prior.code, 0, prior.stderr);
   const p = lastJsonLine(prior.stdout);

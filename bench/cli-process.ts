@@ -30,16 +30,23 @@ export interface ProcessRun {
   processCpuSecondsAtSolve: number | null;
 }
 
-/** The child's CPU seconds so far from /proc/<pid>/stat (utime + stime, in clock ticks of 100 Hz), or null off Linux. */
-function cpuSecondsOf(pid: number): number | null {
+/**
+ * The fields of /proc/<pid>/stat after the command name (man 5 proc: index 0 is field 3, `state`),
+ * or null off Linux or once the process is gone.
+ */
+export function procStatFields(pid: number | "self"): string[] | null {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
-    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
-    // After the command name: state is field 3, utime 14 and stime 15 (1-based, man 5 proc).
-    return (Number(fields[11]) + Number(fields[12])) / 100;
+    return stat.slice(stat.lastIndexOf(")") + 2).split(" ");
   } catch {
     return null;
   }
+}
+
+/** The child's CPU seconds so far from /proc/<pid>/stat (utime 14 + stime 15, clock ticks of 100 Hz), or null off Linux. */
+export function cpuSecondsOf(pid: number): number | null {
+  const fields = procStatFields(pid);
+  return fields ? (Number(fields[11]) + Number(fields[12])) / 100 : null;
 }
 
 /** Runs `train <experiment> --json --runs-dir <runsDir> …args` in a fresh Node process. */

@@ -2,10 +2,12 @@
  * Extension benchmarks, printed as one JSON object:
  *
  * - metricToChartMs: a metric leaving the runtime (`sentAt` = the runtime's Date.now() in the
- *   `run/metrics` notification) → the dashboard has drawn it (the webview's `rendered` report, after
+ *   `run/metrics` notification: when the oldest record of the batch was handed over, so the time it
+ *   waited to be batched counts) → the dashboard has drawn it (the webview's `rendered` report, after
  *   chart.update in the animation frame). Real runtime process (dist/runtime.js) training CartPole,
- *   real dashboard bundle in headless Chromium; the extension-host → webview hop of VS Code is not
- *   in this path (one postMessage). Target p95 ≤ 100 ms.
+ *   the extension's own batching and runs model (`extensionPath`), real dashboard bundle in headless
+ *   Chromium; VS Code's extension-host → webview hop is not in this path (a DevTools postMessage
+ *   stands in for it). Target p95 ≤ 100 ms on a quiet machine.
  * - activationMs: loading dist/extension.js (parse + evaluate) and calling activate(), in Node, with
  *   the few `vscode` API calls activation makes answered by a recording stand-in (no VS Code here).
  *   Target ≤ 150 ms.
@@ -20,20 +22,37 @@
  *   5 × 1 M points: groupToggleMs (the first grouped frame), smoothing change, live append, cached
  *   redraw and re-render, under `grouped`.
  *
+ * - endOfRunLag: a fast run (CartPole, tiny iterations: hundreds of PPO iterations a second on the js
+ *   learner) streamed to the dashboard as the extension streams it. When its final status reaches
+ *   the extension: the last step the dashboard had drawn and the step the status bar would show, beside
+ *   the final step in metrics.jsonl; then the time from the runtime's final status.json write until
+ *   the dashboard has drawn the final step, and the message counts on each hop.
+ *
  * Run: node scripts/build.mjs && node --import tsx bench/extension.ts [--iterations 150] [--points 1000000] [--grouped 1]
- * (`--grouped 0` skips the grouped view).
+ * [--lag-steps 300000] [--only activation,vscode,latency,lag,frames]
+ * (`--grouped 0` skips the grouped view; `--only` runs the named parts).
  */
 import { fork } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { createServer, type Server } from "node:http";
 import Module from "node:module";
-import { tmpdir } from "node:os";
+import { cpus, loadavg, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { chromium, type Page } from "playwright-core";
-import { createMessageConnection, IPCMessageReader, IPCMessageWriter } from "vscode-jsonrpc/node";
+import { createMessageConnection, IPCMessageReader, IPCMessageWriter, type MessageConnection } from "vscode-jsonrpc/node";
+import { liveUpdatesInto, RunsModel } from "../extension/src/runs-model.js";
 import { dashboardHtml } from "../media/src/page.js";
-import { RunMetricsNotification, ShutdownRequest, StopRequest, TrainRequest, type MetricsRecord } from "../protocol/src/runtime.js";
+import {
+  RunMetricsNotification,
+  RunProgressNotification,
+  RunStatusNotification,
+  ShutdownRequest,
+  StopRequest,
+  TrainRequest,
+  type MetricsRecord,
+  type RunStatusParams,
+} from "../protocol/src/runtime.js";
 import type { DashboardRun, ExtensionToWebview, WebviewToExtension } from "../protocol/src/webview.js";
 
 const arg = (name: string, fallback: number) => {
@@ -43,6 +62,11 @@ const arg = (name: string, fallback: number) => {
 const ITERATIONS = arg("iterations", 150);
 const POINTS = arg("points", 1_000_000);
 const GROUPED = arg("grouped", 1) !== 0;
+const LAG_STEPS = arg("lag-steps", 300_000);
+const ONLY = (() => {
+  const i = process.argv.indexOf("--only");
+  return new Set(i > 0 ? (process.argv[i + 1] ?? "").split(",") : ["activation", "vscode", "latency", "lag", "frames"]);
+})();
 const CHROMIUM = process.env.CHROMIUM ?? "/usr/bin/chromium";
 const ROOT = resolve(".");
 
@@ -144,6 +168,89 @@ async function openDashboard(url: string, onMessage: (m: WebviewToExtension) => 
 
 const post = (page: Page, m: ExtensionToWebview) => page.evaluate((msg) => window.postMessage(msg, "*"), m);
 
+/** Messages on each hop of the path below, and what the status bar would show. */
+interface PathCounts {
+  metricsNotifications: number;
+  metricsRecords: number;
+  progressNotifications: number;
+  webviewMessages: number;
+  statusBarUpdates: number;
+  statusBarStep: number;
+  /** The status bar's step when the run's final status arrived, before it was applied. */
+  statusBarStepAtFinalStatus: number | null;
+}
+
+/**
+ * The extension's path from the runtime's notifications to the views, as extension/src/ctx.ts
+ * wires it from the same product modules: the notifications go through `liveUpdatesInto` into a
+ * `RunsModel`; the dashboard panel posts each metrics batch the model emits (here to the page, in
+ * place of VS Code's webview postMessage), and the status bar redraws on each model change of a
+ * live run. A run status is applied after flushing, as ctx does.
+ */
+function extensionPath(c: MessageConnection, page: Page, onStatus: (p: RunStatusParams) => void): { counts: PathCounts; model: RunsModel } {
+  const counts: PathCounts = { metricsNotifications: 0, metricsRecords: 0, progressNotifications: 0, webviewMessages: 0, statusBarUpdates: 0, statusBarStep: 0, statusBarStepAtFinalStatus: null };
+  const model = new RunsModel();
+  const updates = liveUpdatesInto(model);
+  model.onDidReceiveMetrics(({ runId, records, sentAt }) => {
+    counts.webviewMessages++;
+    void post(page, { type: "metrics", runId, records, sentAt });
+  });
+  model.onDidChange(() => {
+    const live = model.live().find((e) => e.progress);
+    if (!live?.progress) return;
+    counts.statusBarUpdates++;
+    counts.statusBarStep = live.progress.globalStep;
+  });
+  c.onNotification(RunMetricsNotification.type, (p) => {
+    counts.metricsNotifications++;
+    counts.metricsRecords += p.records.length;
+    updates.metrics(p.runId, p.records, p.sentAt);
+  });
+  c.onNotification(RunProgressNotification.type, (p) => {
+    counts.progressNotifications++;
+    updates.progress(p.runId, p.progress);
+  });
+  c.onNotification(RunStatusNotification.type, (p) => {
+    if (p.state !== "running") counts.statusBarStepAtFinalStatus = counts.statusBarStep;
+    updates.flush();
+    if (p.state === "running" && !model.get(p.runId)) {
+      model.upsert({ runId: p.runId, runDir: p.runDir, experimentName: "bench", envId: "CartPole-v1", seed: 1, experimentPath: null, state: "running", globalStep: 0, totalTimesteps: 0, lastEpisodicReturn: null, backend: null, createdAt: null, error: null, groupKey: "g", live: true, unconfirmed: false });
+    }
+    model.setState(p.runId, p.state, p.error);
+    onStatus(p);
+  });
+  return { counts, model };
+}
+
+// ── a runtime with one experiment ─────────────────────────────────────────────
+
+/**
+ * A runtime process (dist/runtime.js, as the extension forks it) and a temporary folder holding one
+ * CartPole experiment `name` with `hyperparameters` (the object's source text); `dispose` ends both.
+ */
+function benchRuntime(name: string, hyperparameters: string): { dir: string; experimentPath: string; c: MessageConnection; dispose(): void } {
+  const dir = mkdtempSync(join(tmpdir(), `rl-bench-${name}-`));
+  const experimentPath = join(dir, `${name}.rl.ts`);
+  writeFileSync(
+    experimentPath,
+    `import { defineExperiment } from "rl-studio";
+export default defineExperiment({ name: "${name}", env: "CartPole-v1", algorithm: "ppo", seed: 1,
+  hyperparameters: { ${hyperparameters} } });\n`,
+  );
+  const child = fork(join(ROOT, "dist/runtime.js"), [], { stdio: ["ignore", "ignore", "inherit", "ipc"] });
+  const c = createMessageConnection(new IPCMessageReader(child), new IPCMessageWriter(child));
+  return {
+    dir,
+    experimentPath,
+    c,
+    dispose: () => {
+      c.dispose();
+      child.kill();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
 // ── latency ───────────────────────────────────────────────────────────────────
 
 async function measureLatency(url: string): Promise<ReturnType<typeof quantiles> & { sps: number | null }> {
@@ -155,24 +262,14 @@ async function measureLatency(url: string): Promise<ReturnType<typeof quantiles>
     if (m.type === "rendered") latencies.push(m.renderedAt - m.sentAt);
   });
   await isReady;
-  const dir = mkdtempSync(join(tmpdir(), "rl-bench-ext-"));
-  const experimentPath = join(dir, "cartpole.rl.ts");
-  writeFileSync(
-    experimentPath,
-    `import { defineExperiment } from "rl-studio";
-export default defineExperiment({ name: "latency", env: "CartPole-v1", algorithm: "ppo", seed: 1,
-  hyperparameters: { totalTimesteps: 50_000_000, numEnvs: 8, numSteps: 32, learningRate: 1e-3 } });\n`,
-  );
-  const child = fork(join(ROOT, "dist/runtime.js"), [], { stdio: ["ignore", "ignore", "inherit", "ipc"] });
-  const c = createMessageConnection(new IPCMessageReader(child), new IPCMessageWriter(child));
-  let sps: number | null = null;
-  let got = 0;
+  const { dir, experimentPath, c, dispose } = benchRuntime("latency", "totalTimesteps: 50_000_000, numEnvs: 8, numSteps: 32, learningRate: 1e-3");
   let done!: () => void;
   const finished = new Promise<void>((r) => (done = r));
-  c.onNotification(RunMetricsNotification.type, (p) => {
-    sps = p.record.metrics["charts/SPS"] ?? sps;
-    void post(page, { type: "metrics", runId: p.runId, records: [p.record], sentAt: p.sentAt });
-    if (++got >= ITERATIONS) done();
+  const { counts, model } = extensionPath(c, page, () => {});
+  let sps: number | null = null;
+  model.onDidReceiveMetrics(({ records }) => {
+    sps = records[records.length - 1]?.metrics["charts/SPS"] ?? sps;
+    if (counts.metricsRecords >= ITERATIONS) done();
   });
   c.listen();
   try {
@@ -183,12 +280,76 @@ export default defineExperiment({ name: "latency", env: "CartPole-v1", algorithm
     await page.waitForTimeout(200);
     await c.sendRequest(ShutdownRequest.type).catch(() => {});
   } finally {
-    c.dispose();
-    child.kill();
+    dispose();
     await close();
-    rmSync(dir, { recursive: true, force: true });
   }
   return { ...quantiles(latencies), sps };
+}
+
+// ── lag at the end of a fast run ─────────────────────────────────────────────
+
+/**
+ * A run fast enough that the runtime reports hundreds of iterations a second (on a quiet machine),
+ * streamed to the dashboard along the extension's path (`extensionPath`).
+ */
+async function measureEndLag(url: string): Promise<Record<string, unknown>> {
+  let maxDrawn = 0;
+  let maxDrawnAt = 0;
+  let ready!: () => void;
+  const isReady = new Promise<void>((r) => (ready = r));
+  const { page, close } = await openDashboard(url, (m) => {
+    if (m.type === "ready") ready();
+    if (m.type === "rendered" && m.globalStep > maxDrawn) {
+      maxDrawn = m.globalStep;
+      maxDrawnAt = m.renderedAt;
+    }
+  });
+  await isReady;
+  const { dir, experimentPath, c, dispose } = benchRuntime("lag", `totalTimesteps: ${LAG_STEPS}, numEnvs: 8, numSteps: 16, updateEpochs: 1, numMinibatches: 1`);
+  let ended!: (state: string) => void;
+  const end = new Promise<string>((r) => (ended = r));
+  const cpu0 = process.cpuUsage();
+  const { counts } = extensionPath(c, page, (p) => {
+    if (p.state !== "running") ended(p.state);
+  });
+  c.listen();
+  try {
+    const t0 = Date.now();
+    const { runId, runDir } = await c.sendRequest(TrainRequest.type, { experimentPath, runsRoot: join(dir, "runs"), backend: "js" });
+    await post(page, { type: "init", runs: [{ runId, label: runId, experimentName: "lag", seed: 1, groupKey: "g", state: "running", metrics: [] }], focusRunIds: [], reportLatency: true });
+    const state = await end;
+    const endedAt = Date.now();
+    const atEnd = { dashboardStep: maxDrawn, statusBarStep: counts.statusBarStepAtFinalStatus ?? 0 };
+    const lines = readFileSync(join(runDir, "metrics.jsonl"), "utf8").trim().split("\n");
+    const finalStep = (JSON.parse(lines[lines.length - 1]!) as MetricsRecord).globalStep;
+    const statusWrittenAt = statSync(join(runDir, "status.json")).mtimeMs;
+    const deadline = Date.now() + 120_000;
+    while (maxDrawn < finalStep && Date.now() < deadline) await new Promise((r) => setTimeout(r, 10));
+    const trainSeconds = (statusWrittenAt - t0) / 1000;
+    const cpu = process.cpuUsage(cpu0);
+    await c.sendRequest(ShutdownRequest.type).catch(() => {});
+    return {
+      state,
+      finalStep,
+      iterations: lines.length,
+      trainSeconds: +trainSeconds.toFixed(2),
+      iterationsPerSecond: Math.round(lines.length / trainSeconds),
+      atFinalStatus: { ...atEnd, dashboardStepsBehind: finalStep - atEnd.dashboardStep, statusBarStepsBehind: finalStep - atEnd.statusBarStep },
+      finalStatusReceivedAfterWriteMs: Math.round(endedAt - statusWrittenAt),
+      finalStepDrawnAfterRuntimeEndMs: maxDrawn >= finalStep ? Math.round(maxDrawnAt - statusWrittenAt) : null,
+      counts: { metricsNotifications: counts.metricsNotifications, metricsRecords: counts.metricsRecords, progressNotifications: counts.progressNotifications, webviewMessages: counts.webviewMessages, statusBarUpdates: counts.statusBarUpdates },
+      perSecond: {
+        metricsNotifications: Math.round(counts.metricsNotifications / trainSeconds),
+        progressNotifications: Math.round(counts.progressNotifications / trainSeconds),
+        webviewMessages: Math.round(counts.webviewMessages / trainSeconds),
+        statusBarUpdates: Math.round(counts.statusBarUpdates / trainSeconds),
+      },
+      benchProcessCpuSeconds: +((cpu.user + cpu.system) / 1e6).toFixed(2),
+    };
+  } finally {
+    dispose();
+    await close();
+  }
 }
 
 // ── frame time with 5 × 1 M points ────────────────────────────────────────────
@@ -318,13 +479,18 @@ async function measureActivationInVsCode(starts = 3): Promise<Record<string, unk
 }
 
 async function main(): Promise<void> {
-  const activation = measureActivation();
-  const activationInVsCodeMs = await measureActivationInVsCode();
+  const machine = () => ({ cpus: cpus().length, loadavg: loadavg().map((x) => +x.toFixed(2)), processCpuSeconds: +((process.cpuUsage().user + process.cpuUsage().system) / 1e6).toFixed(2) });
+  const before = machine();
+  const activation = ONLY.has("activation") ? measureActivation() : undefined;
+  const activationInVsCodeMs = ONLY.has("vscode") ? await measureActivationInVsCode() : undefined;
   const { server, url } = await serveDashboard();
   try {
-    const latency = await measureLatency(url);
-    const frames = await measureFrames(url);
-    console.log(JSON.stringify({ bench: "extension", node: process.version, activation, activationInVsCodeMs, metricToChartMs: latency, dashboardFrameMs: frames }, null, 2));
+    const latency = ONLY.has("latency") ? await measureLatency(url) : undefined;
+    const endOfRunLag = ONLY.has("lag") ? await measureEndLag(url) : undefined;
+    const frames = ONLY.has("frames") ? await measureFrames(url) : undefined;
+    console.log(
+      JSON.stringify({ bench: "extension", node: process.version, machineBefore: before, machineAfter: machine(), activation, activationInVsCodeMs, metricToChartMs: latency, endOfRunLag, dashboardFrameMs: frames }, null, 2),
+    );
   } finally {
     server.close();
   }

@@ -1,12 +1,12 @@
 // Runs the benchmark scripts (each prints JSON lines and a final JSON summary).
 // Usage: npm run bench [-- name [section …] …]   names: every bench/<name>.ts (see `all`); with no
-// name, the DEFAULT ones (gpu is for a GPU machine, backends' grid and twosome-model take many minutes: name them). Words after a name that are not names are passed to it as its sections,
+// name, the DEFAULT ones (gpu is for a GPU machine, backends' grid, twosome-model, sweep, compare and learners (3 seeds × several configs, fresh processes) take many minutes: name them). Words after a name that are not names are passed to it as its sections,
 // e.g. `npm run bench -- train cartpole backends llm` runs two sections of bench/train.ts, then bench/llm.ts.
 import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 
 const DEFAULT = ["train", "envs", "text-envs", "lsp", "extension", "explain", "llm", "sandbox", "cli"];
-const all = [...DEFAULT, "backends", "gpu", "twosome-model", "twosome"];
+const all = [...DEFAULT, "backends", "gpu", "twosome-model", "sweep", "compare", "learners", "twosome"];
 const args = process.argv.slice(2);
 if (args.length > 0 && !all.includes(args[0])) {
   console.error(`unknown benchmark '${args[0]}': expected one of ${all.join(", ")}`);

@@ -3,6 +3,7 @@
 import * as esbuild from "esbuild";
 import { existsSync, mkdirSync, chmodSync } from "node:fs";
 import { writeDeclaration } from "./gen-dts.mjs";
+import { buildSimdKernels, KERNEL_OUTPUT } from "./build-wasm.mjs";
 
 const watch = process.argv.includes("--watch");
 const production = process.argv.includes("--production");
@@ -31,11 +32,14 @@ const targets = [
   { entryPoints: ["runtime/src/reward-design/sandbox-child.ts"], outfile: "dist/reward-sandbox.js" },
   // Every run trains in a worker thread the CLI / runtime watches, so Stop always works (runtime/src/runs/trainer-host.ts).
   { entryPoints: ["runtime/src/runs/trainer-worker.ts"], outfile: "dist/trainer-worker.js" },
+  // Ranks 1 … N−1 of multi-learner PPO (numLearners), started by the trainer (runtime/src/ppo/learner-group.ts).
+  { entryPoints: ["runtime/src/ppo/rank-worker.ts"], outfile: "dist/rank-worker.js" },
   { entryPoints: ["extension/src/extension.ts"], outfile: "dist/extension.js" },
   { entryPoints: ["language-server/src/server.ts"], outfile: "dist/language-server.js" },
   { entryPoints: ["media/src/dashboard.ts"], outfile: "dist/media/dashboard.js", platform: "browser", format: "iife" },
   { entryPoints: ["media/src/explain.ts"], outfile: "dist/media/explain.js", platform: "browser", format: "iife" },
   { entryPoints: ["media/src/evolution.ts"], outfile: "dist/media/evolution.js", platform: "browser", format: "iife" },
+  { entryPoints: ["media/src/sweep.ts"], outfile: "dist/media/sweep.js", platform: "browser", format: "iife" },
 ].filter((t) => existsSync(t.entryPoints[0]));
 
 mkdirSync("dist", { recursive: true });
@@ -76,6 +80,8 @@ for (const t of targets) {
   }
 }
 if (existsSync("dist/cli.js")) chmodSync("dist/cli.js", 0o755);
+// The WebAssembly SIMD learner (runtime/src/nn/simd/): loaded from dist/ beside the bundles.
+if (await buildSimdKernels()) console.log(`built ${KERNEL_OUTPUT}`);
 // The `rl-studio` module's declaration, for type-checking experiment files without npm install.
 if (!watch) writeDeclaration();
 if (!watch) console.log(`built ${targets.length} bundle(s): ${targets.map((t) => t.outfile).join(", ")}`);

@@ -6,7 +6,7 @@ import { CodeLensCommands } from "../../protocol/src/language-server.js";
 import { BACKEND_DOCS } from "./backend-docs.js";
 import * as config from "./config.js";
 import type { Ctx } from "./ctx.js";
-import type { RunEntry } from "./runs-model.js";
+import { canResume, type RunEntry } from "./runs-model.js";
 import type { RunsTreeNode } from "./runs-tree.js";
 import { renderTemplate, TEMPLATES, validateExperimentName } from "./templates.js";
 
@@ -90,7 +90,8 @@ export function registerCommands(ctx: Ctx): vscode.Disposable[] {
     }),
     reg("rlStudio.resumeRun", "Resume Run", async (arg?: unknown) => {
       if (!ctx.checkTrusted("resume")) return;
-      const run = await pickRun(ctx, arg, (e) => e.summary.state === "stopped" || e.summary.state === "failed", "Run to resume");
+      // Unconfirmed "running" runs too: the runtime then asks for Resume Anyway (ctx.resume).
+      const run = await pickRun(ctx, arg, (e) => canResume(e.summary), "Run to resume");
       if (run && (await ctx.resume(run.summary.runDir))) ctx.dashboard.show([run.summary.runId]);
     }),
     reg("rlStudio.openDashboard", "Open Dashboard", async () => ctx.dashboard.show(ctx.model.live().map((e) => e.summary.runId))),

@@ -2,6 +2,7 @@
 import * as path from "node:path";
 import * as vscode from "vscode";
 import type { BackendName } from "../../protocol/src/runtime.js";
+import { userCodeTimeoutMs, type RunSettings } from "./run-requests.js";
 
 export const SECTION = "rlStudio";
 
@@ -17,6 +18,12 @@ export function backend(): BackendName | "auto" {
 export function localLlmModel(): string | undefined {
   const model = vscode.workspace.getConfiguration(SECTION).get<string>("llm.model", "").trim();
   return model !== "" && !model.startsWith("hf:") ? model : undefined;
+}
+
+/** The settings a Train or Resume request carries, for the file or run folder `scope` (throws on a malformed value, naming it). */
+export function runSettings(scope?: vscode.Uri): RunSettings {
+  const raw = vscode.workspace.getConfiguration(SECTION, scope).get<unknown>("training.userCodeTimeoutMs");
+  return { backend: backend(), userCodeTimeoutMs: userCodeTimeoutMs(raw) };
 }
 
 export async function setBackend(value: BackendName | "auto"): Promise<void> {

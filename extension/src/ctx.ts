@@ -29,8 +29,9 @@ import { DASHBOARD_VIEW_TYPE, DashboardPanel } from "./dashboard-panel.js";
 import { LanguageClientOwner } from "./language-client.js";
 import { RuntimeClient } from "./runtime-client.js";
 import { crashNotice, RESTART_BUTTON, RESTART_RUNTIME_COMMAND, SHOW_LOG_BUTTON } from "./runtime-health.js";
-import { RunsModel } from "./runs-model.js";
+import { liveUpdatesInto, RunsModel } from "./runs-model.js";
 import { RunsTreeProvider } from "./runs-tree.js";
+import { resumeParams, trainParams } from "./run-requests.js";
 import { StatusBar } from "./status-bar.js";
 import { checkTrust, type TrustedAction, type TrustHost } from "./trust.js";
 
@@ -41,8 +42,6 @@ export const vscodeTrustHost: TrustHost = {
   executeCommand: (command) => vscode.commands.executeCommand(command),
 };
 
-/** The shortest interval between two updates of a run's progress notification. */
-const PROGRESS_REPORT_MS = 250;
 
 export class Ctx implements vscode.Disposable {
   readonly log = vscode.window.createOutputChannel("RL Studio Runtime");
@@ -57,6 +56,8 @@ export class Ctx implements vscode.Disposable {
   private orphaned: string[] = [];
   /** Resolvers of the progress notifications, by run id. */
   private readonly progressDone = new Map<string, () => void>();
+  /** The runtime's live updates on their way into the model (flushed before every state change). */
+  private readonly updates = liveUpdatesInto(this.model);
 
   constructor(readonly extension: vscode.ExtensionContext) {
     this.runtime = new RuntimeClient({
@@ -76,9 +77,13 @@ export class Ctx implements vscode.Disposable {
     this.languageClient = new LanguageClientOwner(extension, this.log);
     this.disposables.push(
       // The runs' notifications (the runtime client owns the connection and dispatches them).
-      this.runtime.onNotification(RunMetricsNotification.type, (p) => this.model.metrics(p.runId, p.record, p.sentAt)),
-      this.runtime.onNotification(RunProgressNotification.type, (p) => this.model.setProgress(p.runId, p.progress)),
-      this.runtime.onNotification(RunStatusNotification.type, (p) => void this.onRunStatus(p)),
+      this.runtime.onNotification(RunMetricsNotification.type, (p) => this.updates.metrics(p.runId, p.records, p.sentAt)),
+      this.runtime.onNotification(RunProgressNotification.type, (p) => this.updates.progress(p.runId, p.progress)),
+      // A state change is applied at once, after the updates that came before it.
+      this.runtime.onNotification(RunStatusNotification.type, (p) => {
+        this.updates.flush();
+        void this.onRunStatus(p);
+      }),
       this.runtime.onNotification(LogNotification.type, (p) => this.log.appendLine(`[${p.level}] ${p.message}`)),
       this.log,
       this.model,
@@ -127,6 +132,8 @@ export class Ctx implements vscode.Disposable {
   }
 
   private onRuntimeCrash(reason: string, restartInMs: number | null, crashes: number): void {
+    // What the dead runtime sent last goes in first: a progress report applied later would mark its run running again.
+    this.updates.flush();
     const live = this.model.live();
     this.orphaned.push(...live.map((e) => e.summary.runDir));
     for (const e of live) this.model.setState(e.summary.runId, "failed", reason);
@@ -176,9 +183,10 @@ export class Ctx implements vscode.Disposable {
     if (!this.checkTrusted()) return undefined;
     const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === file.toString());
     if (doc?.isDirty) await doc.save();
+    const settings = config.runSettings(file);
     const c = await this.runtime.ensureStarted();
     const model = config.localLlmModel();
-    const result = await c.sendRequest(TrainRequest.type, { experimentPath: file.fsPath, runsRoot: config.runsRootForFile(file), backend: config.backend(), ...(model ? { defaultModel: model } : {}) });
+    const result = await c.sendRequest(TrainRequest.type, { ...trainParams(file.fsPath, config.runsRootForFile(file), settings), ...(model ? { defaultModel: model } : {}) });
     this.log.appendLine(`[client] training ${path.basename(file.fsPath)} → ${result.runDir}`);
     this.trackProgress(result.runId, `Training ${result.runId}`);
     this.dashboard.show([result.runId]);
@@ -187,11 +195,11 @@ export class Ctx implements vscode.Disposable {
 
   async resume(runDir: string): Promise<TrainResult | undefined> {
     if (!this.checkTrusted("resume")) return undefined;
+    const settings = config.runSettings(vscode.Uri.file(runDir));
     const c = await this.runtime.ensureStarted();
-    const params = { runDir, backend: config.backend() };
     let result: TrainResult;
     try {
-      result = await c.sendRequest(ResumeRequest.type, params);
+      result = await c.sendRequest(ResumeRequest.type, resumeParams(runDir, settings));
     } catch (err) {
       // Refused only because it cannot be told whether the process status.json names still trains
       // it (an older status.json): the user who knows decides, as `rl-studio resume --force` does.
@@ -199,7 +207,7 @@ export class Ctx implements vscode.Disposable {
       if (refusal?.code !== RESUME_NEEDS_FORCE) throw err;
       const anyway = "Resume Anyway";
       if ((await showWarningMessage(`RL Studio: ${String(refusal.message)}`, { modal: true }, anyway)) !== anyway) return undefined;
-      result = await c.sendRequest(ResumeRequest.type, { ...params, force: true });
+      result = await c.sendRequest(ResumeRequest.type, resumeParams(runDir, settings, true));
     }
     this.trackProgress(result.runId, `Resuming ${result.runId}`);
     return result;
@@ -261,14 +269,10 @@ export class Ctx implements vscode.Disposable {
     void vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title, cancellable: true }, (progress, token) => {
       return new Promise<void>((resolve) => {
         let lastPercent = 0;
-        let lastReportAt = 0;
+        // The model's progress changes at most 4 times a second (LIVE_UPDATE_INTERVALS).
         const sub = this.model.onDidChange((entry) => {
           const p = entry?.summary.runId === runId ? entry.progress : null;
           if (!p) return;
-          // At most 4 updates a second (progress arrives once per PPO iteration, often far more often).
-          const now = Date.now();
-          if (now - lastReportAt < PROGRESS_REPORT_MS) return;
-          lastReportAt = now;
           const percent = Math.min(100, (100 * p.globalStep) / Math.max(1, p.totalTimesteps));
           progress.report({
             increment: percent - lastPercent,
@@ -289,6 +293,7 @@ export class Ctx implements vscode.Disposable {
   }
 
   async dispose(): Promise<void> {
+    this.updates.dispose();
     for (const done of [...this.progressDone.values()]) done();
     for (const d of this.disposables.splice(0).reverse()) d.dispose();
     await this.runtime.dispose();

@@ -30,7 +30,17 @@ export function runLabel(s: RunSummary): string {
 
 export function toDashboardRun(r: ReadRunResult): DashboardRun {
   const s = r.summary;
-  return { runId: s.runId, label: runLabel(s), experimentName: s.experimentName, seed: s.seed, groupKey: s.groupKey, state: s.state, metrics: r.metrics };
+  return {
+    runId: s.runId,
+    label: runLabel(s),
+    experimentName: s.experimentName,
+    seed: s.seed,
+    groupKey: s.groupKey,
+    // A sweep's configurations share the experiment's name: the band says which configuration it is.
+    ...(s.sweep?.configText ? { groupLabel: `${s.experimentName} · ${s.sweep.configText}` } : {}),
+    state: s.state,
+    metrics: r.metrics,
+  };
 }
 
 export class DashboardPanel implements vscode.Disposable {
@@ -45,7 +55,8 @@ export class DashboardPanel implements vscode.Disposable {
 
   constructor(private readonly deps: DashboardDeps) {
     this.disposables.push(
-      deps.model.onDidReceiveMetrics(({ runId, record, sentAt }) => this.post({ type: "metrics", runId, records: [record], sentAt })),
+      // Already batched (the model receives a run's records at most every 50 ms): one message per batch.
+      deps.model.onDidReceiveMetrics(({ runId, records, sentAt }) => this.post({ type: "metrics", runId, records, sentAt })),
       // Only when a run's state changes: the model changes with every iteration's progress, and a
       // message per iteration to the webview only adds to what a loaded renderer must work through.
       deps.model.onDidChange((entry) => {

@@ -16,16 +16,8 @@ import type { RunSummary } from "../../protocol/src/runtime.js";
 import { EXPLANATION_FILE, parseExplanation } from "../../runtime/src/explain/read.js";
 import { formatHover } from "../../runtime/src/explain/hover.js";
 import { openExplanationLink } from "../../protocol/src/language-server.js";
+import { samePath } from "./paths.js";
 export { EXPLANATION_FILE, parseExplanation };
-
-/** Same file on disk? Paths are compared resolved, and case-blind where the file system is (Windows, macOS by default). */
-export function samePath(a: string, b: string, platform: NodeJS.Platform = process.platform): boolean {
-  const norm = (p: string) => {
-    const r = path.resolve(p);
-    return platform === "win32" || platform === "darwin" ? r.toLowerCase() : r;
-  };
-  return norm(a) === norm(b);
-}
 
 /** Newest first: by `createdAt` (ISO 8601 sorts as text), then by run id (ids start with a timestamp). */
 export function newestFirst(a: RunSummary, b: RunSummary): number {

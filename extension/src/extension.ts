@@ -9,6 +9,7 @@ import { registerCommands } from "./commands.js";
 import { Ctx } from "./ctx.js";
 import { registerLlm } from "./llm/index.js";
 import { registerExplain } from "./explain-commands.js";
+import { SweepController } from "./sweeps.js";
 
 let ctx: Ctx | undefined;
 
@@ -18,6 +19,7 @@ export function activate(context: vscode.ExtensionContext): { activationMs: numb
   context.subscriptions.push(...registerCommands(ctx));
   context.subscriptions.push(...registerLlm(ctx));
   context.subscriptions.push(...registerExplain(ctx));
+  context.subscriptions.push(new SweepController(ctx));
   const activationMs = performance.now() - t0;
   ctx.log.appendLine(`[client] activated in ${activationMs.toFixed(1)} ms`);
   return { activationMs, ctx };

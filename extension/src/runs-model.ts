@@ -5,7 +5,36 @@
  * vscode-jsonrpc's Emitter, the same shape), so it is unit-tested.
  */
 import { Emitter } from "vscode-jsonrpc";
+import type { Clock } from "../../common/src/coalesce.js";
+import { RunUpdateBatcher } from "../../common/src/run-updates.js";
 import type { MetricsRecord, RunState, RunSummary, TrainProgress } from "../../protocol/src/runtime.js";
+
+/**
+ * How often live updates reach the views, whatever the training speed: the dashboard gets a run's
+ * new metrics records at most every 50 ms (every record, batched: the chart appends them in its
+ * next frame); the status bar, the progress notification and the Runs view a run's progress at most
+ * 4 times a second. A loaded renderer that had to draw every iteration fell minutes behind training.
+ */
+export const LIVE_UPDATE_INTERVALS = { metricsIntervalMs: 50, progressIntervalMs: 250 } as const;
+
+/**
+ * A run "running" on disk that this runtime does not train, whose process cannot be confirmed to be
+ * its trainer (RunSummary.unconfirmed): Resume asks "Resume Anyway" (the runtime answers
+ * RESUME_NEEDS_FORCE), Stop explains why it leaves that process alone.
+ */
+export function isUnconfirmed(s: RunSummary): boolean {
+  return s.unconfirmed && s.state === "running" && !s.live;
+}
+
+/** Runs Resume is offered for: stopped, failed, and unconfirmed ones. */
+export function canResume(s: RunSummary): boolean {
+  return s.state === "stopped" || s.state === "failed" || isUnconfirmed(s);
+}
+
+/** The Runs view's `contextValue` of a run, which package.json's menus match: `rlStudio.run.<state>` or `rlStudio.run.unconfirmed`. */
+export function runContextValue(s: RunSummary): string {
+  return `rlStudio.run.${isUnconfirmed(s) ? "unconfirmed" : s.state}`;
+}
 
 export interface RunEntry {
   summary: RunSummary;
@@ -18,7 +47,8 @@ export class RunsModel {
   private readonly changed = new Emitter<RunEntry | undefined>();
   /** A run changed (undefined: the whole set was reloaded). */
   readonly onDidChange = this.changed.event;
-  private readonly metricsEmitter = new Emitter<{ runId: string; record: MetricsRecord; sentAt: number }>();
+  private readonly metricsEmitter = new Emitter<{ runId: string; records: MetricsRecord[]; sentAt: number }>();
+  /** New metrics records of a live run, in order; `sentAt`: the runtime's Date.now() when the oldest of them was handed over. */
   readonly onDidReceiveMetrics = this.metricsEmitter.event;
 
   all(): RunEntry[] {
@@ -38,12 +68,12 @@ export class RunsModel {
   replaceAll(summaries: RunSummary[]): void {
     const previous = new Map(this.runs);
     this.runs.clear();
-    for (const s of summaries) this.runs.set(s.runId, { summary: s, progress: previous.get(s.runId)?.progress ?? null });
+    for (const s of summaries) this.runs.set(s.runId, { summary: withUnconfirmed(s), progress: previous.get(s.runId)?.progress ?? null });
     this.changed.fire(undefined);
   }
 
   upsert(summary: RunSummary): RunEntry {
-    const entry = { summary, progress: this.runs.get(summary.runId)?.progress ?? null };
+    const entry = { summary: withUnconfirmed(summary), progress: this.runs.get(summary.runId)?.progress ?? null };
     this.runs.set(summary.runId, entry);
     this.changed.fire(entry);
     return entry;
@@ -56,7 +86,7 @@ export class RunsModel {
    */
   mergeRead(summary: RunSummary): RunEntry {
     const current = this.runs.get(summary.runId)?.summary;
-    return this.upsert(current ? { ...summary, state: current.state, live: current.live, error: current.error } : summary);
+    return this.upsert(current ? { ...summary, state: current.state, live: current.live, error: current.error, unconfirmed: current.unconfirmed } : summary);
   }
 
   remove(runId: string): void {
@@ -66,7 +96,8 @@ export class RunsModel {
   setState(runId: string, state: RunState, error?: string): void {
     const entry = this.runs.get(runId);
     if (!entry) return;
-    entry.summary = { ...entry.summary, state, live: state === "running", error: error ?? (state === "running" ? null : entry.summary.error) };
+    // From this runtime: its own run, so nothing about it is unconfirmed any more.
+    entry.summary = { ...entry.summary, state, live: state === "running", unconfirmed: false, error: error ?? (state === "running" ? null : entry.summary.error) };
     if (state !== "running") entry.progress = null;
     this.changed.fire(entry);
   }
@@ -84,6 +115,7 @@ export class RunsModel {
       ...entry.summary,
       state: "running",
       live: true,
+      unconfirmed: false,
       error: null,
       globalStep: progress.globalStep,
       totalTimesteps: progress.totalTimesteps,
@@ -92,12 +124,34 @@ export class RunsModel {
     this.changed.fire(entry);
   }
 
-  metrics(runId: string, record: MetricsRecord, sentAt: number): void {
-    this.metricsEmitter.fire({ runId, record, sentAt });
+  metrics(runId: string, records: MetricsRecord[], sentAt: number): void {
+    this.metricsEmitter.fire({ runId, records, sentAt });
   }
 
   dispose(): void {
     this.changed.dispose();
     this.metricsEmitter.dispose();
   }
+}
+
+/** `unconfirmed` only where it means something (running on disk, not in this runtime). */
+function withUnconfirmed(s: RunSummary): RunSummary {
+  return s.unconfirmed && !isUnconfirmed(s) ? { ...s, unconfirmed: false } : s;
+}
+
+/**
+ * The runtime's `run/metrics` and `run/progress` notifications on their way into `model`, at
+ * `LIVE_UPDATE_INTERVALS`. Call `flush()` before applying a run's state change (`run/status`, a
+ * crash), so it comes after the updates sent before it and a late progress report cannot make a
+ * finished run "running" again.
+ */
+export function liveUpdatesInto(model: RunsModel, clock?: Clock): RunUpdateBatcher {
+  return new RunUpdateBatcher(
+    {
+      metrics: (runId, records, sentAt) => model.metrics(runId, records, sentAt),
+      progress: (runId, progress) => model.setProgress(runId, progress),
+    },
+    LIVE_UPDATE_INTERVALS,
+    clock,
+  );
 }

@@ -1,6 +1,6 @@
 /**
  * RL Studio language server for `*.rl.ts` experiment files: diagnostics with quick fixes,
- * completion, hover and the Train, Suggest reward and Explain code lenses. Start with `node dist/language-server.js --stdio`
+ * completion, hover and the Train, Run Sweep, Suggest reward and Explain code lenses. Start with `node dist/language-server.js --stdio`
  * (or `--node-ipc`, as the extension does).
  *
  * This file is the thin LSP edge: documents, caching per version, offset ↔ position, and a guard
@@ -32,7 +32,7 @@ import { CodeLensCommands, DIAGNOSTIC_SOURCE } from "../../protocol/src/language
  * The code lenses' titles: product icons (codicons, `$(name)`), which VS Code draws with its own
  * icon font; emoji need an emoji font and show as empty boxes without one.
  */
-const LENS_TITLES = { train: "$(play) Train", suggestReward: "$(sparkle) Suggest reward", explain: "$(comment-discussion) Explain" } as const;
+const LENS_TITLES = { train: "$(play) Train", runSweep: "$(run-all) Run Sweep", suggestReward: "$(sparkle) Suggest reward", explain: "$(comment-discussion) Explain" } as const;
 
 const connection = createConnection(ProposedFeatures.all);
 const documents = new TextDocuments(TextDocument);
@@ -166,7 +166,7 @@ connection.onCodeLens((params) =>
     if (!doc || !ast) return [];
     const line = doc.positionAt(ast.callSpan.start).line;
     const range = { start: { line, character: 0 }, end: { line, character: 0 } };
-    return (["train", "suggestReward", "explain"] as const).map((lens) => ({
+    return (["train", "runSweep", "suggestReward", "explain"] as const).map((lens) => ({
       range,
       command: { title: LENS_TITLES[lens], command: CodeLensCommands[lens], arguments: [doc.uri] },
     }));

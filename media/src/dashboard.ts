@@ -396,7 +396,7 @@ function datasetsFor(metric: string, shown: RunData[], threshold: number): { dat
       if (!band) bands.set(key, (band = new SeedBand()));
       const seeds = all.map((s) => ({ xs: s.xs.data, ys: s.sm.data, length: s.xs.length }));
       const lines = band.update(seeds, all, `${state.smoothing}\u0000${state.xAxis}`, threshold);
-      const label = `${first.info.experimentName} (${members.length} seeds)`;
+      const label = `${first.info.groupLabel ?? first.info.experimentName} (${members.length} seeds)`;
       datasets.push({ label: `${label} −std`, data: lines.low, borderWidth: 0, pointRadius: 0, fill: false, rlRole: "band" });
       datasets.push({ label: `${label} +std`, data: lines.high, borderWidth: 0, pointRadius: 0, backgroundColor: withAlpha(first.colour, 0.2), fill: "-1", rlRole: "band" });
       datasets.push({ label: `${label} mean`, data: lines.mean, borderColor: first.colour, backgroundColor: first.colour });

@@ -15,6 +15,8 @@ export const CodeLensCommands = {
   suggestReward: "rlStudio.suggestReward",
   /** Explain: explain the experiment's latest run. */
   explain: "rlStudio.explain",
+  /** Run Sweep: seeds × hyperparameter values, each member an ordinary run. */
+  runSweep: "rlStudio.runSweep",
 } as const;
 
 /** The hovers' "Open explanation" link: opens a run's saved explanation; argument: the run folder. */

@@ -14,7 +14,7 @@ import { NotificationType, RequestType, RequestType0 } from "vscode-jsonrpc";
 export type MessageDirection = "extensionToRuntime" | "runtimeToExtension";
 
 /** Every tensor backend a run can train on (the one list: auto chooses among them in runtime/src/backends/select.ts). */
-export const BACKENDS = ["js", "wasm", "cpu", "tfjs-node", "tfjs-node-gpu", "webgpu"] as const;
+export const BACKENDS = ["js", "wasm-simd", "wasm", "cpu", "tfjs-node", "tfjs-node-gpu", "webgpu"] as const;
 export type BackendName = (typeof BACKENDS)[number];
 /** What a user may ask for: auto or a backend (Select Backend, the `rlStudio.backend` setting, `--backend`). */
 export const BACKEND_NAMES: readonly (BackendName | "auto")[] = ["auto", ...BACKENDS];
@@ -84,6 +84,15 @@ export interface RunSummary {
   groupKey: string;
   /** True while this runtime process is training it (a "running" status on disk with no live trainer means the process died). */
   live: boolean;
+  /** The sweep the run is a member of (experiment.json `sweep`), with its configuration in words. */
+  sweep?: { id: string; index: number; config: number; configText: string };
+  /**
+   * "running" on disk, not in this runtime, and it cannot be confirmed that the live process
+   * status.json names is its trainer (an older status.json without the trainer's identity, or the
+   * OS does not say): a resume is refused with `RESUME_NEEDS_FORCE` until the user says go ahead,
+   * and Stop leaves that process alone. False in every other case.
+   */
+  unconfirmed: boolean;
 }
 
 // ── requests: extension → runtime ─────────────────────────────────────────────
@@ -94,13 +103,16 @@ export interface HelloResult {
   /** Protocol revision; the extension refuses a runtime that speaks another. */
   protocolVersion: number;
 }
-export const PROTOCOL_VERSION = 1;
+export const PROTOCOL_VERSION = 2;
 /** First message after the fork: proves the runtime is up and speaks our protocol. */
 export namespace HelloRequest {
   export const method = "runtime/hello" as const;
   export const direction: MessageDirection = "extensionToRuntime";
   export const type = new RequestType0<HelloResult, void>(method);
 }
+
+/** How long one call into the experiment's code may run before the run fails, unless the request says otherwise (ms). */
+export const DEFAULT_USER_CODE_TIMEOUT_MS = 5_000;
 
 export interface TrainParams {
   /** Absolute path of the `*.rl.ts` file. */
@@ -112,7 +124,7 @@ export interface TrainParams {
   seed?: number;
   /** Overrides `hyperparameters.totalTimesteps`. */
   totalTimesteps?: number;
-  /** Longest one call into the experiment's code (top level, reward, custom env) may run before the run fails; default 5000 ms. */
+  /** Longest one call into the experiment's code (top level, reward, custom env) may run before the run fails; default `DEFAULT_USER_CODE_TIMEOUT_MS`. */
   userCodeTimeoutMs?: number;
   /** algorithm "twosome": the GGUF model when the experiment names none (the editor's rlStudio.llm.model). */
   defaultModel?: string;
@@ -131,6 +143,7 @@ export namespace TrainRequest {
 export interface ResumeParams {
   runDir: string;
   backend?: BackendName | "auto";
+  /** As in `TrainParams`. */
   userCodeTimeoutMs?: number;
   /**
    * Resume although status.json names a live process that cannot be told apart from the trainer
@@ -235,12 +248,21 @@ export namespace ShutdownRequest {
 
 // ── notifications: runtime → extension ────────────────────────────────────────
 
+/** The runtime sends a run's metrics at most this often (ms), and its progress at most every `RUN_PROGRESS_INTERVAL_MS`. */
+export const RUN_METRICS_INTERVAL_MS = 50;
+export const RUN_PROGRESS_INTERVAL_MS = 100;
+
 export interface RunMetricsParams {
   runId: string;
-  record: MetricsRecord;
-  /** Date.now() in the runtime when the record was sent: metric-to-chart latency is measured from it. */
+  /** The run's metrics records since the previous notification, in order (at most one notification per run every `RUN_METRICS_INTERVAL_MS`). */
+  records: MetricsRecord[];
+  /**
+   * Date.now() in the runtime when the oldest of `records` was handed over for sending: metric-to-chart
+   * latency is measured from it, so it includes the time the record waited to be batched.
+   */
   sentAt: number;
 }
+/** New metrics records of a training run (common/src/run-updates.ts batches them). */
 export namespace RunMetricsNotification {
   export const method = "run/metrics" as const;
   export const direction: MessageDirection = "runtimeToExtension";
@@ -251,6 +273,7 @@ export interface RunProgressParams {
   runId: string;
   progress: TrainProgress;
 }
+/** A training run's latest progress (at most one per run every `RUN_PROGRESS_INTERVAL_MS`; a report supersedes the previous one). */
 export namespace RunProgressNotification {
   export const method = "run/progress" as const;
   export const direction: MessageDirection = "runtimeToExtension";
@@ -266,7 +289,7 @@ export interface RunStatusParams {
   /** Why it failed. */
   error?: string;
 }
-/** A run changed state (started, completed, stopped, failed). */
+/** A run changed state (started, completed, stopped, failed); sent after the run's last metrics and progress, never delayed. */
 export namespace RunStatusNotification {
   export const method = "run/status" as const;
   export const direction: MessageDirection = "runtimeToExtension";

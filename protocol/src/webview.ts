@@ -14,6 +14,8 @@ export interface DashboardRun {
   seed: number | null;
   /** Runs with the same key differ only by seed: drawn as mean ± band when grouping is on. */
   groupKey: string;
+  /** The band's legend label (a sweep configuration's), instead of the experiment name. */
+  groupLabel?: string;
   state: RunState;
   metrics: MetricsRecord[];
 }
@@ -35,7 +37,7 @@ export type ExtensionToWebview =
   | { type: "init"; runs: DashboardRun[]; focusRunIds: string[]; reportLatency: boolean }
   /** A run was added or re-read from disk (e.g. after resume). */
   | { type: "run"; run: DashboardRun }
-  /** New metrics records for a live run, in order. `sentAt` is the runtime's Date.now() when the last one left it. */
+  /** New metrics records for a live run, in order (at most one message per run every 50 ms). `sentAt`: the runtime's Date.now() when the oldest of them was handed over for sending. */
   | { type: "metrics"; runId: string; records: MetricsRecord[]; sentAt: number }
   | { type: "runState"; runId: string; state: RunState }
   | { type: "removeRun"; runId: string }

@@ -32,6 +32,8 @@ test("e2e: vsce packages a VSIX with the bundles, the ts plugin and the runtime'
     const trained = checkTrainsFromVsix(ext, backend);
     assert.ok(trained.ok, `the unpacked VSIX's CLI trains CartPole on ${backend}:\n${trained.output}`);
     assert.equal(trained.summary.globalStep, 2048);
+    // auto trains on the WebAssembly SIMD learner: dist/learner-simd.wasm shipped and loads.
+    if (backend === "auto") assert.equal(trained.summary.backend, "wasm-simd", trained.output);
     t.diagnostic(`trained from the VSIX: backend ${trained.summary.backend}, ${trained.summary.globalStep} steps, ${Math.round(trained.summary.sps)} SPS`);
   }
   // Needs the test model: under CI its absence fails this test; elsewhere the test is marked skipped

@@ -21,6 +21,7 @@ export const REQUIRED = [
   "dist/extension.js",
   "dist/runtime.js",
   "dist/cli.js",
+  "dist/learner-simd.wasm",
   "dist/language-server.js",
   "dist/rl-studio.d.ts",
   "dist/media/dashboard.js",

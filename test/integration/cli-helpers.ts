@@ -46,6 +46,17 @@ export function runCli(args: string[], cwd = REPO, env: Record<string, string | 
   return spawnCli(args, cwd, env).done;
 }
 
+/** Polls `check` every 50 ms until it returns a value other than undefined; fails after `ms`. */
+export async function waitFor<T>(what: string, check: () => T | undefined, ms = 120_000): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const v = check();
+    if (v !== undefined) return v;
+    if (Date.now() > deadline) throw new Error(`timed out after ${ms / 1000} s waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
 export function lastJsonLine(stdout: string): Record<string, any> {
   const lines = stdout.trimEnd().split("\n");
   return JSON.parse(lines[lines.length - 1]!) as Record<string, any>;

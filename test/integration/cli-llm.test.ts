@@ -71,7 +71,7 @@ test("suggest-reward --count beyond what one answer holds is a usage error (exit
   assert.match(r.stderr, /--count must be an integer from 1 to 8, got "9"/);
 });
 
-test("real model: suggest-reward --json --count 1 prints one JSON object as the last line", { timeout: 60_000 }, async (t) => {
+test("real model: suggest-reward --json --count 1 prints one JSON object as the last line", { timeout: 240_000 }, async (t) => {
   const MODEL = requireTestModel(t);
   if (MODEL === null) return;
   const dir = workspace(t);
@@ -89,7 +89,7 @@ test("real model: suggest-reward --json --count 1 prints one JSON object as the 
   assert.ok(result.rewardRange.start < result.rewardRange.end);
 });
 
-test("real model: evolve-reward --json with one tiny iteration completes and saves its evolution", { timeout: 60_000 }, async (t) => {
+test("real model: evolve-reward --json with one tiny iteration completes and saves its evolution", { timeout: 240_000 }, async (t) => {
   const MODEL = requireTestModel(t);
   if (MODEL === null) return;
   const dir = workspace(t);

@@ -62,6 +62,8 @@ test("the end-of-run report and its JSON form", () => {
     cpuSeconds: 9.5,
     sps: 7738.2,
     rolloutSps: 31_000,
+    updates: 1_920,
+    updateSeconds: 1.536,
     meanReturnLast20: 481.25,
     solvedAtStep: 51_200,
     solvedAtSeconds: 6.6,
@@ -75,6 +77,7 @@ test("the end-of-run report and its JSON form", () => {
   const text = formatTrainSummary("cp-20250101-120000-s1", summary, 475, "/ws");
   assert.match(text, /^run cp-20250101-120000-s1 stopped$/m);
   assert.match(text, /SPS +7,738 \(rollout collection alone 31,000\)/);
+  assert.match(text, /updates +1,920, 0\.80 ms each$/m);
   assert.match(text, /solved at +step 51,200 after 7s \(mean of last 20 ≥ 475\)/);
   assert.match(text, /run folder +\.rl-studio\/runs\/cp-20250101-120000-s1$/m);
   assert.match(text, /^resume with: rl-studio resume \.rl-studio\/runs\/cp-20250101-120000-s1$/m);

@@ -119,10 +119,12 @@ test("train --json: the last stdout line is the summary; the run folder holds th
   const runDir = s.runDir as string;
   assert.equal(resolve(runDir, "..", ".."), resolve(ws, ".rl-studio"));
   assert.match(s.runId as string, /^tiny-cartpole-\d{8}-\d{6}-s11$/);
-  assert.deepEqual(readdirSync(runDir).sort(), [
+  // The events file's name carries its creation time and this host: events.out.tfevents.<time>.<host>.
+  assert.deepEqual(readdirSync(runDir).map((n) => n.replace(/^events\.out\.tfevents\..+$/, "events.out.tfevents.*")).sort(), [
     "bundle.js",
     "checkpoint.bin",
     "episodes.jsonl",
+    "events.out.tfevents.*",
     "experiment.json",
     "metrics.jsonl",
     "source.rl.ts",

@@ -163,7 +163,7 @@ test("real model: aborting mid-generation rejects with AbortError and frees the 
   await manager.dispose();
 });
 
-test("real model under the reward grammar: llama.cpp reads it, every answer parses, and the checks pass on what it wrote", { timeout: 120_000 }, async (t) => {
+test("real model under the reward grammar: llama.cpp reads it, every answer parses, and the checks pass on what it wrote", { timeout: 360_000 }, async (t) => {
   const MODEL = requireTestModel(t);
   if (MODEL === null) return;
   const dir = mkdtempSync(join(tmpdir(), "rl-llm-grammar-"));

@@ -59,7 +59,12 @@ test("runtime server: train → metrics → stop → resume continues the same c
   const metrics: RunMetricsParams[] = [];
   const statuses: RunStatusParams[] = [];
   connection.onNotification(RunMetricsNotification.type, (p) => void metrics.push(p));
-  connection.onNotification(RunStatusNotification.type, (p) => void statuses.push(p));
+  /** How many metrics notifications had arrived when each status did. */
+  const metricsBeforeStatus: number[] = [];
+  connection.onNotification(RunStatusNotification.type, (p) => {
+    statuses.push(p);
+    metricsBeforeStatus.push(metrics.length);
+  });
   connection.listen();
   try {
     const hello = await connection.sendRequest(HelloRequest.type);
@@ -74,9 +79,9 @@ test("runtime server: train → metrics → stop → resume continues the same c
     assert.ok(runDir.startsWith(runsRoot), runDir);
     await waitFor(metrics, (m) => m.filter((x) => x.runId === runId).length >= 3, "3 metrics notifications");
     const first = metrics[0]!;
-    assert.equal(first.record.globalStep, 32, "one iteration = numEnvs × numSteps = 32 steps");
+    assert.equal(first.records[0]!.globalStep, 32, "one iteration = numEnvs × numSteps = 32 steps");
     assert.ok(first.sentAt >= before && first.sentAt <= Date.now(), "sentAt is the runtime's Date.now()");
-    assert.ok("losses/value_loss" in first.record.metrics, Object.keys(first.record.metrics).join(","));
+    assert.ok("losses/value_loss" in first.records[0]!.metrics, Object.keys(first.records[0]!.metrics).join(","));
 
     assert.deepEqual(await connection.sendRequest(StopRequest.type, { runId }), { stopped: true });
     assert.deepEqual(await connection.sendRequest(StopRequest.type, { runId }), { stopped: false }, "a second stop finds nothing to stop");
@@ -87,6 +92,9 @@ test("runtime server: train → metrics → stop → resume continues the same c
     const stepsBefore = stoppedRead.metrics.map((r) => r.globalStep);
     const lastBefore = stepsBefore[stepsBefore.length - 1]!;
     assert.ok(lastBefore >= 96);
+    // Batched notifications lose nothing, and the final state comes after the last batch.
+    const atStopped = metricsBeforeStatus[statuses.findIndex((x) => x.runId === runId && x.state === "stopped")]!;
+    assert.deepEqual(metrics.slice(0, atStopped).flatMap((m) => m.records.map((r) => r.globalStep)), stepsBefore, "every record in metrics.jsonl was streamed, in order, before the stopped status");
 
     const countBeforeResume = metrics.length;
     const resumed = await connection.sendRequest(ResumeRequest.type, { runDir, backend: "js" });
@@ -94,7 +102,7 @@ test("runtime server: train → metrics → stop → resume continues the same c
     await waitFor(metrics, (m) => m.length >= countBeforeResume + 2, "metrics after resume");
     const afterResume = metrics.slice(countBeforeResume);
     // checkpointEvery: 1 → the checkpoint is at the last logged iteration: the curve goes on from there.
-    assert.equal(afterResume[0]!.record.globalStep, lastBefore + 32, "first resumed iteration follows the last one before the stop");
+    assert.equal(afterResume[0]!.records[0]!.globalStep, lastBefore + 32, "first resumed iteration follows the last one before the stop");
     await connection.sendRequest(StopRequest.type, { runId });
 
     const { metrics: all } = await connection.sendRequest(ReadRunRequest.type, { runDir });

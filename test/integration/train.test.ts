@@ -1,4 +1,5 @@
 import { test } from "node:test";
+import { loadTfjs } from "../../runtime/src/backends/select.js";
 import assert from "node:assert/strict";
 import { mkdtempSync, readdirSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -112,8 +113,9 @@ test("continuous actions (Pendulum-v1): trains with finite losses; eval runs the
   assert.deepEqual(ev.terminationCauses, { "time limit": 2 });
 });
 
-test("the wasm backend trains end to end and keeps its live tensor count flat", async () => {
-  const tf = require("@tensorflow/tfjs-core") as typeof import("@tensorflow/tfjs-core");
+test("the wasm backend trains end to end, keeps its live tensor count flat and frees every tensor at the end", async () => {
+  const tf = (await loadTfjs("wasm")) as typeof import("@tensorflow/tfjs-core");
+  const before = tf.memory().numTensors;
   const counts: number[] = [];
   const { summary } = await trainFile("examples/cartpole.rl.ts", { totalTimesteps: 2048, hyperparameters: SMALL }, {
     backend: "wasm",
@@ -122,6 +124,7 @@ test("the wasm backend trains end to end and keeps its live tensor count flat", 
   assert.equal(summary.backend, "wasm");
   assert.equal(summary.status, "completed");
   assert.equal(new Set(counts.slice(1)).size, 1, `tensor counts drift: ${counts.join(",")}`);
+  assert.equal(tf.memory().numTensors, before, "the learner's variables and their initial values are all disposed");
 });
 
 test("every example's environment passes the env checker and trains one iteration", async () => {

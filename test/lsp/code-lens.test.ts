@@ -11,18 +11,19 @@ after(async () => {
   await client.dispose();
 });
 
-test("Train, Suggest reward and Explain above defineExperiment, with codicons, running their commands with the document URI", async () => {
+test("Train, Run Sweep, Suggest reward and Explain above defineExperiment, with codicons, running their commands with the document URI", async () => {
   const uri = "file:///tmp/lens.rl.ts";
   await client.open(uri, CARTPOLE_EXPERIMENT);
   const lenses = await client.codeLenses(uri);
-  assert.equal(lenses.length, 3);
+  assert.equal(lenses.length, 4);
   const line = CARTPOLE_EXPERIMENT.split("\n").findIndex((l) => l.includes("defineExperiment({"));
   assert.deepEqual(lenses[0], {
     range: { start: { line, character: 0 }, end: { line, character: 0 } },
     command: { title: "$(play) Train", command: "rlStudio.train", arguments: [uri] },
   });
-  assert.deepEqual(lenses[1]!.command, { title: "$(sparkle) Suggest reward", command: "rlStudio.suggestReward", arguments: [uri] });
-  assert.deepEqual(lenses[2]!.command, { title: "$(comment-discussion) Explain", command: "rlStudio.explain", arguments: [uri] });
+  assert.deepEqual(lenses[1]!.command, { title: "$(run-all) Run Sweep", command: "rlStudio.runSweep", arguments: [uri] });
+  assert.deepEqual(lenses[2]!.command, { title: "$(sparkle) Suggest reward", command: "rlStudio.suggestReward", arguments: [uri] });
+  assert.deepEqual(lenses[3]!.command, { title: "$(comment-discussion) Explain", command: "rlStudio.explain", arguments: [uri] });
   // Product icons only: an emoji needs an emoji font and shows as an empty box without one.
   for (const lens of lenses) assert.doesNotMatch(lens.command!.title, /\p{Extended_Pictographic}/u, lens.command!.title);
 });

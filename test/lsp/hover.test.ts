@@ -55,6 +55,22 @@ test("hyperparameter key: meaning, default, valid range, effect, CleanRL and RL 
   assert.match(markdown, /CleanRL `ppo.py`: `0\.00025`; RL Zoo \(CartPole-v1\): `0\.001`/);
 });
 
+test("annealClip's hover says whose schedule it is and which library turns it on", async () => {
+  const text = CARTPOLE_EXPERIMENT.replace("learningRate: 1e-3", "learningRate: 1e-3, annealClip: true");
+  const { markdown } = await hoverAt(text, "annealClip");
+  assert.match(markdown, /^\*\*annealClip\*\* — Linearly decay the clipping coefficient ε .* Stable-Baselines3's `clip_range` schedule \(RL Zoo's `lin_0\.2`\)/);
+  assert.match(markdown, /Default: `false`/);
+  assert.match(markdown, /CleanRL `ppo.py`: `false`; RL Zoo \(CartPole-v1\): `true`/);
+});
+
+test("numLearners' hover says what the learners share and whose multi-GPU script it follows", async () => {
+  const text = CARTPOLE_EXPERIMENT.replace("learningRate: 1e-3", "learningRate: 1e-3, numLearners: 2");
+  const { markdown } = await hoverAt(text, "numLearners");
+  assert.match(markdown, /^\*\*numLearners\*\* — Data-parallel learners, each in its own thread .* gradients averaged every minibatch, as CleanRL's ppo_atari_multigpu\.py/);
+  assert.match(markdown, /Default: `1`/);
+  assert.match(markdown, /Valid: an integer ≥ 1 and ≤ 64/);
+});
+
 test("hyperparameter default follows the env's action kind (Pendulum-v1 is continuous)", async () => {
   const { markdown } = await hoverAt(CARTPOLE_EXPERIMENT.replace('"CartPole-v1"', '"Pendulum-v1"').replace("nextObs.theta", "nextObs.thetaDot"), "numSteps");
   assert.match(markdown, /Default: `2048` \(continuous actions\)/);

@@ -23,8 +23,9 @@ import { isEvolutionFromWebview, type EvolutionToWebview } from "../../../protoc
 import { effectiveEvolution, EVOLUTIONS_DIR } from "../../../runtime/src/reward-design/evolution-status.js";
 import { errorText, type LlmFeature } from "./llm-feature.js";
 import { findRewardProperty } from "../../../common/src/experiment-object.js";
-import { componentsLabel, positiveIntegerError } from "./reward-text.js";
+import { componentsLabel, evolvedRewardTargetError, positiveIntegerError } from "./reward-text.js";
 import { experimentUri, previewAndApply, type RewardPreviews } from "./suggest-reward.js";
+import { workspaceWriteError } from "../workspace-paths.js";
 import {
   evolutionHtml,
   evolutionPickItem,
@@ -274,6 +275,13 @@ export class EvolutionViews implements vscode.Disposable {
     const best = evolution.best;
     if (!best) {
       void showWarningMessage(`RL Studio: evolution ${evolution.id} has no trained candidate to apply.`);
+      return;
+    }
+    // evolution.json names the file to edit: only an experiment file inside the workspace.
+    // (`??`: the workspace check sees only a well-formed path.)
+    const refused = evolvedRewardTargetError(evolution.experimentPath) ?? workspaceWriteError(vscode.Uri.file(evolution.experimentPath));
+    if (refused) {
+      void showErrorMessage(`RL Studio: the winner of evolution ${evolution.id} was not applied: ${refused}.`);
       return;
     }
     const file = vscode.Uri.file(evolution.experimentPath);

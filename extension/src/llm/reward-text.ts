@@ -7,6 +7,7 @@
  */
 import type { LlmModelState, SuggestRewardParams } from "../../../protocol/src/reward-design.js";
 import { findRewardProperty, type Span } from "../../../common/src/experiment-object.js";
+import { pathRules } from "../paths.js";
 
 export type OffsetRange = Span;
 
@@ -186,4 +187,18 @@ export function componentsLabel(components: readonly { name: string }[]): string
  */
 export function suggestRewardParams(document: { fsPath: string; text: string; isDirty: boolean }, count?: number): SuggestRewardParams {
   return { experimentPath: document.fsPath, ...(count !== undefined ? { count } : {}), ...(document.isDirty ? { sourceText: document.text } : {}) };
+}
+
+/**
+ * Why Apply Evolved Reward must not edit the file an evolution.json names (`experimentPath`), or
+ * null when its shape allows it: an absolute path of an experiment file (`*.rl.ts`). evolution.json
+ * is a file on disk like any other; whether the file lies inside the workspace is checked next, by
+ * `workspaceWriteError` (as for every Apply).
+ */
+export function evolvedRewardTargetError(experimentPath: unknown, platform: NodeJS.Platform = process.platform): string | null {
+  if (typeof experimentPath !== "string" || experimentPath.trim() === "") return "its evolution.json names no experiment file (experimentPath)";
+  const shown = JSON.stringify(experimentPath);
+  if (!pathRules(platform).isAbsolute(experimentPath)) return `its evolution.json names ${shown}, not an absolute path of an experiment file`;
+  if (!experimentPath.endsWith(".rl.ts")) return `its evolution.json names ${shown}, which is not an experiment file (*.rl.ts)`;
+  return null;
 }

@@ -12,6 +12,7 @@ import { SuggestRewardRequest, type RewardCandidateDto, type SuggestRewardResult
 import { errorText, type LlmFeature } from "./llm-feature.js";
 import { applyCandidate, componentsLabel, suggestRewardParams, type OffsetRange } from "./reward-text.js";
 import { withCancellableProgress } from "../cancellable-progress.js";
+import { workspaceWriteError } from "../workspace-paths.js";
 
 export const PREVIEW_SCHEME = "rl-studio-reward";
 
@@ -61,7 +62,8 @@ async function closeDiff(preview: vscode.Uri): Promise<void> {
 /**
  * Show `code` in place of `range` of the file as a diff, ask Apply / Cancel, and on Apply edit the
  * file (and save it: the runtime trains what is on disk). `expectedText` is the text `range`
- * refers to: a file that changed since is not edited (the offsets would be wrong).
+ * refers to: a file that changed since is not edited (the offsets would be wrong). Only a file
+ * inside the workspace is edited (`workspaceWriteError`); any other is refused, saying why.
  */
 export async function previewAndApply(
   previews: RewardPreviews,
@@ -71,6 +73,11 @@ export async function previewAndApply(
   code: string,
   label: string,
 ): Promise<boolean> {
+  const refused = workspaceWriteError(file);
+  if (refused) {
+    void showErrorMessage(`RL Studio: the reward "${label}" was not applied: ${refused}.`);
+    return false;
+  }
   const proposed = applyCandidate(expectedText, range, code);
   const preview = previews.add(file, proposed);
   const name = path.basename(file.fsPath);
@@ -154,6 +161,12 @@ export async function suggestReward(feature: LlmFeature, previews: RewardPreview
   }
   // Suggesting compiles the experiment and steps its environment for sample transitions: its code runs.
   if (!feature.ctx.checkTrusted("suggestReward")) return;
+  // Its Apply edits the file, so a file outside the workspace is refused before any candidate is written.
+  const refused = workspaceWriteError(file);
+  if (refused) {
+    void showErrorMessage(`RL Studio: Suggest Reward suggests rewards only for experiment files inside the workspace: ${refused}.`);
+    return;
+  }
   const doc = await vscode.workspace.openTextDocument(file);
   // The runtime compiles this text (unsaved edits included, nothing is saved behind the user's back)
   // and answers with offsets into it; Apply checks the document still holds it.

@@ -22,6 +22,7 @@ import { calibrationRng, syntheticMinibatch, timeUpdates } from "./calibrate.js"
 import { acquireWebGpu, WebGpuUnavailableError, type WebGpuAdapterSummary } from "./webgpu.js";
 import { describeTfjsNodeDevice, explainTfjsNodeLoadError } from "./tfjs-node.js";
 import UPDATE_COSTS from "./update-costs.json";
+import { createWasmSimdLearner, WasmSimdUnavailableError } from "../nn/simd/create.js";
 
 export type BackendRequest = BackendName | "auto";
 
@@ -35,6 +36,7 @@ const FALLBACK: Record<BackendName, BackendName | null> = {
   "tfjs-node": "wasm",
   wasm: "cpu",
   cpu: "js",
+  "wasm-simd": "js",
   js: null,
 };
 
@@ -50,8 +52,18 @@ export class BackendUnavailableError extends Error {}
  * Learners that are not TensorFlow.js backends: a constructor each. One may throw
  * BackendUnavailableError (with the reason) when it cannot run here.
  */
-const OWN_LEARNERS: Partial<Record<BackendName, (layout: ActorCriticLayout, params: Float32Array, maxMinibatch: number) => Learner | Promise<Learner>>> = {
+const OWN_LEARNERS: Partial<Record<BackendName, (layout: ActorCriticLayout, params: Float32Array, maxMinibatch: number) => Learner | MadeLearner | Promise<MadeLearner>>> = {
   js: (layout, params, maxMinibatch) => new JsLearner(layout, params, maxMinibatch),
+  // WebAssembly SIMD (nn/simd/): unavailable without SIMD, with a missing or corrupt learner-simd.wasm,
+  // or for a network and minibatch beyond wasm32's 4 GiB; the detail says how many threads and why.
+  "wasm-simd": async (layout, params, maxMinibatch) => {
+    try {
+      const { learner, detail } = await createWasmSimdLearner(layout, params, maxMinibatch);
+      return { learner, detail };
+    } catch (err) {
+      throw err instanceof WasmSimdUnavailableError ? new BackendUnavailableError(`wasm-simd: ${err.message}`) : err;
+    }
+  },
 };
 
 function isTfjs(name: BackendName): name is TfjsBackend {
@@ -159,7 +171,8 @@ async function makeLearner(name: BackendName, layout: ActorCriticLayout, params:
   if (!isTfjs(name)) {
     const make = OWN_LEARNERS[name];
     if (!make) throw new BackendUnavailableError(`${name}: no learner is registered for it`);
-    return { learner: await make(layout, params, maxMinibatch) };
+    const made = await make(layout, params, maxMinibatch);
+    return "learner" in made ? made : { learner: made };
   }
   const opened = await openTfjs(name);
   const learner = new TfjsLearner(opened.tf, name, layout, params, opened.guard);

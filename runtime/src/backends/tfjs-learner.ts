@@ -72,23 +72,25 @@ export class TfjsLearner implements Learner {
     private readonly device: DeviceGuard = NO_GUARD,
   ) {
     this.params = params;
+    // Each variable is made inside tidy: tf.variable(initial) copies `initial`, which would otherwise stay live.
+    const variable = <R extends tfTypes.Rank>(initial: () => tfTypes.Tensor<R>): tfTypes.Variable<R> => tf.tidy(() => tf.variable(initial()));
     const dense = (layers: readonly DenseLayer[]): DenseVars[] =>
       layers.map((layer) => ({
         layer,
-        w: tf.variable(tf.tensor2d(params.subarray(layer.wOffset, layer.wOffset + layer.nIn * layer.nOut), [layer.nOut, layer.nIn])),
-        b: tf.variable(tf.tensor1d(params.subarray(layer.bOffset, layer.bOffset + layer.nOut))),
+        w: variable(() => tf.tensor2d(params.subarray(layer.wOffset, layer.wOffset + layer.nIn * layer.nOut), [layer.nOut, layer.nIn])),
+        b: variable(() => tf.tensor1d(params.subarray(layer.bOffset, layer.bOffset + layer.nOut))),
       }));
     this.actor = dense(layout.actor);
     this.critic = dense(layout.critic);
     const { actionDim } = layout.config;
     this.logStd =
       layout.logStdOffset >= 0
-        ? tf.variable(tf.tensor1d(params.subarray(layout.logStdOffset, layout.logStdOffset + actionDim)))
+        ? variable(() => tf.tensor1d(params.subarray(layout.logStdOffset, layout.logStdOffset + actionDim)))
         : null;
     this.vars = [...this.actor, ...this.critic].flatMap((d) => [d.w, d.b]);
     if (this.logStd) this.vars.push(this.logStd);
-    this.m = this.vars.map((x) => tf.variable(tf.zerosLike(x)));
-    this.v = this.vars.map((x) => tf.variable(tf.zerosLike(x)));
+    this.m = this.vars.map((x) => variable(() => tf.zerosLike(x)));
+    this.v = this.vars.map((x) => variable(() => tf.zerosLike(x)));
   }
 
   private mlp(x: tfTypes.Tensor2D, layers: DenseVars[]): tfTypes.Tensor2D {

@@ -9,6 +9,9 @@ import { CheckpointError } from "../runs/checkpoint.js";
 import { JsonlError } from "../runs/jsonl.js";
 import { RunDirError } from "../runs/run-dir.js";
 import { ResumeRefusedError, RunError } from "../runs/start-run.js";
+import { SweepGridError } from "../sweeps/grid.js";
+import { SlurmError } from "../sweeps/slurm.js";
+import { SweepError } from "../sweeps/sweep-dir.js";
 
 /** Exit codes: 0 done, 1 the run failed, 2 bad input (experiment, flags, run folder, model), 130 stopped by Ctrl-C (128 + SIGINT). */
 export const EXIT = { ok: 0, runFailed: 1, badInput: 2, interrupted: 130 } as const;
@@ -71,6 +74,19 @@ export function reportError(err: unknown, cwd: string = process.cwd()): Reported
   if (err instanceof RunDirError || err instanceof ResumeRefusedError || err instanceof UsageError) {
     const kind = err instanceof UsageError ? "usage" : "run-folder";
     return { message: `error: ${err.message}`, exitCode: EXIT.badInput, json: { message: err.message, kind } };
+  }
+  if (err instanceof SweepGridError) {
+    // A grid value or flag: nothing ran or was submitted.
+    const json: ReportedError["json"] = { message: err.message, kind: "usage" };
+    if (err.field !== undefined) json.field = err.field;
+    return { message: `error: ${err.message}`, exitCode: EXIT.badInput, json };
+  }
+  if (err instanceof SweepError) {
+    return { message: `error: ${err.message}`, exitCode: EXIT.badInput, json: { message: err.message, kind: "sweep" } };
+  }
+  if (err instanceof SlurmError) {
+    // Slurm's own message (sbatch missing, a rejected partition or time limit) as it said it.
+    return { message: `error: ${err.message}`, exitCode: EXIT.runFailed, json: { message: err.message, kind: "slurm" } };
   }
   if (err instanceof LlmUnavailableError) {
     // No model, a missing model file, one that does not load: the setting is the user's to fix,

@@ -39,7 +39,32 @@ export function formatProgressLine(p: TrainProgress): string {
   );
 }
 
-export interface ProgressReporterOptions {
+/** How one kind of progress is drawn: the bar's value and total, its fields, and the plain line. */
+export interface ProgressView<T> {
+  /** cli-progress format, with `{bar}`, `{percentage}` and the payload's fields. */
+  barFormat: string;
+  value(p: T): number;
+  total(p: T): number;
+  payload(p: T): Record<string, string>;
+  /** The one-line form (non-TTY output, and the last line). */
+  line(p: T): string;
+}
+
+/** Training: steps, SPS, last return, ETA. */
+export const TRAIN_PROGRESS_VIEW: ProgressView<TrainProgress> = {
+  barFormat: "{bar} {percentage}% | {steps} steps | {sps} SPS | last return {ret} | ETA {remaining}",
+  value: (p) => p.globalStep,
+  total: (p) => p.totalTimesteps,
+  payload: (p) => ({
+    steps: `${formatInt(p.globalStep)}/${formatInt(p.totalTimesteps)}`,
+    sps: formatInt(p.sps),
+    ret: formatReturn(p.lastEpisodicReturn),
+    remaining: formatDuration(etaSeconds(p)),
+  }),
+  line: formatProgressLine,
+};
+
+export interface ProgressReporterOptions<T = TrainProgress> {
   /** Where to draw; stderr so stdout stays clean for `--json`. */
   stream: NodeJS.WriteStream;
   /** Draw a live bar; defaults to `stream.isTTY`. */
@@ -48,40 +73,40 @@ export interface ProgressReporterOptions {
   lineIntervalMs?: number;
   /** Clock, for tests. */
   now?: () => number;
+  /** What is shown (default: training progress). */
+  view?: ProgressView<T>;
 }
 
 /** Owns the terminal bar while training runs; `dispose()` releases the line and the cursor. */
-export class ProgressReporter {
+export class ProgressReporter<T = TrainProgress> {
   private readonly stream: NodeJS.WriteStream;
   private readonly tty: boolean;
   private readonly lineIntervalMs: number;
   private readonly now: () => number;
+  private readonly view: ProgressView<T>;
   private bar: cliProgress.SingleBar | null = null;
   private lastLineAt = -Infinity;
-  private last: TrainProgress | null = null;
-  private lastPrinted: TrainProgress | null = null;
+  private last: T | null = null;
+  private lastPrinted: T | null = null;
 
-  constructor(options: ProgressReporterOptions) {
+  constructor(options: ProgressReporterOptions<T>) {
     this.stream = options.stream;
     this.tty = options.tty ?? options.stream.isTTY === true;
     this.lineIntervalMs = options.lineIntervalMs ?? 5000;
     this.now = options.now ?? Date.now;
+    this.view = options.view ?? (TRAIN_PROGRESS_VIEW as unknown as ProgressView<T>);
   }
 
-  update(p: TrainProgress): void {
+  update(p: T): void {
     this.last = p;
+    const view = this.view;
     if (this.tty) {
-      const payload = {
-        steps: `${formatInt(p.globalStep)}/${formatInt(p.totalTimesteps)}`,
-        sps: formatInt(p.sps),
-        ret: formatReturn(p.lastEpisodicReturn),
-        remaining: formatDuration(etaSeconds(p)),
-      };
+      const payload = view.payload(p);
       if (this.bar === null) {
         this.bar = new cliProgress.SingleBar(
           {
             stream: this.stream,
-            format: "{bar} {percentage}% | {steps} steps | {sps} SPS | last return {ret} | ETA {remaining}",
+            format: view.barFormat,
             hideCursor: true,
             clearOnComplete: false,
             barsize: 30,
@@ -89,10 +114,10 @@ export class ProgressReporter {
           },
           cliProgress.Presets.shades_classic,
         );
-        this.bar.start(p.totalTimesteps, p.globalStep, payload);
+        this.bar.start(view.total(p), view.value(p), payload);
       } else {
-        this.bar.setTotal(p.totalTimesteps);
-        this.bar.update(p.globalStep, payload);
+        this.bar.setTotal(view.total(p));
+        this.bar.update(view.value(p), payload);
       }
       return;
     }
@@ -100,7 +125,7 @@ export class ProgressReporter {
     if (t - this.lastLineAt >= this.lineIntervalMs) {
       this.lastLineAt = t;
       this.lastPrinted = p;
-      this.stream.write(formatProgressLine(p) + "\n");
+      this.stream.write(view.line(p) + "\n");
     }
   }
 
@@ -121,7 +146,7 @@ export class ProgressReporter {
       this.bar = null;
     } else if (!this.tty && this.last !== null && this.last !== this.lastPrinted) {
       this.lastPrinted = this.last;
-      this.stream.write(formatProgressLine(this.last) + "\n");
+      this.stream.write(this.view.line(this.last) + "\n");
     }
   }
 }

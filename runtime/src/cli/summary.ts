@@ -25,6 +25,7 @@ export function formatTrainSummary(runId: string, summary: TrainSummary, rewardT
     ["  steps", formatInt(summary.globalStep)],
     ["  wall time", `${summary.wallSeconds.toFixed(1)} s (CPU ${summary.cpuSeconds.toFixed(1)} s)`],
     ["  SPS", `${formatInt(summary.sps)} (rollout collection alone ${formatInt(summary.rolloutSps)})`],
+    ["  updates", `${formatInt(summary.updates)}, ${summary.updates > 0 ? ((1000 * summary.updateSeconds) / summary.updates).toFixed(2) : "--"} ms each`],
     ["  backend", summary.backend],
     ["  mean return (last 20)", formatReturn(summary.meanReturnLast20)],
     ["  solved at", solved],

@@ -31,6 +31,7 @@ export interface Hyperparameters {
   numEnvs: number;
   numSteps: number;
   annealLr: boolean;
+  annealClip: boolean;
   gamma: number;
   gaeLambda: number;
   numMinibatches: number;
@@ -53,6 +54,7 @@ export interface Hyperparameters {
   valueNumMinibatches: number;
   /** TWOSOME: policy minibatches whose gradients are summed into one optimiser step. */
   gradientAccumulationSteps: number;
+  numLearners: number;
 }
 
 export const HYPERPARAMETERS: readonly HyperparameterSpec[] = [
@@ -61,6 +63,7 @@ export const HYPERPARAMETERS: readonly HyperparameterSpec[] = [
   { key: "numEnvs", type: "integer", doc: "Parallel environments in the vector env.", effect: "More decorrelated data per rollout; bigger batches.", default: 4, cleanrl: 4, zoo: 8, min: 1, max: 4096 },
   { key: "numSteps", type: "integer", doc: "Steps per environment per rollout (batch = numEnvs × numSteps).", effect: "Longer rollouts, fewer updates per step, better advantage estimates.", default: 128, cleanrl: 128, zoo: 32, min: 1 },
   { key: "annealLr", type: "boolean", doc: "Linearly anneal the learning rate to 0 over training.", effect: "Stabler end of training.", default: true, cleanrl: true, zoo: true },
+  { key: "annealClip", type: "boolean", doc: "Linearly decay the clipping coefficient ε (policy and value clipping) to 0 over training, as Stable-Baselines3's `clip_range` schedule (RL Zoo's `lin_0.2`): ε · (1 − steps done / totalTimesteps), updated after each rollout. CleanRL keeps ε constant.", effect: "Smaller policy steps as training ends.", default: false, cleanrl: false, zoo: true },
   { key: "gamma", type: "number", doc: "Discount factor γ.", effect: "Longer credit-assignment horizon (≈ 1/(1−γ) steps).", default: 0.99, cleanrl: 0.99, zoo: 0.98, exclusiveMin: 0, max: 1 },
   { key: "gaeLambda", type: "number", doc: "λ of Generalized Advantage Estimation (Schulman et al. 2016).", effect: "Less bias, more variance in advantages.", default: 0.95, cleanrl: 0.95, zoo: 0.8, min: 0, max: 1 },
   { key: "numMinibatches", type: "integer", doc: "Minibatches the batch is split into per epoch; must divide numEnvs × numSteps.", effect: "More, smaller gradient steps per epoch.", default: 4, cleanrl: 4, zoo: 1, min: 1 },
@@ -76,6 +79,7 @@ export const HYPERPARAMETERS: readonly HyperparameterSpec[] = [
   { key: "normalizeObservations", algorithms: ["ppo"], type: "boolean", doc: "Running mean/std observation normalisation, clipped to ±10 (CleanRL continuous).", effect: "Scale-invariant inputs.", default: false, cleanrl: false },
   { key: "normalizeRewards", algorithms: ["ppo"], type: "boolean", doc: "Scale rewards by the running std of the discounted return, clipped to ±10 (CleanRL continuous).", effect: "Scale-invariant value targets.", default: false, cleanrl: false },
   { key: "bootstrapTruncated", algorithms: ["ppo"], type: "boolean", doc: "On truncation (time limit), bootstrap from the value of the final observation instead of treating it as terminal (CleanRL does not; Stable-Baselines3 does).", effect: "Correct returns at time limits.", default: true, cleanrl: false, zoo: true },
+  { key: "numLearners", algorithms: ["ppo"], type: "integer", doc: "Data-parallel learners, each in its own thread stepping its own numEnvs envs (seeded per learner), with one shared parameter vector and Adam state and the gradients averaged every minibatch, as CleanRL's ppo_atari_multigpu.py (one process per GPU there). totalTimesteps counts all learners' steps; each minibatch step sees numLearners × the minibatch. Float64 plain-JS learners; not with normalizeObservations or normalizeRewards.", effect: "More environment steps per second on more cores; a bigger effective batch.", default: 1, cleanrl: 1, min: 1, max: 64 },
   { key: "checkpointEvery", type: "integer", doc: "Write a checkpoint every this many PPO iterations (and always at the end).", effect: "Less lost work on a crash, more disk writes.", default: 10, cleanrl: null, min: 1 },
   { key: "valueLearningRate", algorithms: ["twosome"], type: "number", doc: "TWOSOME: Adam step size of the critic's value head (learningRate is the LoRA policy's).", effect: "Faster but noisier value fitting.", default: 1e-5, cleanrl: null, exclusiveMin: 0, max: 1 },
   { key: "valueNumMinibatches", algorithms: ["twosome"], type: "integer", doc: "TWOSOME: minibatches the batch is split into for the critic's updates (numMinibatches splits it for the policy); must divide numEnvs × numSteps.", effect: "More, smaller critic steps per epoch.", default: 4, cleanrl: null, min: 1 },

@@ -251,11 +251,23 @@ function crossFieldProblems(h: Hyperparameters, algorithm: HyperparameterAlgorit
       message: `gradientAccumulationSteps = ${h.gradientAccumulationSteps} must divide numMinibatches = ${h.numMinibatches}: a window of policy minibatches left incomplete is discarded, as in TWOSOME`,
     });
   }
-  if (h.totalTimesteps < batch) {
+  if (h.numLearners > 1) {
+    for (const field of ["normalizeObservations", "normalizeRewards"] as const) {
+      if (h[field]) {
+        problems.push({
+          field: "numLearners",
+          value: h.numLearners,
+          message: `numLearners = ${h.numLearners} with ${field}: each learner would normalise with its own running statistics; use numLearners: 1 or turn ${field} off`,
+        });
+      }
+    }
+  }
+  if (h.totalTimesteps < batch * h.numLearners) {
+    const rollout = h.numLearners > 1 ? `one rollout of ${h.numLearners} learners, each a ${batchWords}` : `one rollout, a ${batchWords}`;
     problems.push({
       field: "totalTimesteps",
       value: h.totalTimesteps,
-      message: `totalTimesteps = ${h.totalTimesteps} is smaller than one rollout, a ${batchWords}: must be ≥ ${batch}`,
+      message: `totalTimesteps = ${h.totalTimesteps} is smaller than ${rollout}: must be ≥ ${batch * h.numLearners}`,
     });
   }
   return problems;

@@ -9,7 +9,7 @@
  * (what the reference layout, and TWOSOME's own code, would push through the model).
  */
 import { loadavg } from "node:os";
-import type { BackendName } from "../nn/learner.js";
+import type { TfjsBackend } from "../backends/tfjs-learner.js";
 import { loadTfjs } from "../backends/select.js";
 import { TomatoLettuceSaladEnv } from "../envs/text/overcooked-env.js";
 import { TwosomePolicy, type TwosomeBatch } from "./policy.js";
@@ -54,7 +54,7 @@ export interface PhaseFigures {
 }
 
 export interface ThroughputResult {
-  backend: BackendName;
+  backend: TfjsBackend;
   model: string;
   architecture: string;
   parameters: number;
@@ -72,7 +72,7 @@ export interface ThroughputResult {
   loadavg: number[];
 }
 
-export async function benchTransformerThroughput(backend: Exclude<BackendName, "js">, modelPath: string, options: ThroughputOptions = {}): Promise<ThroughputResult> {
+export async function benchTransformerThroughput(backend: TfjsBackend, modelPath: string, options: ThroughputOptions = {}): Promise<ThroughputResult> {
   const tf = await loadTfjs(backend);
   const t0 = performance.now();
   const policy = await TwosomePolicy.load({ tf, model: modelPath, normalization: "word" });

@@ -86,6 +86,8 @@ export async function trainTwosome(opts: TrainOptions): Promise<TrainSummary> {
   let status: TrainSummary["status"] = "completed";
   let checkpointAtEnd = true;
   let rolloutSeconds = 0;
+  let updateSeconds = 0;
+  let updates = 0;
   let error: string | undefined;
   try {
     for (let iteration = recorder.iteration + 1; iteration <= numIterations; iteration++) {
@@ -162,6 +164,7 @@ export async function trainTwosome(opts: TrainOptions): Promise<TrainSummary> {
         returns: Float32Array.from(returns),
         values: Float32Array.from(values),
       };
+      const updateStart = performance.now();
       const stats = await policy.ppoStep(
         batch,
         { clipCoef: h.clipCoef, clipValueLoss: h.clipVloss, entCoef: h.entCoef, vfCoef: h.vfCoef, maxGradNorm: h.maxGradNorm, normAdvantages: h.normAdv, targetKl: h.targetKl },
@@ -177,6 +180,8 @@ export async function trainTwosome(opts: TrainOptions): Promise<TrainSummary> {
         },
       );
 
+      updateSeconds += (performance.now() - updateStart) / 1000;
+      updates += stats.policyUpdates;
       const sps = recorder.sps();
       const metrics: Record<string, number> = {
         "charts/learning_rate": policyLr,
@@ -227,6 +232,8 @@ export async function trainTwosome(opts: TrainOptions): Promise<TrainSummary> {
     cpuSeconds: totals.cpuSeconds,
     sps: totals.sps,
     rolloutSps: rolloutSeconds > 0 ? totals.segmentSteps / rolloutSeconds : 0,
+    updates,
+    updateSeconds,
     meanReturnLast20: totals.meanReturnLast20,
     solvedAtStep: totals.solvedAtStep,
     solvedAtSeconds: totals.solvedAtSeconds,

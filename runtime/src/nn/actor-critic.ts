@@ -302,6 +302,9 @@ export interface PpoLossStats {
   loss: number;
 }
 
+/** Float arrays the loss head reads and writes: the float64 JS learner's, or float32 views on WebAssembly memory. */
+export type FloatArray = Float64Array | Float32Array;
+
 /**
  * CleanRL's PPO loss on one minibatch and its exact gradient, accumulated into `grad`:
  *   loss = mean(max(−Â·r, −Â·clip(r, 1−ε, 1+ε))) − c_ent·mean(H) + c_vf·½·mean(max((V−R)², (V_clip−R)²))
@@ -316,15 +319,35 @@ export function ppoLossAndGradient(
   grad: Float64Array,
 ): PpoLossStats {
   const { layout } = ws;
-  const { obsDim, actionDim, actionKind } = layout.config;
   const B = mb.size;
-  ws.setInput(mb.obs, B, obsDim);
+  ws.setInput(mb.obs, B, layout.config.obsDim);
   mlpForward(params, layout.actor, ws.actorActs, B);
   mlpForward(params, layout.critic, ws.criticActs, B);
-  const head = ws.logits;
-  const values = ws.values;
-  const dHead = ws.dActor;
-  const dV = ws.dCritic;
+  const stats = ppoLossHead(layout, params, ws.logits, ws.values, mb, coef, ws.dActor, ws.dCritic, grad);
+  mlpBackward(params, layout.actor, ws.actorActs, ws.dActor, ws.actorScratch, grad, B);
+  mlpBackward(params, layout.critic, ws.criticActs, ws.dCritic, ws.criticScratch, grad, B);
+  return stats;
+}
+
+/**
+ * The PPO loss given the networks' outputs (`head`: B × actionDim logits or means, `values`: B), and
+ * its gradient with respect to those outputs: dHead (B × actionDim) and dV (B) are overwritten; the
+ * log-std gradient (continuous actions) is accumulated into `grad`. Shared by every fused learner, so
+ * the loss is written once (the float64 JS learner and the WebAssembly SIMD learner call it).
+ */
+export function ppoLossHead(
+  layout: ActorCriticLayout,
+  params: FloatArray,
+  head: FloatArray,
+  values: FloatArray,
+  mb: PpoMinibatch,
+  coef: PpoCoefficients,
+  dHead: FloatArray,
+  dV: FloatArray,
+  grad: FloatArray,
+): PpoLossStats {
+  const { actionDim, actionKind } = layout.config;
+  const B = mb.size;
 
   let advMean = 0;
   let advStd = 1;
@@ -350,12 +373,14 @@ export function ppoLossAndGradient(
     const hi = i * actionDim;
     let logProb: number;
     let entropy: number;
+    /** log Σ exp(logits) of this row (discrete), reused by the gradient below. */
+    let logSum = 0;
     if (actionKind === "discrete") {
       let max = -Infinity;
       for (let j = 0; j < actionDim; j++) max = Math.max(max, head[hi + j]!);
       let sum = 0;
       for (let j = 0; j < actionDim; j++) sum += Math.exp(head[hi + j]! - max);
-      const logSum = max + Math.log(sum);
+      logSum = max + Math.log(sum);
       entropy = 0;
       for (let j = 0; j < actionDim; j++) {
         const lp = head[hi + j]! - logSum;
@@ -388,11 +413,6 @@ export function ppoLossAndGradient(
 
     if (actionKind === "discrete") {
       const a = mb.actions[i]!;
-      let max = -Infinity;
-      for (let j = 0; j < actionDim; j++) max = Math.max(max, head[hi + j]!);
-      let sum = 0;
-      for (let j = 0; j < actionDim; j++) sum += Math.exp(head[hi + j]! - max);
-      const logSum = max + Math.log(sum);
       for (let j = 0; j < actionDim; j++) {
         const lp = head[hi + j]! - logSum;
         const p = Math.exp(lp);
@@ -431,9 +451,6 @@ export function ppoLossAndGradient(
       dV[i] = vfCoef * (v - ret) * invB;
     }
   }
-
-  mlpBackward(params, layout.actor, ws.actorActs, dHead, ws.actorScratch, grad, B);
-  mlpBackward(params, layout.critic, ws.criticActs, dV, ws.criticScratch, grad, B);
 
   const policyLoss = pgSum * invB;
   const valueLoss = vSum * invB;

@@ -1,3 +1,6 @@
+/** PyTorch's Adam betas and CleanRL's ε (`optim.Adam(..., eps=1e-5)`), shared by every fused learner. */
+export const ADAM_DEFAULTS = { beta1: 0.9, beta2: 0.999, epsilon: 1e-5 } as const;
+
 /**
  * Adam (Kingma & Ba 2015) over one flat parameter vector, with PyTorch's update rule and
  * CleanRL's ε = 1e-5, plus global gradient-norm clipping as `torch.nn.utils.clip_grad_norm_`.
@@ -10,12 +13,14 @@ export class Adam {
 
   constructor(
     readonly size: number,
-    readonly beta1 = 0.9,
-    readonly beta2 = 0.999,
-    readonly epsilon = 1e-5,
+    readonly beta1: number = ADAM_DEFAULTS.beta1,
+    readonly beta2: number = ADAM_DEFAULTS.beta2,
+    readonly epsilon: number = ADAM_DEFAULTS.epsilon,
+    /** The moment arrays to use (the data-parallel learners' shared memory); fresh zeros by default. */
+    moments?: { m: Float64Array; v: Float64Array },
   ) {
-    this.m = new Float64Array(size);
-    this.v = new Float64Array(size);
+    this.m = moments?.m ?? new Float64Array(size);
+    this.v = moments?.v ?? new Float64Array(size);
   }
 
   /** params ← params − lr · m̂ / (√v̂ + ε). */
@@ -46,7 +51,12 @@ export function clipGradNorm(grad: Float64Array, maxNorm: number): number {
   let sq = 0;
   for (let i = 0; i < grad.length; i++) sq += grad[i]! * grad[i]!;
   const norm = Math.sqrt(sq);
-  const coef = maxNorm / (norm + 1e-6);
+  const coef = clipCoefficient(norm, maxNorm);
   if (coef < 1) for (let i = 0; i < grad.length; i++) grad[i]! *= coef;
   return norm;
+}
+
+/** clip_grad_norm_'s factor for a gradient of L2 norm `norm`: maxNorm / (norm + 1e-6), applied only when below 1. */
+export function clipCoefficient(norm: number, maxNorm: number): number {
+  return maxNorm / (norm + 1e-6);
 }

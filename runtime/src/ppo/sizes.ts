@@ -5,10 +5,10 @@
 import type { Hyperparameters } from "../experiment/hyperparameters.js";
 
 export interface DerivedSizes {
-  /** Environment steps per iteration: numEnvs × numSteps. */
+  /** Environment steps per iteration of one learner: numEnvs × numSteps. */
   batchSize: number;
   minibatchSize: number;
-  /** Iterations in the whole run: totalTimesteps / batchSize (at least 1). */
+  /** Iterations in the whole run: totalTimesteps / (batchSize × numLearners) (at least 1; CleanRL's multi-GPU script divides by the world size too). */
   numIterations: number;
   /** Minibatch gradient steps per iteration at most (fewer when target-KL stops the epochs early). */
   gradientStepsPerIteration: number;
@@ -20,7 +20,7 @@ export function deriveSizes(h: Hyperparameters): DerivedSizes {
   return {
     batchSize,
     minibatchSize,
-    numIterations: Math.max(1, Math.floor(h.totalTimesteps / batchSize)),
+    numIterations: Math.max(1, Math.floor(h.totalTimesteps / (batchSize * h.numLearners))),
     gradientStepsPerIteration: h.updateEpochs * Math.floor(batchSize / Math.max(1, minibatchSize)),
   };
 }

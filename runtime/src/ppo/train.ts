@@ -7,21 +7,23 @@
  * its SummaryWriter. Reward shaping keeps per-component sums; an AbortSignal stops training.
  */
 import type { ResolvedExperiment } from "../experiment/resolve.js";
-import { RewardShaper, RewardError } from "../experiment/reward-shaper.js";
-import { locateError, sourceMappedStack } from "../experiment/compile.js";
+import { RewardError } from "../experiment/reward-shaper.js";
+import { sourceMappedStack } from "../experiment/compile.js";
 import { EnvError } from "../experiment/checked-env.js";
-import { SyncVectorEnv } from "../envs/vector.js";
 import type { RunDir, MetricsRecord, EpisodeRecord } from "../runs/run-dir.js";
-import { episodeMetrics, RunRecorder } from "../runs/run-recorder.js";
+import { RunRecorder, type EpisodeFacts } from "../runs/run-recorder.js";
 import { Rng } from "../rng.js";
-import { ActorCriticLayout, ActorCriticWorkspace, act, type ActResult, type PpoMinibatch, type PpoLossStats } from "../nn/actor-critic.js";
 import type { BackendName } from "../nn/learner.js";
+import { DataParallelLearner, RankTimeoutError, rankSeed } from "../nn/data-parallel.js";
 import type { TrainProgress } from "../../../protocol/src/runtime.js";
 import { createLearner, type BackendRequest } from "../backends/select.js";
 import { deriveSizes } from "./sizes.js";
-import { computeGae, explainedVariance } from "./gae.js";
-import { RunningMeanStd, normalizeObservationInto } from "./normalize.js";
+import { annealedClipCoef } from "./schedules.js";
+import { explainedVariance } from "./gae.js";
 import { ppoTrainerState } from "./checkpoint-state.js";
+import { Rollout, type RolloutSink } from "./rollout.js";
+import { MinibatchScratch, optimize } from "./epochs.js";
+import { LearnerGroup, rankEnvSeed } from "./learner-group.js";
 
 export type { BackendName } from "../nn/learner.js";
 
@@ -58,6 +60,9 @@ export interface TrainSummary {
   sps: number;
   /** Steps per second of rollout collection alone (acting + env stepping + bookkeeping, updates excluded). */
   rolloutSps: number;
+  /** Minibatch updates taken in this process, and the seconds spent inside them (learner.step: forward, backward, clip, Adam). */
+  updates: number;
+  updateSeconds: number;
   meanReturnLast20: number | null;
   /** First global step / wall time at which the mean of the last 20 finished episodes reached the env's reward threshold. */
   solvedAtStep: number | null;
@@ -70,26 +75,20 @@ export async function train(opts: TrainOptions): Promise<TrainSummary> {
   const h = experiment.hyperparameters;
   const { batchSize, minibatchSize, numIterations, gradientStepsPerIteration } = deriveSizes(h);
   const numEnvs = h.numEnvs;
-  const numSteps = h.numSteps;
 
-  // Env setup: one Gymnasium-style vector env, same-step autoreset.
-  const envs = new SyncVectorEnv(() => experiment.makeEnv(), numEnvs);
-  const actionSpace = envs.singleActionSpace;
-  const discrete = actionSpace.kind === "discrete";
-  const obsDim = envs.obsDim;
-  const actionDim = discrete ? actionSpace.n : actionSpace.size;
-  const actWidth = discrete ? 1 : actionDim;
+  // Env setup and rollout storage: one Gymnasium-style vector env, same-step autoreset (rollout.ts).
+  const rollout = new Rollout(experiment, numEnvs);
+  const { layout } = rollout;
+  const ranks = h.numLearners;
 
-  // Agent setup.
-  const layout = new ActorCriticLayout({ obsDim, actionKind: discrete ? "discrete" : "box", actionDim, hiddenSizes: h.hiddenSizes });
+  // Agent setup. With numLearners > 1 this thread is rank 0 of the data-parallel learners (learner-group.ts).
   const initRng = new Rng(experiment.seed);
-  const actionRng = new Rng(experiment.seed + 7919);
-  const shuffleRng = new Rng(experiment.seed + 104729);
-  const { learner, notice } = await createLearner(opts.backend ?? "auto", layout, layout.initParams(initRng), minibatchSize);
+  const actionRng = new Rng(rankSeed(experiment.seed, 0) + 7919);
+  const shuffleRng = new Rng(rankSeed(experiment.seed, 0) + 104729);
+  const { learner, notice } =
+    ranks > 1 ? LearnerGroup.rankZero(layout, layout.initParams(initRng), ranks, minibatchSize, opts.backend ?? "auto") : await createLearner(opts.backend ?? "auto", layout, layout.initParams(initRng), minibatchSize);
   log(notice);
-  const obsRms = h.normalizeObservations ? new RunningMeanStd(obsDim) : null;
-  const returnRms = h.normalizeRewards ? new RunningMeanStd(1) : null;
-  const discountedReturn = new Float64Array(numEnvs);
+  const { obsRms, returnRms, shaper } = rollout;
 
   // The run folder: restores the checkpoint on resume (validated whole before anything changes).
   let recorder: RunRecorder;
@@ -97,7 +96,7 @@ export async function train(opts: TrainOptions): Promise<TrainSummary> {
     recorder = await RunRecorder.open(
       {
         runDir,
-        stepsPerIteration: batchSize,
+        stepsPerIteration: batchSize * ranks,
         numIterations,
         totalTimesteps: h.totalTimesteps,
         rewardThreshold: experiment.spec.rewardThreshold,
@@ -115,218 +114,104 @@ export async function train(opts: TrainOptions): Promise<TrainSummary> {
   }
   opts.onRecorder?.(recorder);
 
-  const shaper = experiment.reward
-    ? new RewardShaper(experiment.reward, experiment.spec, numEnvs, {
-        locate: (err) => locateError(err, experiment.source.bundle, experiment.source.path),
-      })
-    : null;
-
-  // Rollout storage, time-major (t · numEnvs + e), as CleanRL's (num_steps, num_envs) tensors.
-  const obsBuf = new Float64Array(batchSize * obsDim);
-  const actionsBuf = new Float64Array(batchSize * actWidth);
-  const logProbsBuf = new Float64Array(batchSize);
-  const rewardsBuf = new Float64Array(batchSize);
-  const donesBuf = new Uint8Array(batchSize);
-  const valuesBuf = new Float64Array(batchSize);
-  const advantages = new Float64Array(batchSize);
-  const returns = new Float64Array(batchSize);
-  const nextValues = new Float64Array(numEnvs);
-  const stepOut: ActResult = { actions: new Float64Array(numEnvs * actWidth), logProbs: new Float64Array(numEnvs), values: new Float64Array(numEnvs) };
-  const actWs = new ActorCriticWorkspace(layout, numEnvs);
-  const finalWs = new ActorCriticWorkspace(layout, 1);
-  const finalOut: ActResult = { actions: new Float64Array(actWidth), logProbs: new Float64Array(1), values: new Float64Array(1) };
-  const envActions = discrete ? new Int32Array(numEnvs) : new Float32Array(numEnvs * actionDim);
-  const policyObs = new Float64Array(numEnvs * obsDim);
-  const finalPolicyObs = new Float64Array(obsDim);
-  const prevRawObs = new Float32Array(numEnvs * obsDim);
-  const episodeReturn = new Float64Array(numEnvs);
-  const episodeLength = new Int32Array(numEnvs);
-  const mb: PpoMinibatch = {
-    size: minibatchSize,
-    obs: new Float64Array(minibatchSize * obsDim),
-    actions: new Float64Array(minibatchSize * actWidth),
-    logProbs: new Float64Array(minibatchSize),
-    advantages: new Float64Array(minibatchSize),
-    returns: new Float64Array(minibatchSize),
-    values: new Float64Array(minibatchSize),
-  };
-  const indices = new Int32Array(batchSize);
+  // The other ranks, in worker threads, from the restored parameters (null with one learner).
+  let group: LearnerGroup | null = null;
+  if (learner instanceof DataParallelLearner) {
+    try {
+      group = await LearnerGroup.start(learner, experiment, { iteration: recorder.iteration, globalStep: recorder.globalStep });
+    } catch (err) {
+      learner.dispose();
+      await recorder.finish("failed", (err as Error).message);
+      throw err;
+    }
+  }
+  const scratch = new MinibatchScratch(rollout, minibatchSize);
   /** float64 image of the learner's parameters for the plain-JS acting forward; refreshed after each update phase. */
   const actParams = Float64Array.from(learner.params);
-  const low = discrete ? null : actionSpace.low;
-  const high = discrete ? null : actionSpace.high;
   const coef = { clipCoef: h.clipCoef, clipVloss: h.clipVloss, entCoef: h.entCoef, vfCoef: h.vfCoef, normAdv: h.normAdv };
-
-  /** The policy's view of raw observations (normalised when NormalizeObservation is on). */
-  const toPolicyObs = (raw: Float32Array, rows: number, out: Float64Array, update: boolean) => {
-    if (obsRms) {
-      if (update) obsRms.update(raw, rows);
-      normalizeObservationInto(obsRms, raw, rows, out);
-    } else {
-      for (let j = 0; j < rows * obsDim; j++) out[j] = raw[j]!;
-    }
-  };
+  /** Rank 0's steps count every rank's: the ranks step their envs in lockstep. */
+  const sink: RolloutSink = { addSteps: (n) => recorder.addSteps(n * ranks), episode: (facts) => recorder.episode(facts) };
 
   // Resume reseeds the envs so a resumed run does not replay the first episodes.
-  let rawObs = envs.reset(experiment.seed + recorder.globalStep);
-  toPolicyObs(rawObs, numEnvs, policyObs, true);
-  prevRawObs.set(rawObs);
+  rollout.reset(rankEnvSeed(experiment.seed + recorder.globalStep, 0, numEnvs));
 
   let status: TrainSummary["status"] = "completed";
   let rolloutSeconds = 0;
+  let updates = 0;
+  let updateSeconds = 0;
   let error: string | undefined;
   try {
     for (let iteration = recorder.iteration + 1; iteration <= numIterations; iteration++) {
-      if (signal?.aborted) {
+      if (group ? !group.continueTogether(signal?.aborted ?? false) : signal?.aborted) {
         status = "stopped";
         break;
       }
       // Annealing the learning rate, as CleanRL: frac = 1 − (iteration − 1)/num_iterations.
       const learningRate = h.annealLr ? (1 - (iteration - 1) / numIterations) * h.learningRate : h.learningRate;
-      const iterationEpisodes: EpisodeRecord[] = [];
+      const iterationEpisodes: EpisodeFacts[] = [];
 
       const rolloutStart = performance.now();
-      for (let step = 0; step < numSteps; step++) {
-        const base = step * numEnvs;
-        recorder.addSteps(numEnvs);
-        obsBuf.set(policyObs, base * obsDim);
-        act(actParams, actWs, policyObs, numEnvs, actionRng, false, stepOut);
-        valuesBuf.set(stepOut.values, base);
-        logProbsBuf.set(stepOut.logProbs, base);
-        actionsBuf.set(stepOut.actions, base * actWidth);
-        if (discrete) {
-          for (let e = 0; e < numEnvs; e++) (envActions as Int32Array)[e] = stepOut.actions[e]!;
-        } else {
-          // ClipAction: the env sees the action clipped to its bounds; the buffer keeps the sample.
-          for (let e = 0; e < numEnvs; e++) {
-            for (let k = 0; k < actionDim; k++) {
-              const a = stepOut.actions[e * actionDim + k]!;
-              envActions[e * actionDim + k] = Math.min(Math.max(a, low![k]!), high![k]!);
-            }
-          }
-        }
-
-        const res = envs.step(envActions);
-        rawObs = res.obs;
-        for (let e = 0; e < numEnvs; e++) {
-          const envReward = res.rewards[e]!;
-          const terminated = res.terminated[e] === 1;
-          const truncated = res.truncated[e] === 1;
-          const done = terminated || truncated;
-          const nextRaw = done ? res.finalObs[e]! : rawObs.subarray(e * obsDim, (e + 1) * obsDim);
-          let reward = envReward;
-          if (shaper) {
-            const action = discrete ? envActions[e]! : (envActions as Float32Array).subarray(e * actionDim, (e + 1) * actionDim);
-            reward = shaper.shape(e, prevRawObs.subarray(e * obsDim, (e + 1) * obsDim), action, nextRaw, envReward, terminated, truncated, episodeLength[e]!);
-          }
-          episodeReturn[e]! += envReward;
-          episodeLength[e]!++;
-          if (returnRms) {
-            // NormalizeReward (Gymnasium 1.0): scale by the std of the discounted return; CleanRL clips to ±10.
-            discountedReturn[e] = discountedReturn[e]! * h.gamma * (terminated ? 0 : 1) + reward;
-            returnRms.update([discountedReturn[e]!], 1);
-            reward = Math.min(Math.max(reward / Math.sqrt(returnRms.var[0]! + 1e-8), -10), 10);
-            if (done) discountedReturn[e] = 0;
-          }
-          if (truncated && !terminated && h.bootstrapTruncated) {
-            // Time-limit truncation is not a terminal state: fold γ·V(s_final) into the reward (Pardo et al. 2018).
-            toPolicyObs(res.finalObs[e]!, 1, finalPolicyObs, false);
-            act(actParams, finalWs, finalPolicyObs, 1, actionRng, true, finalOut);
-            reward += h.gamma * finalOut.values[0]!;
-          }
-          rewardsBuf[base + e] = reward;
-          donesBuf[base + e] = done ? 1 : 0;
-          if (done) {
-            const info = res.infos[e] ?? {};
-            const cause = (terminated ? info.terminationCause : info.truncationCause) as string | undefined;
-            const record = recorder.episode({
-              envIndex: e,
-              episodicReturn: episodeReturn[e]!,
-              episodicLength: episodeLength[e]!,
-              terminated,
-              truncated,
-              ...(cause ? { cause } : {}),
-              ...(shaper ? { components: shaper.takeEpisodeSums(e) } : {}),
-            });
-            iterationEpisodes.push(record);
-            episodeReturn[e] = 0;
-            episodeLength[e] = 0;
-          }
-        }
-        prevRawObs.set(rawObs);
-        toPolicyObs(rawObs, numEnvs, policyObs, true);
-      }
-
+      rollout.collect(actParams, actionRng, sink, iterationEpisodes);
       rolloutSeconds += (performance.now() - rolloutStart) / 1000;
+      rollout.finish(actParams, actionRng);
 
-      // Bootstrap value of the observation after the rollout, then GAE.
-      act(actParams, actWs, policyObs, numEnvs, actionRng, true, stepOut);
-      nextValues.set(stepOut.values);
-      computeGae(rewardsBuf, valuesBuf, donesBuf, nextValues, numSteps, numEnvs, h.gamma, h.gaeLambda, advantages, returns);
-
+      // SB3's clip_range schedule (annealClip): ε · progress remaining after this rollout.
+      coef.clipCoef = h.annealClip ? annealedClipCoef(h.clipCoef, recorder.globalStep, h.totalTimesteps) : h.clipCoef;
       // Optimizing the policy and value network.
-      for (let i = 0; i < batchSize; i++) indices[i] = i;
-      let stats: PpoLossStats | null = null;
-      let clipFracSum = 0;
-      let clipFracCount = 0;
-      for (let epoch = 0; epoch < h.updateEpochs; epoch++) {
-        // Fisher-Yates shuffle (np.random.shuffle(b_inds)).
-        for (let i = batchSize - 1; i > 0; i--) {
-          const j = shuffleRng.integer(i + 1);
-          const t = indices[i]!;
-          indices[i] = indices[j]!;
-          indices[j] = t;
-        }
-        for (let start = 0; start + minibatchSize <= batchSize; start += minibatchSize) {
-          for (let r = 0; r < minibatchSize; r++) {
-            const src = indices[start + r]!;
-            for (let k = 0; k < obsDim; k++) mb.obs[r * obsDim + k] = obsBuf[src * obsDim + k]!;
-            for (let k = 0; k < actWidth; k++) mb.actions[r * actWidth + k] = actionsBuf[src * actWidth + k]!;
-            mb.logProbs[r] = logProbsBuf[src]!;
-            mb.advantages[r] = advantages[src]!;
-            mb.returns[r] = returns[src]!;
-            mb.values[r] = valuesBuf[src]!;
-          }
-          stats = await learner.step(mb, coef, learningRate, h.maxGradNorm);
-          clipFracSum += stats.clipFrac;
-          clipFracCount++;
-        }
-        if (h.targetKl !== null && stats && stats.approxKl > h.targetKl) break;
-      }
+      const optimized = await optimize(learner, rollout, h, coef, learningRate, shuffleRng, scratch, group ? () => group.learner.meanApproxKl : undefined);
+      const { stats } = optimized;
+      updates += optimized.updates;
+      updateSeconds += optimized.updateSeconds;
       await learner.syncParams();
       actParams.set(learner.params);
+      // The other ranks' episodes, and their parameter hash checked against this one's.
+      if (group) for (const facts of await group.gather(iteration)) iterationEpisodes.push(recorder.episode(facts));
 
       const sps = recorder.sps();
       const metrics: Record<string, number> = {
         "charts/learning_rate": learningRate,
         "charts/SPS": Math.round(sps),
       };
+      if (h.annealClip) metrics["charts/clip_coef"] = coef.clipCoef;
       if (stats) {
         metrics["losses/value_loss"] = stats.valueLoss;
         metrics["losses/policy_loss"] = stats.policyLoss;
         metrics["losses/entropy"] = stats.entropy;
         metrics["losses/old_approx_kl"] = stats.oldApproxKl;
         metrics["losses/approx_kl"] = stats.approxKl;
-        metrics["losses/clipfrac"] = clipFracSum / Math.max(1, clipFracCount);
+        metrics["losses/clipfrac"] = optimized.clipFrac;
       }
-      const ev = explainedVariance(valuesBuf, returns, batchSize);
+      const ev = explainedVariance(rollout.values, rollout.returns, batchSize);
       if (Number.isFinite(ev)) metrics["losses/explained_variance"] = ev;
-      Object.assign(metrics, episodeMetrics(iterationEpisodes));
       if (iterationEpisodes.length > 0) {
         const n = iterationEpisodes.length;
+        metrics["charts/episodic_return"] = iterationEpisodes.reduce((s, r) => s + r.episodicReturn, 0) / n;
+        metrics["charts/episodic_length"] = iterationEpisodes.reduce((s, r) => s + r.episodicLength, 0) / n;
         if (shaper) {
           for (const name of shaper.componentNames) {
             metrics[`reward/${name}`] = iterationEpisodes.reduce((s, r) => s + (r.components?.[name] ?? 0), 0) / n;
           }
         }
       }
-      const progress = await recorder.endIterationWithProgress(iteration, metrics, sps);
-      opts.onProgress?.(progress);
+      for (const [k, v] of Object.entries(metrics)) if (!Number.isFinite(v)) delete metrics[k];
+      const record = await recorder.endIteration(iteration, metrics);
+      opts.onProgress?.({
+        iteration,
+        numIterations,
+        globalStep: recorder.globalStep,
+        totalTimesteps: numIterations * batchSize * ranks,
+        sps,
+        wallSeconds: record.wallSeconds,
+        lastEpisodicReturn: recorder.lastEpisodicReturn,
+        meanReturnLast20: recorder.meanRecentReturn(),
+      });
       // Yield to the event loop so an abort (Ctrl-C, a JSON-RPC stop) is seen between iterations.
       await new Promise<void>((r) => setImmediate(r));
     }
-  } catch (err) {
+  } catch (caught) {
     status = "failed";
+    // A rank that failed stops this one at a barrier; its own error says why.
+    const err = (caught instanceof RankTimeoutError && (await group?.failure())) || caught;
     const step = recorder.globalStep;
     if (err instanceof RewardError) err.globalStep = step;
     // The experiment's own code at fault (its reward, its env): the message says where, no stack needed.
@@ -344,6 +229,7 @@ export async function train(opts: TrainOptions): Promise<TrainSummary> {
 
   // A stopped or completed run is checkpointed here, so it resumes from exactly this step.
   const totals = await recorder.finish(status, error);
+  group?.dispose();
   learner.dispose();
   return {
     runDir: runDir.path,
@@ -355,6 +241,8 @@ export async function train(opts: TrainOptions): Promise<TrainSummary> {
     cpuSeconds: totals.cpuSeconds,
     sps: totals.sps,
     rolloutSps: rolloutSeconds > 0 ? totals.segmentSteps / rolloutSeconds : 0,
+    updates,
+    updateSeconds,
     meanReturnLast20: totals.meanReturnLast20,
     solvedAtStep: totals.solvedAtStep,
     solvedAtSeconds: totals.solvedAtSeconds,

@@ -28,9 +28,20 @@ export interface ExperimentRecord {
   sourceSha256: string;
   /** ISO 8601. */
   createdAt: string;
+  /** Present when the run is a sweep member. */
+  sweep?: SweepRef;
 }
 
-export function experimentRecord(e: ResolvedExperiment, createdAt: Date = new Date()): ExperimentRecord {
+/** A sweep member's place in its sweep (experiment.json `sweep`), so runs can be grouped by sweep. */
+export interface SweepRef {
+  id: string;
+  /** Member index (the Slurm array task id). */
+  index: number;
+  /** Configuration index in the sweep's grid. */
+  config: number;
+}
+
+export function experimentRecord(e: ResolvedExperiment, createdAt: Date = new Date(), sweep?: SweepRef): ExperimentRecord {
   return {
     name: e.name,
     envId: e.envId,
@@ -43,6 +54,7 @@ export function experimentRecord(e: ResolvedExperiment, createdAt: Date = new Da
     sourcePath: e.source.path,
     sourceSha256: e.source.sha256,
     createdAt: createdAt.toISOString(),
+    ...(sweep ? { sweep } : {}),
   };
 }
 

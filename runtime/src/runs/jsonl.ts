@@ -112,6 +112,16 @@ export function observeDescriptors(observer: DescriptorObserver | null): void {
   descriptorObserver = observer;
 }
 
+/** Tell the observer of an append descriptor opened in this thread (JsonlWriter, the TensorBoard events writer). */
+export function descriptorOpened(fd: number): void {
+  descriptorObserver?.opened(fd);
+}
+
+/** Tell the observer an append descriptor is about to be closed. */
+export function descriptorClosing(fd: number): void {
+  descriptorObserver?.closing(fd);
+}
+
 /** Appends records to one JSONL file through one descriptor; owns that descriptor until `close()`. */
 export class JsonlWriter {
   private fd: number | null;
@@ -126,7 +136,7 @@ export class JsonlWriter {
       throw err;
     }
     this.fd = fd;
-    descriptorObserver?.opened(fd);
+    descriptorOpened(fd);
   }
 
   /** One `writeSync` per record (a short write is finished by a loop), so records never interleave partially. */
@@ -137,7 +147,7 @@ export class JsonlWriter {
 
   close(): void {
     if (this.fd !== null) {
-      descriptorObserver?.closing(this.fd);
+      descriptorClosing(this.fd);
       closeSync(this.fd);
       this.fd = null;
     }

@@ -112,6 +112,15 @@ export function isWriterAlive(
 }
 
 /**
+ * What the OS says now about the process a status.json names, as `decideResume` (resume-decision.ts)
+ * takes it: alive; still the writer by its recorded start token (null: none recorded, or unreadable);
+ * started after the file was last written (null: unknown).
+ */
+export function probeStatusWriter(status: RunStatus): { alive: boolean; sameProcess: boolean | null; startedAfterStatus: boolean | null } {
+  return { alive: isProcessAlive(status.pid), sameProcess: isSameProcess(status.pid, status.writer), startedAfterStatus: startedAfter(status.pid, status.updatedAt) };
+}
+
+/**
  * The state to show for a status: a "running" run whose process is gone was killed (kill -9,
  * crash, power loss) and is reported as "stopped", which is what it is — resumable. So is one
  * whose pid now belongs to another process.

@@ -13,6 +13,7 @@
 import type { Checkpoint } from "./checkpoint.js";
 import { checkRunCheckpoint, freshCounters, RETURN_WINDOW, type RunCounters, type VerifiedCounters } from "./checkpoint-counters.js";
 import type { EpisodeRecord, MetricsRecord, RunDir, RunState } from "./run-dir.js";
+import { TensorBoardLog } from "../tensorboard/run-log.js";
 import type { TrainProgress } from "../../../protocol/src/runtime.js";
 
 /** CleanRL's charts/episodic_return and charts/episodic_length: means over the iteration's finished episodes (none: no entry). */
@@ -103,6 +104,8 @@ export class RunRecorder {
     private readonly state: TrainerState,
     counters: RunCounters,
     resumedFrom: number | null,
+    /** The events files beside metrics.jsonl (TensorBoard), fed from the same records. */
+    private readonly tensorboard: TensorBoardLog,
   ) {
     this.counters = counters;
     this.resumedFrom = resumedFrom;
@@ -138,8 +141,13 @@ export class RunRecorder {
       counters = { ...verified, recentReturns: [...verified.recentReturns] };
       resumedFrom = verified.globalStep;
       opts.log?.(`resuming from the checkpoint at step ${verified.globalStep} (iteration ${verified.iteration})`);
+    } else {
+      // No checkpoint: training starts again from step 0, so whatever a killed first attempt
+      // logged is stale (a fresh run has no files yet, and this changes nothing).
+      runDir.truncateAfter(0);
     }
-    const recorder = new RunRecorder(opts, state, counters, resumedFrom);
+    const tensorboard = TensorBoardLog.open(runDir, { resumeStep: resumedFrom ?? 0, ...(opts.log ? { log: opts.log } : {}) });
+    const recorder = new RunRecorder(opts, state, counters, resumedFrom, tensorboard);
     recorder.writeStatus("running");
     return recorder;
   }
@@ -204,6 +212,7 @@ export class RunRecorder {
     this.counters.iteration = iteration;
     const record: MetricsRecord = { globalStep: this.counters.globalStep, iteration, wallSeconds: this.wallSeconds(), metrics };
     this.opts.runDir.appendMetrics(record);
+    this.tensorboard.append(record);
     this.opts.onMetrics?.(record);
     if (iteration % this.opts.checkpointEvery === 0 || iteration === this.opts.numIterations) {
       await this.checkpoint();
@@ -256,6 +265,7 @@ export class RunRecorder {
    * false (a stopped run resumes from exactly here), then the final status.
    */
   async finish(state: Exclude<RunState, "running">, error?: string, options: { checkpoint?: boolean } = {}): Promise<RecordedTotals> {
+    this.tensorboard.close();
     // `checkpoint: false`: the trainer stopped inside an iteration (its state is not a whole one); the last checkpoint stands.
     if (options.checkpoint ?? state !== "failed") await this.checkpoint();
     const c = this.counters;

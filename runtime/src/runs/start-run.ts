@@ -17,16 +17,17 @@ import { compileExperiment } from "../experiment/compile.js";
 import { validateHyperparameters } from "../experiment/validate.js";
 import { verifyRunCheckpoint } from "../ppo/checkpoint-state.js";
 import { verifyTwosomeRunCheckpoint } from "../llm-policy/twosome-checkpoint.js";
-import type { ExperimentOverrides } from "../experiment/resolve.js";
 import { CheckpointError } from "./checkpoint.js";
-import { isSameProcess, startedAfter } from "./process-identity.js";
 import { decideResume } from "./resume-decision.js";
-import { isProcessAlive, RunDir, RunDirError } from "./run-dir.js";
+import { probeStatusWriter, RunDir, RunDirError } from "./run-dir.js";
 import { defaultRunsRoot } from "./run-id.js";
 import { launchTrainer, type HostedRun, type RunCallbacks } from "./trainer-host.js";
-import type { RunInfo } from "./trainer-protocol.js";
+import type { RunInfo, TrainerRequest } from "./trainer-protocol.js";
+import type { ExperimentOverrides } from "../experiment/resolve.js";
+import type { Hyperparameters } from "../experiment/hyperparameters.js";
+import type { SweepRef } from "./experiment-record.js";
 
-export { experimentRecord, loadRecordedExperiment, type ExperimentRecord } from "./experiment-record.js";
+export { experimentRecord, loadRecordedExperiment, type ExperimentRecord, type SweepRef } from "./experiment-record.js";
 export { RunError, type RunCallbacks } from "./trainer-host.js";
 export type { RunInfo } from "./trainer-protocol.js";
 
@@ -43,6 +44,14 @@ export interface StartRunParams extends RunCallbacks {
   model?: string;
   /** The model when the experiment names none (the editor's rlStudio.llm.model). */
   defaultModel?: string;
+  /** Overrides hyperparameters (a sweep member's configuration); validated like the file's own. */
+  hyperparameters?: Partial<Hyperparameters>;
+  /** Compile this text instead of the file's bytes (a sweep's saved copy of the source). */
+  sourceText?: string;
+  /** The run folder's name (default `<name>-<time>-s<seed>`); a taken name gets a suffix. */
+  runId?: string;
+  /** The sweep this run is a member of, recorded in experiment.json. */
+  sweep?: SweepRef;
 }
 
 export interface ResumeRunParams extends RunCallbacks {
@@ -89,11 +98,20 @@ export async function startRun(params: StartRunParams): Promise<StartedRun> {
   if (params.model !== undefined) overrides.model = resolve(params.model);
   if (params.defaultModel !== undefined) overrides.defaultModel = resolve(params.defaultModel);
   if (params.totalTimesteps !== undefined) overrides.totalTimesteps = params.totalTimesteps;
-  const compiled = await compileExperiment(params.experimentPath);
+  if (params.hyperparameters !== undefined) overrides.hyperparameters = params.hyperparameters;
+  const compiled = await compileExperiment(params.experimentPath, params.sourceText);
   params.signal?.throwIfAborted();
   const runsRoot = resolve(params.runsRoot ?? defaultRunsRoot(params.experimentPath));
   const source = { path: compiled.path, text: compiled.sourceText, sha256: compiled.sha256, bundle: compiled.code };
-  return started(await launchTrainer({ mode: "start", source, overrides, runsRoot }, compiled.path, params));
+  const request: TrainerRequest = {
+    mode: "start",
+    source,
+    overrides,
+    runsRoot,
+    ...(params.runId !== undefined ? { runId: params.runId } : {}),
+    ...(params.sweep !== undefined ? { sweep: params.sweep } : {}),
+  };
+  return started(await launchTrainer(request, compiled.path, params));
 }
 
 /**
@@ -106,17 +124,12 @@ export async function startRun(params: StartRunParams): Promise<StartedRun> {
 export async function resumeRun(params: ResumeRunParams): Promise<StartedRun> {
   const runDir = RunDir.open(params.runDir);
   const previous = runDir.readStatus();
-  const pid = previous?.pid ?? 0;
   const decision = decideResume({
     runId: runDir.id,
     status: previous,
     force: params.force === true,
     ownPids: [process.pid],
-    probe: {
-      alive: previous !== null && isProcessAlive(pid),
-      sameProcess: previous === null ? null : isSameProcess(pid, previous.writer),
-      startedAfterStatus: previous === null ? null : startedAfter(pid, previous.updatedAt),
-    },
+    probe: previous === null ? { alive: false, sameProcess: null, startedAfterStatus: null } : probeStatusWriter(previous),
   });
   if (decision.action === "refuse") throw new ResumeRefusedError(decision.message, decision.overridable);
   if (decision.notice) params.log?.(decision.notice);

@@ -22,7 +22,7 @@ import type { BackendRequest } from "../backends/select.js";
 import { ExperimentError } from "../experiment/errors.js";
 import { USER_CODE, userCodeLabel, UserCodeWatch } from "../experiment/user-code.js";
 import type { TrainSummary } from "../ppo/train.js";
-import type { EpisodeRecord, MetricsRecord, TrainProgress } from "../../../protocol/src/runtime.js";
+import { DEFAULT_USER_CODE_TIMEOUT_MS, type EpisodeRecord, type MetricsRecord, type TrainProgress } from "../../../protocol/src/runtime.js";
 import { workerScript } from "../util/worker-script.js";
 import { currentWriter } from "./process-identity.js";
 import { RunDir, type RunStatus } from "./run-dir.js";
@@ -38,8 +38,8 @@ import {
   type WorkerMessage,
 } from "./trainer-protocol.js";
 
-/** Default limit on one call into the experiment's code. */
-export const DEFAULT_USER_CODE_TIMEOUT_MS = 5_000;
+/** Default limit on one call into the experiment's code (declared with the requests that can change it). */
+export { DEFAULT_USER_CODE_TIMEOUT_MS };
 /** Default time a stopping trainer gets to reach its iteration boundary before it is terminated. */
 export const DEFAULT_STOP_GRACE_MS = 5_000;
 
@@ -230,6 +230,8 @@ export function launchTrainer(request: TrainerRequest, sourceFile: string, opts:
         cpuSeconds: last?.cpuSeconds ?? 0,
         sps: p?.sps ?? 0,
         rolloutSps: 0,
+        updates: 0,
+        updateSeconds: 0,
         meanReturnLast20: p?.meanReturnLast20 ?? null,
         solvedAtStep: last?.solvedAtStep ?? null,
         solvedAtSeconds: last?.solvedAtSeconds ?? null,

@@ -13,6 +13,7 @@ import { CheckpointError } from "./checkpoint.js";
 import { JsonlError } from "./jsonl.js";
 import { RunDirError } from "./run-dir.js";
 import type { WriterIdentity } from "./process-identity.js";
+import type { SweepRef } from "./experiment-record.js";
 
 /**
  * The shared buffer's int32 slots: the user-code heartbeat (experiment/user-code.ts: slots 0 and 1),
@@ -32,6 +33,10 @@ export type TrainerRequest =
       source: { path: string; text: string; sha256: string; bundle: string };
       overrides: ExperimentOverrides;
       runsRoot: string;
+      /** The run folder's name (a sweep member's); default `<name>-<time>-s<seed>`. */
+      runId?: string;
+      /** The sweep the run is a member of, for experiment.json. */
+      sweep?: SweepRef;
     }
   | {
       mode: "resume";

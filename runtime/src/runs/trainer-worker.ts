@@ -71,7 +71,8 @@ async function main(data: TrainerWorkerData): Promise<void> {
       experiment = resolveExperiment(evaluateExperiment(request.source.bundle, request.source.path), request.source, request.overrides);
       controller.signal.throwIfAborted();
       runDir = RunDir.create(request.runsRoot, {
-        experiment: experimentRecord(experiment) as unknown as Record<string, unknown>,
+        ...(request.runId !== undefined ? { runId: request.runId } : {}),
+        experiment: experimentRecord(experiment, new Date(), request.sweep) as unknown as Record<string, unknown>,
         sourceText: experiment.source.text,
         bundle: experiment.source.bundle,
       });

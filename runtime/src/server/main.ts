@@ -21,6 +21,8 @@ import {
   ReadRunRequest,
   RESUME_NEEDS_FORCE,
   ResumeRequest,
+  RUN_METRICS_INTERVAL_MS,
+  RUN_PROGRESS_INTERVAL_MS,
   RunMetricsNotification,
   RunProgressNotification,
   RunStatusNotification,
@@ -30,7 +32,10 @@ import {
 } from "../../../protocol/src/runtime.js";
 import { listEnvs, createLauncher } from "./launcher.js";
 import { RunManager } from "./run-manager.js";
+import { SweepService } from "./sweep-service.js";
+import { CancelSweepRequest, ListSweepsRequest, ReadSweepRequest, RunSweepRequest, SweepStatusNotification } from "../../../protocol/src/sweep.js";
 import { ResumeRefusedError } from "../runs/start-run.js";
+import { RunUpdateBatcher } from "../../../common/src/run-updates.js";
 
 if (typeof process.send !== "function") {
   process.stderr.write("dist/runtime.js is the RL Studio extension's runtime process: start it with child_process.fork (it talks JSON-RPC over IPC). For a terminal, use `npx rl-studio`.\n");
@@ -39,10 +44,22 @@ if (typeof process.send !== "function") {
 
 const connection = createMessageConnection(new IPCMessageReader(process), new IPCMessageWriter(process));
 
+// A trainer reports every PPO iteration, which can be hundreds a second: the editor gets them in
+// batches (every record, the latest progress), and a state change only after the run's last batch.
+const updates = new RunUpdateBatcher(
+  {
+    metrics: (runId, records, sentAt) => void connection.sendNotification(RunMetricsNotification.type, { runId, records, sentAt }),
+    progress: (runId, progress) => void connection.sendNotification(RunProgressNotification.type, { runId, progress }),
+  },
+  { metricsIntervalMs: RUN_METRICS_INTERVAL_MS, progressIntervalMs: RUN_PROGRESS_INTERVAL_MS },
+);
 const manager = new RunManager(createLauncher(), {
-  metrics: (runId, record) => void connection.sendNotification(RunMetricsNotification.type, { runId, record, sentAt: Date.now() }),
-  progress: (runId, progress) => void connection.sendNotification(RunProgressNotification.type, { runId, progress }),
-  status: (runId, runDir, state, extra) => void connection.sendNotification(RunStatusNotification.type, { runId, runDir, state, ...extra }),
+  metrics: (runId, record) => updates.metrics(runId, [record], Date.now()),
+  progress: (runId, progress) => updates.progress(runId, progress),
+  status: (runId, runDir, state, extra) => {
+    updates.flush();
+    void connection.sendNotification(RunStatusNotification.type, { runId, runDir, state, ...extra });
+  },
   log: (params) => void connection.sendNotification(LogNotification.type, params),
 });
 
@@ -63,6 +80,11 @@ connection.onRequest(ReadRunRequest.type, (params) => manager.read(params.runDir
 connection.onRequest(MarkFailedRequest.type, (params) => manager.markFailed(params.runDir, params.error));
 connection.onRequest(EnvsRequest.type, () => ({ envs: listEnvs() }));
 const rewardDesign = new RewardDesignService(connection);
+const sweeps = new SweepService((p) => void connection.sendNotification(SweepStatusNotification.type, p));
+connection.onRequest(RunSweepRequest.type, (params) => sweeps.run(params));
+connection.onRequest(CancelSweepRequest.type, (params) => sweeps.cancel(params.sweepDir));
+connection.onRequest(ListSweepsRequest.type, (params) => sweeps.list(params.sweepsRoot));
+connection.onRequest(ReadSweepRequest.type, (params) => sweeps.read(params.sweepDir));
 connection.onRequest(ExplainRequest.type, (params, token) => {
   const controller = new AbortController();
   token.onCancellationRequested(() => controller.abort());
@@ -82,8 +104,11 @@ async function shutdown(code: number): Promise<void> {
   force.unref();
   try {
     await manager.dispose();
+    await sweeps.dispose();
     await rewardDesign.dispose();
   } finally {
+    updates.flush();
+    updates.dispose();
     connection.dispose();
     process.exit(code);
   }

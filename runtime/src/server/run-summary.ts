@@ -5,8 +5,12 @@
  * never dropped silently.
  */
 import { createHash } from "node:crypto";
+import { readFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { describeConfig } from "../sweeps/grid.js";
 import type { RunSummary } from "../../../protocol/src/runtime.js";
-import { effectiveState, RunDir } from "../runs/run-dir.js";
+import { decideResume, type ResumeInput } from "../runs/resume-decision.js";
+import { effectiveState, probeStatusWriter, RunDir, type RunStatus } from "../runs/run-dir.js";
 
 function str(o: Record<string, unknown>, ...keys: string[]): string | null {
   for (const k of keys) if (typeof o[k] === "string") return o[k] as string;
@@ -31,7 +35,27 @@ function stableStringify(v: unknown): string {
 
 export function groupKeyOf(experiment: Record<string, unknown>): string {
   const rest = Object.fromEntries(Object.entries(experiment).filter(([k]) => !NOT_IN_GROUP_KEY.has(k)));
+  // A sweep member's seeds share its sweep and configuration; the member index differs per seed.
+  const sweep = sweepOf(experiment);
+  if (sweep) rest.sweep = { id: sweep.id, config: sweep.config };
   return createHash("sha256").update(stableStringify(rest)).digest("hex").slice(0, 16);
+}
+
+/** experiment.json's `sweep` ({ id, index, config }), when the run is a sweep member. */
+function sweepOf(experiment: Record<string, unknown>): { id: string; index: number; config: number } | null {
+  const s = experiment.sweep as { id?: unknown; index?: unknown; config?: unknown } | undefined;
+  return s && typeof s.id === "string" && typeof s.index === "number" && typeof s.config === "number" ? { id: s.id, index: s.index, config: s.config } : null;
+}
+
+/** The configuration of a sweep member in words: the hyperparameters its sweep varies (read from the sweep's manifest). */
+function sweepConfigText(experiment: Record<string, unknown>, sweepId: string, runDir: string): string {
+  try {
+    const manifest = JSON.parse(readFileSync(join(dirname(dirname(runDir)), "sweeps", sweepId, "sweep.json"), "utf8")) as { grid?: { field: string }[] };
+    const h = (experiment.hyperparameters ?? {}) as Record<string, unknown>;
+    return describeConfig(Object.fromEntries((manifest.grid ?? []).map((a) => [a.field, h[a.field]])));
+  } catch {
+    return "";
+  }
 }
 
 /** `envId` as experiment.json records it: a string id, or `{ id }` for a resolved custom env. */
@@ -63,6 +87,7 @@ export function summarizeRun(run: RunDir, liveRunIds: ReadonlySet<string>): RunS
     error: null,
     groupKey: run.id,
     live: liveRunIds.has(run.id),
+    unconfirmed: false,
   };
   try {
     const experiment = run.readExperiment();
@@ -74,6 +99,8 @@ export function summarizeRun(run: RunDir, liveRunIds: ReadonlySet<string>): RunS
     base.createdAt = str(experiment, "createdAt");
     base.totalTimesteps = num(hyper, "totalTimesteps") ?? 0;
     base.groupKey = groupKeyOf(experiment);
+    const sweep = sweepOf(experiment);
+    if (sweep) base.sweep = { ...sweep, configText: sweepConfigText(experiment, sweep.id, run.path) };
     const status = run.readStatus();
     if (status) {
       base.state = base.live ? status.state : effectiveState(status);
@@ -81,6 +108,7 @@ export function summarizeRun(run: RunDir, liveRunIds: ReadonlySet<string>): RunS
       base.totalTimesteps = status.totalTimesteps || base.totalTimesteps;
       base.backend = status.backend ?? null;
       base.error = status.error ?? null;
+      base.unconfirmed = isUnconfirmed({ runId: run.id, live: base.live, shownState: base.state, status, ownPids: [process.pid], probe: () => probeStatusWriter(status) });
     } else {
       // experiment.json written, no status yet: the run never started training.
       base.state = base.live ? "running" : "stopped";
@@ -91,6 +119,26 @@ export function summarizeRun(run: RunDir, liveRunIds: ReadonlySet<string>): RunS
     base.error = err instanceof Error ? err.message : String(err);
   }
   return base;
+}
+
+/**
+ * A run shown running that the Runs view marks unconfirmed: not trained by this runtime (`live`),
+ * shown "running" (`effectiveState` of its status), and its resume would be refused only because
+ * the process status.json names cannot be confirmed to be its trainer — the decision `resumeRun`
+ * takes (`decideResume`), so the mark and the editor's Resume Anyway cover the same runs. Pure:
+ * `probe` (the OS's answer about status.pid) is asked only when the first two hold.
+ */
+export function isUnconfirmed(input: {
+  runId: string;
+  live: boolean;
+  shownState: RunSummary["state"];
+  status: RunStatus;
+  ownPids: readonly number[];
+  probe: () => ResumeInput["probe"];
+}): boolean {
+  if (input.live || input.shownState !== "running") return false;
+  const d = decideResume({ runId: input.runId, status: input.status, force: false, ownPids: input.ownPids, probe: input.probe() });
+  return d.action === "refuse" && d.overridable;
 }
 
 function lastEpisodicReturn(run: RunDir): number | null {

@@ -140,6 +140,18 @@ test("totalTimesteps must cover at least one batch", () => {
   assert.deepEqual(problemsOf({ numEnvs: 8, numSteps: 32, totalTimesteps: 256 }), []);
 });
 
+test("numLearners: a positive integer; all learners' rollouts must fit in totalTimesteps; not with observation or reward normalisation", () => {
+  assert.match(checkHyperparameterValue("numLearners", 0)!.message, /numLearners = 0 is out of range: must be ≥ 1 and ≤ 64/);
+  assert.match(checkHyperparameterValue("numLearners", 1.5)!.message, /numLearners = 1.5/);
+  assert.deepEqual(problemsOf({ numEnvs: 4, numSteps: 32, numMinibatches: 2, numLearners: 2, totalTimesteps: 256 }), []);
+  const [p, ...rest] = problemsOf({ numEnvs: 4, numSteps: 32, numMinibatches: 2, numLearners: 2, totalTimesteps: 200 });
+  assert.equal(rest.length, 0);
+  assert.equal(p!.message, "totalTimesteps = 200 is smaller than one rollout of 2 learners, each a batch of 128 (numEnvs 4 × numSteps 32): must be ≥ 256");
+  const norm = problemsOf({ numLearners: 2, normalizeObservations: true });
+  assert.deepEqual(norm.map((q) => q.field), ["numLearners"]);
+  assert.match(norm[0]!.message, /numLearners = 2 with normalizeObservations: each learner would normalise with its own running statistics/);
+});
+
 test("cross-field rules are skipped when one of their fields is itself invalid", () => {
   const problems = problemsOf({ numEnvs: 0, numMinibatches: 3 });
   assert.deepEqual(problems.map((p) => p.field), ["numEnvs"]);

@@ -22,6 +22,8 @@ test("auto is described as select.ts does it: the measured cost model, the GPU r
   assert.match(select, /chooseBackend\(layout, minibatch, available, table\)/);
   assert.match(auto, /npm run bench -- backends/);
   assert.ok(Object.keys(COST_TABLE.backends).includes("js"), "the committed table has figures for js");
+  assert.ok(Object.keys(COST_TABLE.backends).includes("wasm-simd"), "the committed table has figures for wasm-simd");
+  assert.match(auto, /a fused learner, wasm-simd or js, for every classic-control network/);
   assert.match(auto, /re-checked by timing a few updates at run start when a GPU backend \(webgpu on a hardware adapter, tfjs-node-gpu\)/);
   assert.match(select, /const GPU_BACKENDS: readonly BackendName\[\] = \["webgpu", "tfjs-node-gpu"\];/);
   assert.match(select, /const AUTO_CANDIDATES: readonly BackendName\[\] = BACKEND_NAMES\.filter\(\(b\) => b !== "cpu"\);/);

@@ -37,6 +37,7 @@ test("the Runs view's tooltip: a hostile folder name, env id, backend and error 
     error: "reward threw: [click](command:workbench.action.openSettings) <b>x</b>\n# heading",
     groupKey: "g",
     live: false,
+    unconfirmed: false,
   };
   const html = render(runTooltipMarkdown(summary));
   assert.deepEqual(links(html), []);

@@ -4,6 +4,7 @@ import { ActorCriticLayout } from "../../../runtime/src/nn/actor-critic.js";
 import { JsLearner } from "../../../runtime/src/nn/learner.js";
 import { createLearner } from "../../../runtime/src/backends/select.js";
 import { Rng } from "../../../runtime/src/rng.js";
+import { loadKernelModule } from "../../../runtime/src/nn/simd/module.js";
 import { randomMinibatch } from "./fixtures.js";
 
 for (const backend of ["wasm", "cpu"] as const) {
@@ -45,9 +46,11 @@ test("an unavailable backend falls back with a notice instead of failing", async
   learner.dispose();
 });
 
-test("auto picks the fused JS learner for a CartPole-sized network and says why", async () => {
+test("auto picks a fused learner for a CartPole-sized network (wasm-simd, or js without it) and says why", async () => {
   const layout = new ActorCriticLayout({ obsDim: 4, actionKind: "discrete", actionDim: 2, hiddenSizes: [64, 64] });
   const { learner, notice } = await createLearner("auto", layout, layout.initParams(new Rng(1)), 256);
-  assert.equal(learner.backend, "js");
-  assert.match(notice, /^backend: js \(auto: js: est\. [\d.]+ ms\/update vs \w+ [\d.]+ ms, 9,155 parameters × minibatch 256/);
+  const expected = loadKernelModule().ok ? "wasm-simd" : "js";
+  assert.equal(learner.backend, expected);
+  learner.dispose();
+  assert.match(notice, new RegExp(`^backend: ${expected} \\(auto: ${expected}: est\\. [\\d.]+ ms/update vs \\w+ [\\d.]+ ms, 9,155 parameters × minibatch 256`));
 });

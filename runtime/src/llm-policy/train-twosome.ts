@@ -18,7 +18,7 @@ import { EnvError } from "../experiment/checked-env.js";
 import { sourceMappedStack } from "../experiment/compile.js";
 import { Rng } from "../rng.js";
 import { computeGae, explainedVariance } from "../ppo/gae.js";
-import type { TrainOptions, TrainSummary } from "../ppo/train.js";
+import { trainSummary, type TrainOptions, type TrainSummary } from "../ppo/train.js";
 import { actOnText } from "./act.js";
 import { openTwosomeBackend } from "./backend.js";
 import { TwosomePolicy, type TwosomeBatch } from "./policy.js";
@@ -222,20 +222,5 @@ export async function trainTwosome(opts: TrainOptions): Promise<TrainSummary> {
   } finally {
     policy.dispose();
   }
-  return {
-    runDir: runDir.path,
-    backend,
-    status,
-    ...(error ? { error } : {}),
-    globalStep: totals.globalStep,
-    wallSeconds: totals.wallSeconds,
-    cpuSeconds: totals.cpuSeconds,
-    sps: totals.sps,
-    rolloutSps: rolloutSeconds > 0 ? totals.segmentSteps / rolloutSeconds : 0,
-    updates,
-    updateSeconds,
-    meanReturnLast20: totals.meanReturnLast20,
-    solvedAtStep: totals.solvedAtStep,
-    solvedAtSeconds: totals.solvedAtSeconds,
-  };
+  return trainSummary({ runDir: runDir.path, backend, status, ...(error ? { error } : {}), rolloutSeconds, updates, updateSeconds }, totals);
 }

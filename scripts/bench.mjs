@@ -6,7 +6,7 @@ import { spawnSync } from "node:child_process";
 import { existsSync } from "node:fs";
 
 const DEFAULT = ["train", "envs", "text-envs", "lsp", "extension", "explain", "llm", "sandbox", "cli"];
-const all = [...DEFAULT, "backends", "gpu", "twosome-model", "sweep", "compare", "learners", "subgoals"];
+const all = [...DEFAULT, "backends", "gpu", "twosome-model", "sweep", "compare", "learners", "subgoals", "twosome"];
 const args = process.argv.slice(2);
 if (args.length > 0 && !all.includes(args[0])) {
   console.error(`unknown benchmark '${args[0]}': expected one of ${all.join(", ")}`);

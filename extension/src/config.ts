@@ -14,6 +14,12 @@ export function backend(): BackendName | "auto" {
   return vscode.workspace.getConfiguration(SECTION).get<BackendName | "auto">("backend", "auto");
 }
 
+/** `rlStudio.llm.model` when it names a local file (a TWOSOME experiment's default model), else undefined. */
+export function localLlmModel(): string | undefined {
+  const model = vscode.workspace.getConfiguration(SECTION).get<string>("llm.model", "").trim();
+  return model !== "" && !model.startsWith("hf:") ? model : undefined;
+}
+
 /** The settings a Train or Resume request carries, for the file or run folder `scope` (throws on a malformed value, naming it). */
 export function runSettings(scope?: vscode.Uri): RunSettings {
   const raw = vscode.workspace.getConfiguration(SECTION, scope).get<unknown>("training.userCodeTimeoutMs");

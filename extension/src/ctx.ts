@@ -185,7 +185,12 @@ export class Ctx implements vscode.Disposable {
     if (doc?.isDirty) await doc.save();
     const settings = config.runSettings(file);
     const c = await this.runtime.ensureStarted();
-    const result = await c.sendRequest(TrainRequest.type, { ...trainParams(file.fsPath, config.runsRootForFile(file), settings), experienceMaxMegabytes: config.experienceMaxMegabytes(file) });
+    const model = config.localLlmModel();
+    const result = await c.sendRequest(TrainRequest.type, {
+      ...trainParams(file.fsPath, config.runsRootForFile(file), settings),
+      experienceMaxMegabytes: config.experienceMaxMegabytes(file),
+      ...(model ? { defaultModel: model } : {}),
+    });
     this.log.appendLine(`[client] training ${path.basename(file.fsPath)} → ${result.runDir}`);
     this.trackProgress(result.runId, `Training ${result.runId}`);
     this.dashboard.show([result.runId]);

@@ -9,6 +9,7 @@ import { HYPERPARAMETERS } from "../../runtime/src/experiment/hyperparameters.js
 import { checkHyperparameterValue, validateHyperparameters } from "../../runtime/src/experiment/validate.js";
 import { closestMatch } from "../../runtime/src/experiment/suggest.js";
 import { ALGORITHMS, actionKindWords, allowedAlgorithmsText, findAlgorithm, type AlgorithmSpec } from "../../runtime/src/experiment/algorithms.js";
+import { validateLlmSettings } from "../../runtime/src/experiment/llm-settings.js";
 import { envSpecs, findEnvSpec, suggestEnv } from "./env-catalog.js";
 import type { ExperimentAst, ObservationAccess, Span } from "./experiment-ast.js";
 import type { PredicateReturnKind } from "./subgoal-ast.js";
@@ -28,6 +29,8 @@ export type ProblemCode =
   | "subgoal-throws"
   | "unknown-algorithm"
   | "algorithm-action-space"
+  | "invalid-llm-setting"
+  | "algorithm-text-env"
   | "shallow-analysis";
 
 export interface Fix {
@@ -130,18 +133,18 @@ function checkHyperparameters(ast: ExperimentAst, spec: EnvSpec | undefined, out
       unknownValue.add(entry.key);
       continue;
     }
-    const problem = checkHyperparameterValue(entry.key, entry.value.value);
+    const problem = checkHyperparameterValue(entry.key, entry.value.value, algorithmOf(ast));
     if (problem) {
       out.push({ code: "invalid-hyperparameter", span: entry.valueSpan, severity: "error", message: problem.message });
     } else {
       valid[entry.key] = entry.value.value;
     }
   }
-  const crossFieldKeys = ["numEnvs", "numSteps", "numMinibatches", "totalTimesteps"];
+  const crossFieldKeys = ["numEnvs", "numSteps", "numMinibatches", "valueNumMinibatches", "gradientAccumulationSteps", "totalTimesteps"];
   if (crossFieldKeys.some((k) => unknownValue.has(k))) return;
   const invalidKeys = hp.entries.filter((e) => HYPERPARAMETER_KEYS.includes(e.key) && !(e.key in valid) && !unknownValue.has(e.key)).map((e) => e.key);
   if (crossFieldKeys.some((k) => invalidKeys.includes(k))) return;
-  const { problems } = validateHyperparameters(valid, spec?.actionSpace.kind ?? "discrete");
+  const { problems } = validateHyperparameters(valid, spec?.actionSpace.kind ?? "discrete", algorithmOf(ast));
   for (const p of problems) {
     // Put the problem on the field it names when written, else on the first written field of the rule.
     const entry =
@@ -153,6 +156,45 @@ function checkHyperparameters(ast: ExperimentAst, spec: EnvSpec | undefined, out
       severity: "error",
       message: p.message + (entry && entry.key === p.field ? "" : ` (${p.field} is not set: its default is ${String(p.value)})`),
     });
+  }
+}
+
+/** The algorithm whose hyperparameters apply: "twosome" when the file says so, else PPO's (the default). */
+function algorithmOf(ast: ExperimentAst): "ppo" | "twosome" {
+  return ast.algorithm?.value === "twosome" ? "twosome" : "ppo";
+}
+
+/**
+ * The `llm` block by the runtime's own validator (llm-settings.ts), each problem on the field it
+ * names; an llm block under another algorithm, and algorithm "twosome" on an env without a text view.
+ */
+export function checkLlm(ast: ExperimentAst, spec: EnvSpec | undefined, out: Problem[]): void {
+  const twosome = ast.algorithm?.value === "twosome";
+  if (twosome && spec && !spec.text && ast.algorithm) {
+    const textEnvs = envSpecs().filter((s) => s.text).map((s) => s.id);
+    out.push({ code: "algorithm-text-env", span: ast.algorithm.span, severity: "error", message: `Algorithm "twosome" needs a text env (one with env.text): ${spec.id} has none. Text envs: ${textEnvs.join(", ")}.` });
+  }
+  const llm = ast.llm;
+  if (!llm) return;
+  if (!twosome) {
+    out.push({ code: "invalid-llm-setting", span: llm.keySpan, severity: "error", message: `llm is read only by algorithm "twosome", not by "${ast.algorithm?.value ?? "ppo"}".` });
+    return;
+  }
+  // The block as far as it is known in source: unknown values are left out (not checked).
+  const raw: Record<string, unknown> = {};
+  for (const e of llm.entries) {
+    if (e.value.kind === "unknown") {
+      if (e.path === "lora") raw.lora ??= {};
+      continue;
+    }
+    const [head, tail] = e.path.split(".") as [string, string | undefined];
+    if (tail === undefined) raw[head] = e.value.value;
+    else if (raw[head] !== null && typeof raw[head] === "object") (raw[head] as Record<string, unknown>)[tail] = e.value.value;
+  }
+  for (const p of validateLlmSettings(raw).problems) {
+    const path = p.field.replace(/^llm\.?/, "");
+    const entry = llm.entries.find((e) => e.path === path);
+    out.push({ code: "invalid-llm-setting", span: entry ? (p.message.startsWith("unknown field") ? entry.keySpan : entry.valueSpan) : llm.span, severity: "error", message: p.message });
   }
 }
 
@@ -290,6 +332,7 @@ export function checkExperiment(ast: ExperimentAst, tables: CheckTables = {}): P
   checkEnv(ast, out);
   checkAlgorithm(ast, spec, out, tables.algorithms);
   checkHyperparameters(ast, spec, out);
+  checkLlm(ast, spec, out);
   checkReward(ast, spec, out);
   checkSubgoals(ast, spec, out);
   return out.sort((a, b) => a.span.start - b.span.start);

@@ -8,7 +8,8 @@
 import { CompletionItemKind, MarkupKind, type CompletionItem } from "vscode-languageserver";
 import type { TextDocument } from "vscode-languageserver-textdocument";
 import type { EnvSpec } from "../../runtime/src/envs/types.js";
-import { HYPERPARAMETERS } from "../../runtime/src/experiment/hyperparameters.js";
+import { HYPERPARAMETERS, appliesTo } from "../../runtime/src/experiment/hyperparameters.js";
+import { LLM_FIELDS } from "../../runtime/src/experiment/llm-settings.js";
 import { ALGORITHMS } from "../../runtime/src/experiment/algorithms.js";
 import { envSpecs } from "./env-catalog.js";
 import type { ExperimentAst, RewardInfo, Span } from "./experiment-ast.js";
@@ -19,6 +20,7 @@ import {
   algorithmDocumentation,
   envDocumentation,
   hyperparameterDocumentation,
+  llmFieldDocumentation,
   observationFieldDocumentation,
   spacesSummary,
 } from "./docs.js";
@@ -59,13 +61,27 @@ function algorithmItems(doc: TextDocument, span: Span, spec: EnvSpec | undefined
 
 function hyperparameterItems(doc: TextDocument, ast: ExperimentAst, span: Span, spec: EnvSpec | undefined): CompletionItem[] {
   const present = new Set(ast.hyperparameters?.entries.filter((e) => e.keySpan.start !== span.start).map((e) => e.key));
-  return HYPERPARAMETERS.filter((h) => !present.has(h.key)).map((h, i) => ({
+  const algorithm = ast.algorithm?.value === "twosome" ? "twosome" : "ppo";
+  return HYPERPARAMETERS.filter((h) => !present.has(h.key) && appliesTo(h, algorithm)).map((h, i) => ({
     label: h.key,
     kind: CompletionItemKind.Property,
     detail: `${h.type}, default ${JSON.stringify(h.default)}`,
     documentation: { kind: MarkupKind.Markdown, value: hyperparameterDocumentation(h, spec?.actionSpace.kind) },
     sortText: String(i).padStart(3, "0"),
     textEdit: { range: replaceRange(doc, span), newText: h.key },
+  }));
+}
+
+/** Keys of the llm block (`inside` ""), or of its lora object (`inside` "lora."), not yet written. */
+function llmItems(doc: TextDocument, ast: ExperimentAst, span: Span, inside: "" | "lora."): CompletionItem[] {
+  const present = new Set(ast.llm?.entries.filter((e) => e.keySpan.start !== span.start).map((e) => e.path));
+  return LLM_FIELDS.filter((f) => (inside === "" ? !f.path.includes(".") : f.path.startsWith(inside)) && !present.has(f.path)).map((f, i) => ({
+    label: f.path.slice(inside.length),
+    kind: CompletionItemKind.Property,
+    detail: `default ${f.default}`,
+    documentation: { kind: MarkupKind.Markdown, value: llmFieldDocumentation(f) },
+    sortText: String(i).padStart(3, "0"),
+    textEdit: { range: replaceRange(doc, span), newText: f.path.slice(inside.length) },
   }));
 }
 
@@ -120,6 +136,16 @@ export function completions(doc: TextDocument, ast: ExperimentAst | undefined, o
     if (keyTyped !== null) {
       return hyperparameterItems(doc, ast, { start: offset - keyTyped.length, end: wordEnd(text, offset, /[\w$]/) }, spec);
     }
+  }
+
+  const llm = ast?.llm;
+  if (ast && llm && offset > llm.span.start && offset < llm.span.end) {
+    const lora = llm.entries.find((e) => e.path === "lora" && text[e.valueSpan.start] === "{");
+    const inLora = lora !== undefined && offset > lora.valueSpan.start && offset < lora.valueSpan.end;
+    const objectStart = inLora ? lora.valueSpan.start : llm.span.start;
+    const inValue = llm.entries.some((e) => offset > e.valueSpan.start && offset <= e.valueSpan.end && e.valueSpan.start !== e.keySpan.start && !(e === lora && inLora));
+    const keyTyped = inValue ? null : objectKeyPrefix(text, objectStart, offset);
+    if (keyTyped !== null) return llmItems(doc, ast, { start: offset - keyTyped.length, end: wordEnd(text, offset, /[\w$]/) }, inLora ? "lora." : "");
   }
 
   if (!spec) return [];

@@ -6,6 +6,7 @@ import type { EnvSpec, ObservationField } from "../../runtime/src/envs/types.js"
 import { defaultHyperparameters, type HyperparameterSpec } from "../../runtime/src/experiment/hyperparameters.js";
 import { allowedText } from "../../runtime/src/experiment/validate.js";
 import { actionKindWords, type AlgorithmSpec } from "../../runtime/src/experiment/algorithms.js";
+import type { LlmFieldDoc } from "../../runtime/src/experiment/llm-settings.js";
 
 function num(x: number): string {
   if (x === Infinity) return "∞";
@@ -81,7 +82,14 @@ export function hyperparameterDocumentation(h: HyperparameterSpec, actionKind?: 
     `- Valid: ${allowedText(h)}`,
     `- Raising it: ${h.effect}`,
     `- CleanRL \`ppo.py\`: ${show(h.cleanrl)}; RL Zoo (CartPole-v1): ${show(h.zoo)}`,
+    `- TWOSOME (\`algorithm: "twosome"\`, its scripts): ${show(defaultHyperparameters("discrete", "twosome")[h.key])}`,
+    ...(h.algorithms ? [`- Read only by algorithm ${h.algorithms.map((a) => `\`${a}\``).join(", ")}`] : []),
   ].join("\n");
+}
+
+/** A field of the \`llm\` block (algorithm "twosome"): what it does, its default and what is allowed. */
+export function llmFieldDocumentation(f: LlmFieldDoc): string {
+  return [`**llm.${f.path}** — ${f.doc}`, "", `- Default: ${f.default}`, `- Valid: ${f.allowed}`, `- Read by algorithm \`twosome\` only`].join("\n");
 }
 
 /** One observation field: what it measures and its ranges. */

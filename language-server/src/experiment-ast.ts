@@ -37,6 +37,14 @@ export interface HyperparameterEntry {
   value: LiteralValue;
 }
 
+/** A field of the `llm` block: `path` is dotted inside it ("normalization", "lora.rank"). */
+export interface LlmEntry {
+  path: string;
+  keySpan: Span;
+  valueSpan: Span;
+  value: LiteralValue;
+}
+
 export type TransitionField = "obs" | "nextObs" | "action" | "envReward" | "terminated" | "truncated" | "episodeStep";
 
 /** `nextObs.angle` (or `t.nextObs.angle`, or `{ nextObs: { angle } }`) inside the reward function. */
@@ -91,6 +99,8 @@ export interface ExperimentAst {
   customEnv: boolean;
   algorithm?: StringProperty;
   hyperparameters?: { span: Span; entries: HyperparameterEntry[] };
+  /** `llm: { … }` (algorithm "twosome"), its fields flattened ("lora.rank"); the `lora` object itself is an entry of unknown value. */
+  llm?: { span: Span; keySpan: Span; entries: LlmEntry[] };
   reward?: RewardInfo;
   /** The `subgoals: [ … ]` sub-goals written as object literals (subgoal-ast.ts). */
   subgoals?: SubgoalInfo[];
@@ -295,22 +305,16 @@ function parseWithTypeScript(text: string, fileName?: string): ExperimentAst | u
   const hp = properties.get("hyperparameters")?.initializer;
   if (hp && ts.isObjectLiteralExpression(unwrap(hp))) {
     const obj = unwrap(hp) as ts.ObjectLiteralExpression;
-    const entries: HyperparameterEntry[] = [];
-    for (const p of obj.properties) {
-      if (!ts.isPropertyAssignment(p) && !ts.isShorthandPropertyAssignment(p)) continue;
-      const key = propertyNameText(p.name);
-      if (key === undefined || key === "") continue;
-      const valueNode = ts.isPropertyAssignment(p) ? p.initializer : p.name;
-      const missingValue = ts.isPropertyAssignment(p) && p.initializer.getWidth(sf) === 0;
-      entries.push({
-        key,
-        keySpan: spanOf(p.name, sf),
-        valueSpan: spanOf(valueNode, sf),
-        // A shorthand `{ gamma }` or a half-typed `gamma:` is a value we cannot know.
-        value: ts.isShorthandPropertyAssignment(p) || missingValue ? { kind: "unknown" } : literalValue(valueNode),
-      });
-    }
-    ast.hyperparameters = { span: spanOf(obj, sf), entries };
+    ast.hyperparameters = { span: spanOf(obj, sf), entries: objectEntries(obj, sf, "").map(({ path, ...e }) => ({ key: path, ...e })) };
+  }
+  const llm = properties.get("llm")?.initializer;
+  const llmProp = arg.properties.find((p) => ts.isPropertyAssignment(p) && propertyNameText(p.name) === "llm");
+  if (llm && llmProp && ts.isObjectLiteralExpression(unwrap(llm))) {
+    const obj = unwrap(llm) as ts.ObjectLiteralExpression;
+    const entries = objectEntries(obj, sf, "");
+    const lora = obj.properties.find((p) => ts.isPropertyAssignment(p) && propertyNameText(p.name) === "lora") as ts.PropertyAssignment | undefined;
+    if (lora && ts.isObjectLiteralExpression(unwrap(lora.initializer))) entries.push(...objectEntries(unwrap(lora.initializer) as ts.ObjectLiteralExpression, sf, "lora."));
+    ast.llm = { span: spanOf(obj, sf), keySpan: spanOf((llmProp as ts.PropertyAssignment).name, sf), entries };
   }
 
   // Which property is the reward is the shared finder's answer (the runtime and the editor ask it too).
@@ -332,6 +336,26 @@ function parseWithTypeScript(text: string, fileName?: string): ExperimentAst | u
 /** The observation fields a function taking a transition-like parameter (`({ obs })`, `(t)`) reads. */
 export function readFunctionAccesses(fn: ts.FunctionLikeDeclaration, sf: ts.SourceFile): ObservationAccess[] {
   return readReward(fn, sf).observationAccesses;
+}
+
+/** The properties of an object literal with their literal values (keys prefixed by `prefix`). */
+function objectEntries(obj: ts.ObjectLiteralExpression, sf: ts.SourceFile, prefix: string): LlmEntry[] {
+  const entries: LlmEntry[] = [];
+  for (const p of obj.properties) {
+    if (!ts.isPropertyAssignment(p) && !ts.isShorthandPropertyAssignment(p)) continue;
+    const key = propertyNameText(p.name);
+    if (key === undefined || key === "") continue;
+    const valueNode = ts.isPropertyAssignment(p) ? p.initializer : p.name;
+    const missingValue = ts.isPropertyAssignment(p) && p.initializer.getWidth(sf) === 0;
+    entries.push({
+      path: prefix + key,
+      keySpan: spanOf(p.name, sf),
+      valueSpan: spanOf(valueNode, sf),
+      // A shorthand `{ gamma }` or a half-typed `gamma:` is a value we cannot know.
+      value: ts.isShorthandPropertyAssignment(p) || missingValue ? { kind: "unknown" } : literalValue(valueNode),
+    });
+  }
+  return entries;
 }
 
 /** Bind names from the reward's parameter: `({ obs, nextObs: n, action })`, `({ nextObs: { theta } })` or `(t)`. */

@@ -9,7 +9,8 @@ import { MarkupKind, type Hover } from "vscode-languageserver";
 import type { TextDocument } from "vscode-languageserver-textdocument";
 import { HYPERPARAMETERS } from "../../runtime/src/experiment/hyperparameters.js";
 import { experimentEnvSpec } from "./checks.js";
-import { algorithmDocumentation, envDocumentation, hyperparameterDocumentation, observationFieldDocumentation } from "./docs.js";
+import { algorithmDocumentation, envDocumentation, hyperparameterDocumentation, llmFieldDocumentation, observationFieldDocumentation } from "./docs.js";
+import { LLM_FIELDS } from "../../runtime/src/experiment/llm-settings.js";
 import type { ExperimentAst, Span } from "./experiment-ast.js";
 import { latestRunContributions } from "./run-contributions.js";
 import { latestSubgoalAchievement, RECENT_EPISODES } from "./run-subgoals.js";
@@ -63,6 +64,10 @@ export function hoverAt(doc: TextDocument, ast: ExperimentAst | undefined, offse
     const h = HYPERPARAMETERS.find((x) => x.key === entry.key);
     if (h) return hover(doc, entry.keySpan, hyperparameterDocumentation(h, spec?.actionSpace.kind));
   }
+
+  const llmEntry = ast.llm?.entries.find((e) => within(e.keySpan, offset));
+  const llmField = llmEntry && LLM_FIELDS.find((f) => f.path === llmEntry.path);
+  if (llmEntry && llmField) return hover(doc, llmEntry.keySpan, llmFieldDocumentation(llmField));
 
   if (ast.algorithm && within(ast.algorithm.span, offset)) {
     const alg = findAlgorithm(ast.algorithm.value);

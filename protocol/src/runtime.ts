@@ -45,6 +45,8 @@ export interface EpisodeRecord {
   components?: Record<string, number>;
   /** Experiments with sub-goals: the episode step at which each sub-goal it reached was reached (in order; unreached ones absent). */
   subgoals?: Record<string, number>;
+  /** Text envs (TWOSOME's tasks): whether the episode ended in success (`info.success`). */
+  success?: boolean;
 }
 
 /** Progress once per iteration, as `TrainOptions.onProgress` reports it. */
@@ -128,6 +130,8 @@ export interface TrainParams {
   userCodeTimeoutMs?: number;
   /** `rlStudio.experience.maxMegabytes`: the env's experience store cap for experiments that leave experienceMaxMegabytes null. */
   experienceMaxMegabytes?: number;
+  /** algorithm "twosome": the GGUF model when the experiment names none (the editor's rlStudio.llm.model). */
+  defaultModel?: string;
 }
 export interface TrainResult {
   runId: string;

@@ -121,8 +121,17 @@ export interface ExperimentConfig<Id extends BuiltinEnvId | EnvConstructor = Bui
   env: Id;
   /** What the agent should achieve, in plain language (read by the reward designer). */
   task?: string;
-  algorithm: "ppo";
+  /** "ppo" (CleanRL's PPO on the vector observation) or "twosome" (an LLM policy on a text env's text view, with an `llm` block). */
+  algorithm: "ppo" | "twosome";
   hyperparameters?: Partial<Hyperparameters>;
+  /** algorithm "twosome": the GGUF model that is the policy, the action-score normalisation and the LoRA adapter. */
+  llm?: {
+    /** A .gguf file, relative to this file or absolute (default: rlStudio.llm.model / --model / RL_STUDIO_LLM_MODEL). */
+    model?: string;
+    /** "word" (default, TWOSOME's), "token" or "none": what an action's summed log-likelihood is divided by. */
+    normalization?: "word" | "token" | "none";
+    lora?: { rank?: number; alpha?: number; dropout?: number; targets?: ("q" | "k" | "v")[] };
+  };
   seed?: number;
   reward?: RewardFunction<
     Id extends BuiltinEnvId ? BuiltinObservations[Id] : Record<string, number>,

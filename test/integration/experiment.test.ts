@@ -2,6 +2,7 @@
  * Experiment files end to end: written to a temp dir, compiled with esbuild, evaluated against the
  * runtime's own `rl-studio` module, resolved, and their envs and rewards exercised.
  */
+import { requireTestModel } from "../test-model.mjs";
 import { test, before, after } from "node:test";
 import assert from "node:assert/strict";
 import { mkdtempSync, mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from "node:fs";
@@ -69,15 +70,20 @@ function rollout(env: Env, seed: number, steps: number, shaper?: RewardShaper): 
 const EXAMPLES = readdirSync(EXAMPLES_DIR).filter((f) => f.endsWith(".rl.ts")).sort();
 
 test("the examples folder holds the experiments the README lists", () => {
-  assert.deepEqual(EXAMPLES, ["acrobot.rl.ts", "cartpole.rl.ts", "custom-env.rl.ts", "mountaincar.rl.ts", "pendulum.rl.ts", "tomato-salad.rl.ts"]);
+  assert.deepEqual(EXAMPLES, ["acrobot.rl.ts", "cartpole.rl.ts", "custom-env.rl.ts", "mountaincar.rl.ts", "pendulum.rl.ts", "tomato-salad-twosome.rl.ts", "tomato-salad.rl.ts"]);
 });
 
 for (const file of EXAMPLES) {
-  test(`example ${file} loads, resolves, and its env and reward run (from examples/ and from a temp dir)`, async () => {
+  test(`example ${file} loads, resolves, and its env and reward run (from examples/ and from a temp dir)`, async (t) => {
     const copy = write(`examples/${file}`, readFileSync(join(EXAMPLES_DIR, file), "utf8"));
+    // The TWOSOME example names no model: the user's --model / rlStudio.llm.model gives it; here the test model.
+    const twosome = file.includes("twosome");
+    const model = twosome ? requireTestModel(t) : null;
+    if (twosome && !model) return;
     for (const path of [join(EXAMPLES_DIR, file), copy]) {
-      const e = await loadExperiment(path);
-      assert.equal(e.algorithm, "ppo");
+      const e = await loadExperiment(path, model ? { model } : {});
+      assert.equal(e.algorithm, twosome ? "twosome" : "ppo");
+      if (twosome) assert.equal(e.llm?.model, model);
       assert.equal(e.source.path, path);
       assert.match(e.source.sha256, /^[0-9a-f]{64}$/);
       assert.ok(e.source.bundle.includes("sourceMappingURL=data:application/json;base64,"));

@@ -128,7 +128,9 @@ test("the wasm backend trains end to end, keeps its live tensor count flat and f
 });
 
 test("every example's environment passes the env checker and trains one iteration", async () => {
-  const examples = readdirSync("examples").filter((f) => f.endsWith(".rl.ts"));
+  // PPO's trainer on each example; the TWOSOME example (same env as tomato-salad.rl.ts) trains with the
+  // test model in twosome.test.ts and resolves in experiment.test.ts.
+  const examples = readdirSync("examples").filter((f) => f.endsWith(".rl.ts") && !f.includes("twosome"));
   assert.ok(examples.length >= 5);
   for (const file of examples) {
     const experiment = await loadExperiment(join("examples", file), {});

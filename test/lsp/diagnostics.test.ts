@@ -108,7 +108,7 @@ test("unknown algorithm lists the allowed ones", async () => {
   const [d] = await diagnose(CARTPOLE_EXPERIMENT.replace('"ppo"', '"dqn"'));
   assert.equal(d?.code, "unknown-algorithm");
   assert.equal(d?.covers, '"dqn"');
-  assert.equal(d?.message, 'Unknown algorithm "dqn". Allowed: "ppo".');
+  assert.equal(d?.message, 'Unknown algorithm "dqn". Allowed: "ppo", "twosome".');
 });
 
 test("ppo fits a continuous env: Pendulum-v1 with its own fields has no diagnostics", async () => {

@@ -7,10 +7,12 @@
  * or with `--json` exactly one JSON object as the last line.
  */
 import { existsSync, readFileSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { dirname, join, resolve } from "node:path";
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import { ENV_SPECS } from "../envs/registry.js";
 import { evaluateRun } from "../ppo/policy.js";
+import { evaluatePrior, evaluateTwosomeRun } from "../llm-policy/evaluate-twosome.js";
+import { loadExperiment } from "../experiment/resolve.js";
 import type { BackendName, TrainSummary } from "../ppo/train.js";
 import { BACKEND_NAMES } from "../../../protocol/src/runtime.js";
 import { declareSigintStop } from "../runs/process-identity.js";
@@ -92,6 +94,7 @@ function packageVersion(): string {
 }
 
 interface TrainFlags {
+  model?: string;
   seed?: number;
   totalTimesteps?: number;
   backend: BackendName | "auto";
@@ -127,6 +130,9 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo()): 
   const backendOption = () =>
     new Option("--backend <name>", "tensor backend; auto: the fastest by a measured cost model (the plain-JS js learner for classic-control networks; a GPU is timed at run start for large ones)").choices(BACKEND_CHOICES as string[]).default("auto");
 
+  const modelOption = () =>
+    new Option("--model <gguf>", 'algorithm "twosome": the GGUF model that is the policy, instead of the experiment\'s llm.model (default: llm.model, then RL_STUDIO_LLM_MODEL)');
+
   program
     .command("train")
     .description("train an experiment; writes a run folder under <workspace>/.rl-studio/runs")
@@ -134,6 +140,7 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo()): 
     .option("--seed <n>", "override the experiment's seed", parseCount("--seed", 0))
     .option("--total-timesteps <n>", "override hyperparameters.totalTimesteps", parseCount("--total-timesteps", 1))
     .addOption(backendOption())
+    .addOption(modelOption())
     .option("--runs-dir <dir>", "folder for run folders (default: <workspace>/.rl-studio/runs)")
     .option("--experience-max-mb <n>", "cap of the env's experience store in MB, overriding hyperparameters.experienceMaxMegabytes (0: store nothing from this run; default 256)", parseCount("--experience-max-mb", 0))
     .addOption(userCodeTimeoutOption())
@@ -147,6 +154,7 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo()): 
           ...(flags.seed !== undefined ? { seed: flags.seed } : {}),
           ...(flags.totalTimesteps !== undefined ? { totalTimesteps: flags.totalTimesteps } : {}),
           ...(flags.experienceMaxMb !== undefined ? { experienceMaxMegabytesOverride: flags.experienceMaxMb } : {}),
+          ...(flags.model !== undefined ? { model: flags.model } : {}),
           ...userCodeTimeout(flags.userCodeTimeout),
           backend: flags.backend,
           ...hooks,
@@ -159,41 +167,55 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo()): 
     .description("continue a stopped or failed run from its last checkpoint (same run folder, same curves)")
     .argument("<run-dir>", "the run folder, e.g. .rl-studio/runs/cartpole-ppo-20250101-120000-s1")
     .addOption(backendOption())
+    .addOption(modelOption())
     .addOption(userCodeTimeoutOption())
     .option("--force", "resume even though status.json names a live process that cannot be confirmed to be (or not to be) its trainer (an older status.json)")
     .option("--json", "print the result as one JSON object on the last stdout line")
-    .action(async (runDirPath: string, flags: { backend: BackendName | "auto"; userCodeTimeout?: number; force?: boolean; json?: boolean }) => {
+    .action(async (runDirPath: string, flags: { backend: BackendName | "auto"; model?: string; userCodeTimeout?: number; force?: boolean; json?: boolean }) => {
       json = flags.json === true;
       exitCode = await trainOrResume(io, json, (hooks) =>
-        resumeRun({ runDir: runDirPath, backend: flags.backend, ...userCodeTimeout(flags.userCodeTimeout), ...(flags.force ? { force: true } : {}), ...hooks }),
+        resumeRun({ runDir: runDirPath, backend: flags.backend, ...(flags.model !== undefined ? { model: flags.model } : {}), ...userCodeTimeout(flags.userCodeTimeout), ...(flags.force ? { force: true } : {}), ...hooks }),
       );
     });
 
   program
     .command("eval")
-    .description("run the trained policy for some episodes and report returns, lengths and how episodes ended")
-    .argument("<run-dir>", "the run folder")
+    .description("run the trained policy for some episodes and report returns, lengths and how episodes ended; with --prior, the untrained LLM policy of a TWOSOME experiment")
+    .argument("<run-dir>", "the run folder (with --prior: the experiment file)")
     .option("--episodes <n>", "episodes to run", parseCount("--episodes", 1), 10)
     .option("--seed <n>", "seed of the evaluation episodes", parseCount("--seed", 0))
     .option("--stochastic", "sample actions from the policy instead of taking the most likely (mean) action")
+    .option("--prior", 'algorithm "twosome": evaluate the experiment\'s LLM before any training (the zero-shot prior)')
+    .addOption(modelOption())
+    .addOption(backendOption())
     .option("--json", "print the result as one JSON object on the last stdout line")
-    .action(async (runDirPath: string, flags: { episodes: number; seed?: number; stochastic?: boolean; json?: boolean }) => {
+    .action(async (target: string, flags: { episodes: number; seed?: number; stochastic?: boolean; prior?: boolean; model?: string; backend: BackendName | "auto"; json?: boolean }) => {
       json = flags.json === true;
-      const run = RunDir.open(runDirPath);
-      if (!existsSync(run.file("checkpoint"))) {
-        throw new RunDirError(run.path, `${runDirPath}: no checkpoint yet, so there is no trained policy to evaluate (a checkpoint is written every checkpointEvery iterations and when training stops)`);
-      }
       const controller = new AbortController();
       const release = interruptible(io, controller, "stopping the evaluation…");
+      const options = {
+        episodes: flags.episodes,
+        ...(flags.stochastic ? { deterministic: false } : {}),
+        ...(flags.seed !== undefined ? { seed: flags.seed } : {}),
+        signal: controller.signal,
+        onEpisode: json ? undefined : (i: number, ret: number) => err(`episode ${i + 1}/${flags.episodes}: return ${ret.toFixed(1)}`),
+      };
       try {
-        const summary = await evaluateRun(run, {
-          episodes: flags.episodes,
-          ...(flags.stochastic ? { deterministic: false } : {}),
-          ...(flags.seed !== undefined ? { seed: flags.seed } : {}),
-          signal: controller.signal,
-          onEpisode: json ? undefined : (i: number, ret: number) => err(`episode ${i + 1}/${flags.episodes}: return ${ret.toFixed(1)}`),
-        });
-        out(json ? JSON.stringify(evalResultJson(run.path, summary)) : formatEvalSummary(run.id, summary));
+        if (flags.prior) {
+          const experiment = await loadExperiment(target, flags.model !== undefined ? { model: resolve(io.cwd, flags.model) } : {});
+          const summary = await evaluatePrior(experiment, { ...options, backend: flags.backend, log: err });
+          out(json ? JSON.stringify(evalResultJson(experiment.source.path, { ...summary })) : formatEvalSummary(`the zero-shot prior of ${experiment.name}`, summary));
+        } else {
+          const run = RunDir.open(target);
+          if (!existsSync(run.file("checkpoint"))) {
+            throw new RunDirError(run.path, `${target}: no checkpoint yet, so there is no trained policy to evaluate (a checkpoint is written every checkpointEvery iterations and when training stops)`);
+          }
+          const summary =
+            run.readExperiment().algorithm === "twosome"
+              ? await evaluateTwosomeRun(run, { ...options, backend: flags.backend, log: err, ...(flags.model !== undefined ? { model: resolve(io.cwd, flags.model) } : {}) })
+              : await evaluateRun(run, options);
+          out(json ? JSON.stringify(evalResultJson(run.path, summary)) : formatEvalSummary(run.id, summary));
+        }
         exitCode = controller.signal.aborted ? EXIT.interrupted : EXIT.ok;
       } finally {
         release();

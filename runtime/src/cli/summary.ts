@@ -51,6 +51,7 @@ export function formatEvalSummary(runId: string, e: EvalSummary): string {
     ["  mean return", `${formatReturn(e.meanReturn)} ± ${e.stdReturn.toFixed(1)} (std)`],
     ["  mean length", e.meanLength.toFixed(1)],
     ["  episodes ended by", causes || "--"],
+    ...(e.successRate !== undefined ? [["  success rate", `${(100 * e.successRate).toFixed(0)} %`]] : []),
   ];
   return [`evaluation of ${runId}`, ...formatColumns(rows)].join("\n");
 }

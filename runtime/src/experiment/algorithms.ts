@@ -14,6 +14,8 @@ export interface AlgorithmSpec {
   readonly actionKinds: readonly ActionKind[];
   /** One line for completion and hover. */
   readonly doc: string;
+  /** True when it trains on the env's text view (`env.text`, `spec.text`) only. */
+  readonly textEnvOnly?: boolean;
 }
 
 export const ALGORITHMS = [
@@ -21,6 +23,12 @@ export const ALGORITHMS = [
     id: "ppo",
     actionKinds: ["discrete", "box"],
     doc: "Proximal Policy Optimization with a clipped surrogate objective and GAE, following CleanRL's `ppo.py` (Discrete) and `ppo_continuous_action.py` (Box).",
+  },
+  {
+    id: "twosome",
+    actionKinds: ["discrete"],
+    textEnvOnly: true,
+    doc: "TWOSOME (Tan et al., ICLR 2024): a GGUF language model is the policy (π(a|s) = softmax over the valid actions' normalised log-likelihoods after the text observation), fine-tuned with LoRA by PPO; the critic is the frozen model with a value head. Needs a text env and an `llm` block.",
   },
 ] as const satisfies readonly AlgorithmSpec[];
 

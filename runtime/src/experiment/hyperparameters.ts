@@ -21,6 +21,8 @@ export interface HyperparameterSpec {
   exclusiveMin?: number;
   max?: number;
   nullable?: boolean;
+  /** The algorithms that read it (default: every algorithm); writing it for another one is an error. */
+  algorithms?: readonly ("ppo" | "twosome")[];
 }
 
 export interface Hyperparameters {
@@ -46,6 +48,12 @@ export interface Hyperparameters {
   normalizeRewards: boolean;
   bootstrapTruncated: boolean;
   checkpointEvery: number;
+  /** TWOSOME: the critic's own Adam step size (the policy's is learningRate). */
+  valueLearningRate: number;
+  /** TWOSOME: minibatches the batch is split into for the critic (numMinibatches splits it for the policy). */
+  valueNumMinibatches: number;
+  /** TWOSOME: policy minibatches whose gradients are summed into one optimiser step. */
+  gradientAccumulationSteps: number;
   numLearners: number;
   experienceMaxMegabytes: number | null;
 }
@@ -68,14 +76,41 @@ export const HYPERPARAMETERS: readonly HyperparameterSpec[] = [
   { key: "vfCoef", type: "number", doc: "Value-loss coefficient.", effect: "Critic fitted harder relative to the policy.", default: 0.5, cleanrl: 0.5, zoo: 0.5, min: 0 },
   { key: "maxGradNorm", type: "number", doc: "Global gradient-norm clipping threshold.", effect: "Fewer clipped updates.", default: 0.5, cleanrl: 0.5, zoo: 0.5, exclusiveMin: 0 },
   { key: "targetKl", type: "number", doc: "Stop the epoch loop early when approx KL exceeds this (null: never).", effect: "Looser trust region.", default: null, cleanrl: null, zoo: null, exclusiveMin: 0, nullable: true },
-  { key: "hiddenSizes", type: "integer[]", doc: "Hidden layer widths of the actor and of the critic (tanh MLPs, separate networks as in CleanRL).", effect: "More capacity, slower updates.", default: [64, 64], cleanrl: [64, 64], zoo: [64, 64], min: 1, max: 4096 },
-  { key: "normalizeObservations", type: "boolean", doc: "Running mean/std observation normalisation, clipped to ±10 (CleanRL continuous).", effect: "Scale-invariant inputs.", default: false, cleanrl: false },
-  { key: "normalizeRewards", type: "boolean", doc: "Scale rewards by the running std of the discounted return, clipped to ±10 (CleanRL continuous).", effect: "Scale-invariant value targets.", default: false, cleanrl: false },
-  { key: "bootstrapTruncated", type: "boolean", doc: "On truncation (time limit), bootstrap from the value of the final observation instead of treating it as terminal (CleanRL does not; Stable-Baselines3 does).", effect: "Correct returns at time limits.", default: true, cleanrl: false, zoo: true },
-  { key: "numLearners", type: "integer", doc: "Data-parallel learners, each in its own thread stepping its own numEnvs envs (seeded per learner), with one shared parameter vector and Adam state and the gradients averaged every minibatch, as CleanRL's ppo_atari_multigpu.py (one process per GPU there). totalTimesteps counts all learners' steps; each minibatch step sees numLearners × the minibatch. Float64 plain-JS learners; not with normalizeObservations or normalizeRewards.", effect: "More environment steps per second on more cores; a bigger effective batch.", default: 1, cleanrl: 1, min: 1, max: 64 },
-  { key: "experienceMaxMegabytes", type: "number", doc: "Size cap in MB of this env's lifelong experience store (.rl-studio/experience/<env>/), which every run appends its transitions to and self-imitation reads; the oldest segments are dropped first. 0: this run stores nothing. null: the workspace setting rlStudio.experience.maxMegabytes (256 MB unless set).", effect: "More earlier experience kept for self-imitation and relabelling, more disk.", default: null, cleanrl: null, min: 0, nullable: true },
+  { key: "hiddenSizes", algorithms: ["ppo"], type: "integer[]", doc: "Hidden layer widths of the actor and of the critic (tanh MLPs, separate networks as in CleanRL).", effect: "More capacity, slower updates.", default: [64, 64], cleanrl: [64, 64], zoo: [64, 64], min: 1, max: 4096 },
+  { key: "normalizeObservations", algorithms: ["ppo"], type: "boolean", doc: "Running mean/std observation normalisation, clipped to ±10 (CleanRL continuous).", effect: "Scale-invariant inputs.", default: false, cleanrl: false },
+  { key: "normalizeRewards", algorithms: ["ppo"], type: "boolean", doc: "Scale rewards by the running std of the discounted return, clipped to ±10 (CleanRL continuous).", effect: "Scale-invariant value targets.", default: false, cleanrl: false },
+  { key: "bootstrapTruncated", algorithms: ["ppo"], type: "boolean", doc: "On truncation (time limit), bootstrap from the value of the final observation instead of treating it as terminal (CleanRL does not; Stable-Baselines3 does).", effect: "Correct returns at time limits.", default: true, cleanrl: false, zoo: true },
+  { key: "numLearners", algorithms: ["ppo"], type: "integer", doc: "Data-parallel learners, each in its own thread stepping its own numEnvs envs (seeded per learner), with one shared parameter vector and Adam state and the gradients averaged every minibatch, as CleanRL's ppo_atari_multigpu.py (one process per GPU there). totalTimesteps counts all learners' steps; each minibatch step sees numLearners × the minibatch. Float64 plain-JS learners; not with normalizeObservations or normalizeRewards.", effect: "More environment steps per second on more cores; a bigger effective batch.", default: 1, cleanrl: 1, min: 1, max: 64 },
+  { key: "experienceMaxMegabytes", algorithms: ["ppo"], type: "number", doc: "Size cap in MB of this env's lifelong experience store (.rl-studio/experience/<env>/), which every run appends its transitions to and self-imitation reads; the oldest segments are dropped first. 0: this run stores nothing. null: the workspace setting rlStudio.experience.maxMegabytes (256 MB unless set).", effect: "More earlier experience kept for self-imitation and relabelling, more disk.", default: null, cleanrl: null, min: 0, nullable: true },
   { key: "checkpointEvery", type: "integer", doc: "Write a checkpoint every this many PPO iterations (and always at the end).", effect: "Less lost work on a crash, more disk writes.", default: 10, cleanrl: null, min: 1 },
+  { key: "valueLearningRate", algorithms: ["twosome"], type: "number", doc: "TWOSOME: Adam step size of the critic's value head (learningRate is the LoRA policy's).", effect: "Faster but noisier value fitting.", default: 1e-5, cleanrl: null, exclusiveMin: 0, max: 1 },
+  { key: "valueNumMinibatches", algorithms: ["twosome"], type: "integer", doc: "TWOSOME: minibatches the batch is split into for the critic's updates (numMinibatches splits it for the policy); must divide numEnvs × numSteps.", effect: "More, smaller critic steps per epoch.", default: 4, cleanrl: null, min: 1 },
+  { key: "gradientAccumulationSteps", algorithms: ["twosome"], type: "integer", doc: "TWOSOME: policy minibatches whose gradients are summed into one optimiser step (their gradient_checkpointing_steps); the target-KL check is made per such window.", effect: "Fewer, larger-batch policy steps.", default: 8, cleanrl: null, min: 1 },
 ];
+
+/**
+ * TWOSOME's own PPO settings (Tan et al., ICLR 2024), from WeihaoTan/TWOSOME
+ * scripts/tomato_salad_ppo_llm.sh (policy 5e-7, value 1e-5, 4 envs × 32 steps, 32 policy and 4
+ * value minibatches, 1 epoch, target KL 0.02, gradient_checkpointing_steps 8, 500 k steps) and the
+ * defaults of twosome/overcooked/ppo_llm_pomdp.py for the rest (γ 0.99 applied per primitive step of
+ * a macro-action, λ 0.95, annealed learning rates, clip 0.2 with clipped value loss, entropy 0.01,
+ * value coefficient 0.5, gradient-norm clip 0.5).
+ */
+const TWOSOME_OVERRIDES: Partial<Hyperparameters> = {
+  totalTimesteps: 500_000,
+  learningRate: 5e-7,
+  valueLearningRate: 1e-5,
+  numEnvs: 4,
+  numSteps: 32,
+  numMinibatches: 32,
+  valueNumMinibatches: 4,
+  updateEpochs: 1,
+  targetKl: 0.02,
+  gradientAccumulationSteps: 8,
+  bootstrapTruncated: false,
+  // An LLM iteration is long: a checkpoint after each one (the adapter is small) so Stop loses at most one.
+  checkpointEvery: 1,
+};
 
 const CONTINUOUS_OVERRIDES: Partial<Hyperparameters> = {
   // CleanRL ppo_continuous_action.py
@@ -90,8 +125,17 @@ const CONTINUOUS_OVERRIDES: Partial<Hyperparameters> = {
   normalizeRewards: true,
 };
 
-/** CleanRL's defaults for the action-space kind. */
-export function defaultHyperparameters(actionKind: "discrete" | "box"): Hyperparameters {
+/** The algorithms with their own hyperparameter defaults. */
+export type HyperparameterAlgorithm = "ppo" | "twosome";
+
+/** CleanRL's defaults for the action-space kind; TWOSOME's own for `algorithm: "twosome"`. */
+export function defaultHyperparameters(actionKind: "discrete" | "box", algorithm: HyperparameterAlgorithm = "ppo"): Hyperparameters {
   const base = Object.fromEntries(HYPERPARAMETERS.map((h) => [h.key, structuredClone(h.default)])) as unknown as Hyperparameters;
+  if (algorithm === "twosome") return { ...base, ...TWOSOME_OVERRIDES };
   return actionKind === "box" ? { ...base, ...CONTINUOUS_OVERRIDES } : base;
+}
+
+/** Whether `algorithm` reads the hyperparameter. */
+export function appliesTo(h: HyperparameterSpec, algorithm: HyperparameterAlgorithm): boolean {
+  return h.algorithms === undefined || h.algorithms.includes(algorithm);
 }

@@ -6,6 +6,8 @@
  * Every check fails with an `ExperimentError` that names the field, the value, what is allowed,
  * and, where the field can be found in the source, its line and column.
  */
+import { existsSync, statSync } from "node:fs";
+import { dirname, isAbsolute, resolve as resolvePath } from "node:path";
 import type { Env, EnvSpec } from "../envs/types.js";
 import { Box, Discrete } from "../envs/spaces.js";
 import { TimeLimit } from "../envs/time-limit.js";
@@ -17,10 +19,11 @@ import { CheckedEnv, EnvError, type EnvSourceMap } from "./checked-env.js";
 import { resetResultProblem } from "../envs/checker.js";
 import { runUserCode, USER_CODE, type UserCodeKind } from "./user-code.js";
 import { ExperimentError } from "./errors.js";
-import { ALGORITHMS, DEFAULT_ALGORITHM, actionKindWords, allowedAlgorithmsText, findAlgorithm, type AlgorithmId } from "./algorithms.js";
+import { DEFAULT_ALGORITHM, actionKindWords, allowedAlgorithmsText, findAlgorithm, type AlgorithmId } from "./algorithms.js";
 import { closestMatch } from "./suggest.js";
 import { formatValue, validateHyperparameters } from "./validate.js";
 import { resolveSubgoalFields, type ResolvedSubgoal, type SelfImitationSettings } from "../subgoals/config.js";
+import { MODEL_SOURCES_TEXT, validateLlmSettings, type LlmSettings } from "./llm-settings.js";
 
 export { ExperimentError } from "./errors.js";
 
@@ -42,6 +45,8 @@ export interface ResolvedExperiment {
   subgoals: ResolvedSubgoal[];
   subgoalReward: number;
   selfImitation: SelfImitationSettings | null;
+  /** `algorithm: "twosome"`: the LLM policy's settings, with the model file found (absolute path); null otherwise. */
+  llm: (LlmSettings & { model: string }) | null;
   source: { path: string; text: string; sha256: string; bundle: string };
 }
 
@@ -50,12 +55,16 @@ export interface ExperimentOverrides {
   seed?: number;
   totalTimesteps?: number;
   hyperparameters?: Partial<Hyperparameters>;
+  /** The GGUF model of a TWOSOME experiment (CLI --model): wins over the file's llm.model. */
+  model?: string;
+  /** The model used when the file names none (the editor's rlStudio.llm.model). */
+  defaultModel?: string;
 }
 
 /** CleanRL's default seed. */
 export const DEFAULT_SEED = 1;
 
-const CONFIG_KEYS = ["name", "env", "task", "algorithm", "hyperparameters", "seed", "reward", "subgoals", "subgoalReward", "selfImitation"] as const;
+const CONFIG_KEYS = ["name", "env", "task", "algorithm", "hyperparameters", "seed", "reward", "subgoals", "subgoalReward", "selfImitation", "llm"] as const;
 const ENV_MEMBERS = ["spec", "observationSpace", "actionSpace", "reset", "step"] as const;
 
 /** Compile, evaluate and resolve the experiment at `path` (from `text` instead of the file's bytes when given: see compileExperiment). */
@@ -115,8 +124,7 @@ export function resolveExperiment(
   const algorithm = c.algorithm === undefined ? findAlgorithm(DEFAULT_ALGORITHM)! : findAlgorithm(c.algorithm);
   if (!algorithm) {
     fail(
-      `algorithm = ${formatValue(c.algorithm)} is not supported: ` +
-        (ALGORITHMS.length === 1 ? `the only algorithm is ${allowedAlgorithmsText()}` : `allowed: ${allowedAlgorithmsText()}`),
+      `algorithm = ${formatValue(c.algorithm)} is not supported: allowed: ${allowedAlgorithmsText()}`,
       "algorithm",
     );
   }
@@ -127,6 +135,15 @@ export function resolveExperiment(
       `algorithm = "${algorithm!.id}" does not handle ${env.spec.id}'s ${actionKindWords(env.spec.actionSpace.kind)} action space`,
       "algorithm",
     );
+  }
+  if (algorithm!.textEnvOnly && !env.spec.text) {
+    const textEnvs = envIds().filter((id) => getEnvSpec(id)?.text);
+    fail(`algorithm = "${algorithm!.id}" needs a text env (one with env.text): ${env.spec.id} has no text view; text envs: ${textEnvs.join(", ")}`, "env");
+  }
+  const llm = algorithm!.id === "twosome" ? resolveLlm(c.llm, source, overrides, fail) : null;
+  if (algorithm!.id !== "twosome" && c.llm !== undefined) fail(`llm is read only by algorithm "twosome", not by "${algorithm!.id}": remove it or set algorithm: "twosome"`, "llm");
+  if (algorithm!.id === "twosome" && c.reward !== undefined && c.reward !== null) {
+    fail('reward shaping is not supported with algorithm "twosome" (TWOSOME trains on the env\'s own reward): remove reward', "reward");
   }
 
   const seed = overrides.seed ?? c.seed ?? DEFAULT_SEED;
@@ -143,7 +160,7 @@ export function resolveExperiment(
   }
   const reward = typeof c.reward === "function" ? (c.reward as RewardFunction) : null;
 
-  const hyperparameters = resolveHyperparameters(c.hyperparameters, env.spec.actionSpace.kind, overrides, source, locate);
+  const hyperparameters = resolveHyperparameters(c.hyperparameters, env.spec.actionSpace.kind, algorithm!.id as AlgorithmId, overrides, source, locate);
   const subgoalFields = resolveSubgoalFields(c, {
     spec: env.spec,
     makeEnv: env.makeEnv,
@@ -152,6 +169,10 @@ export function resolveExperiment(
     fail,
     locate: (err) => locateError(err, source.bundle, source.path),
   });
+  if (algorithm!.id !== "ppo" && (subgoalFields.subgoals.length > 0 || subgoalFields.selfImitation)) {
+    const field = subgoalFields.selfImitation ? "selfImitation" : "subgoals";
+    fail(`${field} with algorithm "${algorithm!.id}": sub-goal rewards, the experience store and self-imitation are part of algorithm "ppo"`, field);
+  }
   if (hyperparameters.numLearners > 1 && (subgoalFields.subgoals.length > 0 || subgoalFields.selfImitation)) {
     const field = subgoalFields.selfImitation ? "selfImitation" : "subgoals";
     fail(`${field} with numLearners = ${hyperparameters.numLearners}: sub-goal rewards, the experience store and self-imitation run with one learner; use numLearners: 1`, field);
@@ -168,13 +189,47 @@ export function resolveExperiment(
     seed: seed as number,
     reward,
     ...subgoalFields,
+    llm,
     source,
   };
+}
+
+/**
+ * The `llm` block checked, and its model file found: --model wins, then llm.model (relative to the
+ * experiment file), then the editor's setting, then RL_STUDIO_LLM_MODEL. A missing model says where
+ * it looked and how to set one.
+ */
+function resolveLlm(raw: unknown, source: ResolvedExperiment["source"], overrides: ExperimentOverrides, fail: (detail: string, field: string, inside?: string) => never): LlmSettings & { model: string } {
+  const { settings, problems } = validateLlmSettings(raw);
+  if (!settings) {
+    const first = problems[0]!;
+    const detail = problems.length === 1 ? `invalid llm setting: ${first.message}` : `${problems.length} invalid llm settings:\n  ${problems.map((p) => p.message).join("\n  ")}`;
+    return fail(detail, first.field, first.field.split(".").slice(-2, -1)[0]);
+  }
+  const envModel = process.env.RL_STUDIO_LLM_MODEL;
+  const candidates: [string | undefined, string, string][] = [
+    [overrides.model, "--model", process.cwd()],
+    [settings.model ?? undefined, "llm.model", dirname(source.path)],
+    [overrides.defaultModel, "rlStudio.llm.model", process.cwd()],
+    [envModel && envModel.trim() !== "" ? envModel : undefined, "RL_STUDIO_LLM_MODEL", process.cwd()],
+  ];
+  const chosen = candidates.find(([value]) => value !== undefined);
+  if (!chosen) {
+    return fail(`algorithm "twosome" needs a GGUF model and none is set: looked at ${MODEL_SOURCES_TEXT}, all unset. Set llm: { model: "path/to/model.gguf" } or pass --model <gguf>`, "llm.model", "llm");
+  }
+  const [value, from, base] = chosen;
+  if (value!.startsWith("hf:")) return fail(`${from} = ${JSON.stringify(value)}: the TWOSOME policy reads a local .gguf file, not an hf: URI; download it first`, "llm.model", "llm");
+  const path = isAbsolute(value!) ? value! : resolvePath(base, value!);
+  if (!existsSync(path) || !statSync(path).isFile()) {
+    return fail(`${from} = ${JSON.stringify(value)}: no model file at ${path}; set llm.model, --model <gguf> or rlStudio.llm.model to an existing .gguf file`, "llm.model", "llm");
+  }
+  return { ...settings, model: path };
 }
 
 function resolveHyperparameters(
   raw: unknown,
   actionKind: "discrete" | "box",
+  algorithm: AlgorithmId,
   overrides: ExperimentOverrides,
   source: ResolvedExperiment["source"],
   locate: (field: string, inside?: string) => { file: string; field: string; line?: number; column?: number },
@@ -187,7 +242,7 @@ function resolveHyperparameters(
     hasOverrides && (raw === undefined || (raw !== null && typeof raw === "object" && !Array.isArray(raw)))
       ? { ...(raw as Record<string, unknown> | undefined), ...overridden }
       : raw;
-  const { hyperparameters, problems } = validateHyperparameters(merged, actionKind);
+  const { hyperparameters, problems } = validateHyperparameters(merged, actionKind, algorithm);
   if (hyperparameters) return hyperparameters;
   const lines = problems.map((p) => (p.field in overridden ? `${p.message} (given as an override)` : p.message));
   const first = problems[0]!;

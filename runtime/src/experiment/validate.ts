@@ -6,7 +6,9 @@
 import Ajv, { type ErrorObject, type ValidateFunction } from "ajv";
 import {
   HYPERPARAMETERS,
+  appliesTo,
   defaultHyperparameters,
+  type HyperparameterAlgorithm,
   type HyperparameterSpec,
   type Hyperparameters,
 } from "./hyperparameters.js";
@@ -203,12 +205,19 @@ function groupByField(errors: readonly ErrorObject[]): Map<string, ErrorObject[]
  * Cross-field rules (minibatch divisibility, totalTimesteps ≥ batch) need the whole object: see
  * `validateHyperparameters`.
  */
-export function checkHyperparameterValue(key: string, value: unknown): HyperparameterProblem | null {
+export function checkHyperparameterValue(key: string, value: unknown, algorithm: HyperparameterAlgorithm = "ppo"): HyperparameterProblem | null {
   const h = SPEC_BY_KEY.get(key);
   if (!h) return unknownKeyProblem(key, value);
+  if (!appliesTo(h, algorithm)) return otherAlgorithmProblem(h, value, algorithm);
   const validate = getFieldValidator(h);
   if (validate(value)) return null;
   return problemFromErrors(h, value, validate.errors ?? []);
+}
+
+/** A key written for an algorithm that does not read it (hiddenSizes under TWOSOME, valueLearningRate under PPO). */
+function otherAlgorithmProblem(h: HyperparameterSpec, value: unknown, algorithm: HyperparameterAlgorithm): HyperparameterProblem {
+  const readers = (h.algorithms ?? []).map((a) => `"${a}"`).join(", ");
+  return { field: h.key, value, message: `${h.key} is read only by algorithm ${readers}, not by "${algorithm}": remove it or change the algorithm` };
 }
 
 /** Divisors of n, ascending (n is a batch size: small). */
@@ -219,17 +228,27 @@ function divisors(n: number): number[] {
 }
 
 /** Rules that relate fields, checked on the merged values (CleanRL derives batch and minibatch sizes from them). */
-function crossFieldProblems(h: Hyperparameters): HyperparameterProblem[] {
+function crossFieldProblems(h: Hyperparameters, algorithm: HyperparameterAlgorithm): HyperparameterProblem[] {
   const problems: HyperparameterProblem[] = [];
   const batch = h.numEnvs * h.numSteps;
   const batchWords = `batch of ${batch} (numEnvs ${h.numEnvs} × numSteps ${h.numSteps})`;
-  if (batch % h.numMinibatches !== 0) {
-    const ds = divisors(batch);
-    const near = ds.filter((d) => d <= Math.max(h.numMinibatches * 4, 64)).slice(-8);
+  const splits: (keyof Hyperparameters & ("numMinibatches" | "valueNumMinibatches"))[] = algorithm === "twosome" ? ["numMinibatches", "valueNumMinibatches"] : ["numMinibatches"];
+  for (const key of splits) {
+    const count = h[key];
+    if (batch % count === 0) continue;
+    const near = divisors(batch).filter((d) => d <= Math.max(count * 4, 64)).slice(-8);
     problems.push({
-      field: "numMinibatches",
-      value: h.numMinibatches,
-      message: `numMinibatches = ${h.numMinibatches}: ${batchWords} is not divisible into ${h.numMinibatches} minibatches; choose a divisor of ${batch} such as ${near.join(", ")}`,
+      field: key,
+      value: count,
+      message: `${key} = ${count}: ${batchWords} is not divisible into ${count} minibatches; choose a divisor of ${batch} such as ${near.join(", ")}`,
+    });
+  }
+  if (algorithm === "twosome" && h.numMinibatches % h.gradientAccumulationSteps !== 0) {
+    // TWOSOME discards a trailing partial accumulation window (ppo_llm_pomdp.py), so the policy would never step on it.
+    problems.push({
+      field: "gradientAccumulationSteps",
+      value: h.gradientAccumulationSteps,
+      message: `gradientAccumulationSteps = ${h.gradientAccumulationSteps} must divide numMinibatches = ${h.numMinibatches}: a window of policy minibatches left incomplete is discarded, as in TWOSOME`,
     });
   }
   if (h.numLearners > 1) {
@@ -263,8 +282,9 @@ function crossFieldProblems(h: Hyperparameters): HyperparameterProblem[] {
 export function validateHyperparameters(
   raw: unknown,
   actionKind: "discrete" | "box",
+  algorithm: HyperparameterAlgorithm = "ppo",
 ): { hyperparameters: Hyperparameters | null; problems: HyperparameterProblem[] } {
-  if (raw === undefined) return { hyperparameters: defaultHyperparameters(actionKind), problems: [] };
+  if (raw === undefined) return { hyperparameters: defaultHyperparameters(actionKind, algorithm), problems: [] };
   if (raw === null || typeof raw !== "object" || Array.isArray(raw)) {
     return {
       hyperparameters: null,
@@ -296,11 +316,15 @@ export function validateHyperparameters(
   }
   // Keys present with value undefined mean "not given", as in a spread of an optional field.
   const given = Object.fromEntries(Object.entries(record).filter(([k, v]) => v !== undefined && SPEC_BY_KEY.has(k)));
-  const merged = { ...defaultHyperparameters(actionKind), ...given } as Hyperparameters;
+  for (const key of Object.keys(given)) {
+    const h = SPEC_BY_KEY.get(key)!;
+    if (!appliesTo(h, algorithm) && !problems.some((p) => p.field === key)) problems.push(otherAlgorithmProblem(h, given[key], algorithm));
+  }
+  const merged = { ...defaultHyperparameters(actionKind, algorithm), ...given } as Hyperparameters;
   // Cross-field rules only make sense on fields that are individually valid.
   const badFields = new Set(problems.map((p) => p.field));
-  if (!["numEnvs", "numSteps", "numMinibatches", "totalTimesteps"].some((k) => badFields.has(k))) {
-    problems.push(...crossFieldProblems(merged));
+  if (!["numEnvs", "numSteps", "numMinibatches", "valueNumMinibatches", "gradientAccumulationSteps", "totalTimesteps"].some((k) => badFields.has(k))) {
+    problems.push(...crossFieldProblems(merged, algorithm));
   }
   if (problems.length > 0) return { hyperparameters: null, problems };
   if (Array.isArray(merged.hiddenSizes)) merged.hiddenSizes = [...merged.hiddenSizes];

@@ -43,6 +43,10 @@ export async function explainRun(runDirPath: string, options: ExplainOptions = {
   if (!existsSync(runDir.file("checkpoint"))) {
     throw new RunDirError(runDir.path, `${runDirPath}: no checkpoint yet, so there is no trained policy to explain (a checkpoint is written every checkpointEvery iterations and when training stops)`);
   }
+  if (runDir.readExperiment().algorithm === "twosome") {
+    // The measured facts read an MLP policy's checkpoint; a TWOSOME run's policy is the LLM with its adapter.
+    throw new RunDirError(runDir.path, `${runDirPath}: explanations do not cover TWOSOME (LLM-policy) runs yet; \`rl-studio eval ${runDirPath}\` measures its returns and success rate`);
+  }
   const { policy, experiment, globalStep } = Policy.fromRun(runDir);
   const { facts } = await measureBehaviour(policy, experiment, {
     ...options.measure,

@@ -302,13 +302,13 @@ export class TwosomePolicy {
       valueHead: await this.valueHead.getFlat(),
       policyOptimizer: await this.policyOptimizer.getState(),
       valueOptimizer: await this.valueOptimizer.getState(),
-      layout: this.layout(),
+      layout: this.adapterLayout(),
     };
   }
 
   setAdapterState(state: TwosomeAdapterState): void {
     this.checkLive();
-    const want = this.layout();
+    const want = this.adapterLayout();
     if (JSON.stringify(state.layout) !== JSON.stringify(want)) {
       throw new RangeError(`adapter state was made for ${JSON.stringify(state.layout)}, this policy is ${JSON.stringify(want)}`);
     }
@@ -336,7 +336,9 @@ export class TwosomePolicy {
     if (this.disposed) throw new Error("the TWOSOME policy was disposed");
   }
 
-  private layout(): TwosomeAdapterState["layout"] {
+  /** The shapes the trained state is made for (checkpoints record and check it). */
+  adapterLayout(): TwosomeAdapterState["layout"] {
+    this.checkLive();
     return {
       loraRank: this.lora.config.rank,
       loraTargets: [...this.lora.config.targets],

@@ -105,9 +105,17 @@ export function checkPpoCheckpoint(ckpt: Checkpoint, counters: VerifiedCounters,
     const count = meta[`${name}.count`];
     if (typeof count !== "number" || !Number.isFinite(count) || count <= 0) bad(`meta.${name}.count`, count, "must be a finite number > 0");
   }
+  checkRngStates(meta, expect.rngNames, file);
+}
+
+/** Throws `CheckpointError` unless `meta.rngs` holds a whole `Rng` state for each of `names`. */
+export function checkRngStates(meta: Record<string, unknown>, names: readonly string[], file: string): void {
   const states = meta.rngs as Record<string, unknown> | undefined;
+  const bad = (field: string, value: unknown, must: string): never => {
+    throw new CheckpointError(file, `${field} = ${JSON.stringify(value)}: ${must}`);
+  };
   if (states === null || typeof states !== "object") bad("meta.rngs", states, "must hold the random-number streams' states");
-  for (const k of expect.rngNames) {
+  for (const k of names) {
     const st = states![k];
     const ok =
       Array.isArray(st) &&
@@ -116,6 +124,17 @@ export function checkPpoCheckpoint(ckpt: Checkpoint, counters: VerifiedCounters,
       (st[4] === null || (typeof st[4] === "number" && Number.isFinite(st[4])));
     if (!ok) bad(`meta.rngs.${k}`, st, `must be ${RNG_STATE_LENGTH} numbers (four 32-bit integers and a spare normal or null)`);
   }
+}
+
+/** The RNG streams' states as a checkpoint's `meta.rngs` holds them (NaN, the absent spare normal, as null). */
+export function rngStates(rngs: Record<string, Rng>): Record<string, (number | null)[]> {
+  return Object.fromEntries(Object.entries(rngs).map(([k, r]) => [k, r.getState().map((x) => (Number.isNaN(x) ? null : x))]));
+}
+
+/** Restores `rngs` from a checked `meta.rngs`. */
+export function restoreRngStates(meta: Record<string, unknown>, rngs: Record<string, Rng>): void {
+  const states = meta.rngs as Record<string, (number | null)[]>;
+  for (const [k, r] of Object.entries(rngs)) r.setState(states[k]!.map((x) => (x === null ? Number.NaN : x)));
 }
 
 export function ppoTrainerState(parts: PpoStateParts): TrainerState {
@@ -130,7 +149,7 @@ export function ppoTrainerState(parts: PpoStateParts): TrainerState {
       const meta: Record<string, unknown> = {
         adamStep: ls.adamStep,
         backend: learner.backend,
-        rngs: Object.fromEntries(Object.entries(rngs).map(([k, r]) => [k, r.getState().map((x) => (Number.isNaN(x) ? null : x))])),
+        rngs: rngStates(rngs),
         layout: { size: learner.layout.size, config: learner.layout.config },
       };
       for (const [name, rms] of normalisers) {
@@ -159,8 +178,7 @@ export function ppoTrainerState(parts: PpoStateParts): TrainerState {
       for (const [name, rms] of normalisers) {
         if (rms) rms.load(arrays[`${name}.mean`]!, arrays[`${name}.var`]!, meta[`${name}.count`] as number);
       }
-      const states = meta.rngs as Record<string, (number | null)[]>;
-      for (const [k, r] of Object.entries(rngs)) r.setState(states[k]!.map((x) => (x === null ? Number.NaN : x)));
+      restoreRngStates(meta, rngs);
     },
   };
 }

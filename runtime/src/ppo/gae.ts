@@ -6,6 +6,10 @@
  * Buffers are time-major, index t·numEnvs + e. `dones[t·N + e]` is 1 when env e's episode ended AT
  * step t (terminated or truncated; with same-step autoreset, s_{t+1} then belongs to a new episode).
  * Truncation is handled by the caller folding γ·V(final obs) into r_t before this runs.
+ *
+ * `gamma` may instead give each step its own discount (same index): the semi-MDP form TWOSOME uses
+ * for macro-actions (twosome/overcooked/ppo_llm_pomdp.py: discount = γ^{macro_action_steps[t]}, in
+ * both δ_t and the γλ factor), where step t's macro-action took several primitive steps.
  */
 export function computeGae(
   rewards: Float64Array,
@@ -14,7 +18,7 @@ export function computeGae(
   nextValues: Float64Array,
   numSteps: number,
   numEnvs: number,
-  gamma: number,
+  gamma: number | ArrayLike<number>,
   gaeLambda: number,
   advantages: Float64Array,
   returns: Float64Array,
@@ -25,8 +29,9 @@ export function computeGae(
       const i = t * numEnvs + e;
       const nextNonTerminal = 1 - dones[i]!;
       const nextValue = t === numSteps - 1 ? nextValues[e]! : values[i + numEnvs]!;
-      const delta = rewards[i]! + gamma * nextValue * nextNonTerminal - values[i]!;
-      lastGaeLam = delta + gamma * gaeLambda * nextNonTerminal * lastGaeLam;
+      const g = typeof gamma === "number" ? gamma : gamma[i]!;
+      const delta = rewards[i]! + g * nextValue * nextNonTerminal - values[i]!;
+      lastGaeLam = delta + g * gaeLambda * nextNonTerminal * lastGaeLam;
       advantages[i] = lastGaeLam;
       returns[i] = lastGaeLam + values[i]!;
     }

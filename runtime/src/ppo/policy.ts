@@ -113,6 +113,8 @@ export interface EvalSummary {
   lengths: number[];
   /** How episodes ended: termination causes by name, and "time limit" for truncations. */
   terminationCauses: Record<string, number>;
+  /** Text envs evaluated with a TWOSOME policy: the fraction of episodes that ended in success. */
+  successRate?: number;
 }
 
 export interface EvalOptions {
@@ -158,6 +160,11 @@ export async function evaluateRun(runDir: RunDir, options: EvalOptions): Promise
     // Let an abort through between episodes.
     if (i % 10 === 9) await new Promise<void>((r) => setImmediate(r));
   }
+  return evalSummaryOf(returns, lengths, causes);
+}
+
+/** The summary of finished evaluation episodes (population std, as numpy's). */
+export function evalSummaryOf(returns: number[], lengths: number[], causes: Record<string, number>): EvalSummary {
   const n = returns.length;
   const mean = returns.reduce((a, b) => a + b, 0) / n;
   const std = Math.sqrt(returns.reduce((a, b) => a + (b - mean) ** 2, 0) / n);

@@ -11,7 +11,7 @@ import { RewardError } from "../experiment/reward-shaper.js";
 import { sourceMappedStack } from "../experiment/compile.js";
 import { EnvError } from "../experiment/checked-env.js";
 import type { RunDir, MetricsRecord, EpisodeRecord } from "../runs/run-dir.js";
-import { RunRecorder, type EpisodeFacts } from "../runs/run-recorder.js";
+import { RunRecorder, type RecordedTotals, type EpisodeFacts } from "../runs/run-recorder.js";
 import { Rng } from "../rng.js";
 import type { BackendName } from "../nn/learner.js";
 import { DataParallelLearner, RankTimeoutError, rankSeed } from "../nn/data-parallel.js";
@@ -268,18 +268,26 @@ export async function train(opts: TrainOptions): Promise<TrainSummary> {
   const totals = await recorder.finish(status, error);
   group?.dispose();
   learner.dispose();
+  return trainSummary({ runDir: runDir.path, backend: learner.backend, status, ...(error ? { error } : {}), rolloutSeconds, updates, updateSeconds }, totals);
+}
+
+/** A trainer's summary: its own figures, and the recorder's totals of the segment. */
+export function trainSummary(
+  own: { runDir: string; backend: BackendName; status: TrainSummary["status"]; error?: string; rolloutSeconds: number; updates: number; updateSeconds: number },
+  totals: RecordedTotals,
+): TrainSummary {
   return {
-    runDir: runDir.path,
-    backend: learner.backend,
-    status,
-    ...(error ? { error } : {}),
+    runDir: own.runDir,
+    backend: own.backend,
+    status: own.status,
+    ...(own.error ? { error: own.error } : {}),
     globalStep: totals.globalStep,
     wallSeconds: totals.wallSeconds,
     cpuSeconds: totals.cpuSeconds,
     sps: totals.sps,
-    rolloutSps: rolloutSeconds > 0 ? totals.segmentSteps / rolloutSeconds : 0,
-    updates,
-    updateSeconds,
+    rolloutSps: own.rolloutSeconds > 0 ? totals.segmentSteps / own.rolloutSeconds : 0,
+    updates: own.updates,
+    updateSeconds: own.updateSeconds,
     meanReturnLast20: totals.meanReturnLast20,
     solvedAtStep: totals.solvedAtStep,
     solvedAtSeconds: totals.solvedAtSeconds,

@@ -4,18 +4,22 @@
  */
 import { evaluateExperiment } from "../experiment/compile.js";
 import { ExperimentError, resolveExperiment, type ResolvedExperiment } from "../experiment/resolve.js";
-import type { Hyperparameters } from "../experiment/hyperparameters.js";
+import { HYPERPARAMETERS, appliesTo, type Hyperparameters } from "../experiment/hyperparameters.js";
+import type { AlgorithmId } from "../experiment/algorithms.js";
+import type { LlmSettings } from "../experiment/llm-settings.js";
 import type { RunDir } from "./run-dir.js";
 
 /** What experiment.json records: the resolved experiment, JSON only (the env and reward are code, kept in bundle.js). */
 export interface ExperimentRecord {
   name: string;
   envId: string;
-  algorithm: "ppo";
+  algorithm: AlgorithmId;
   task: string | null;
   seed: number;
-  /** After defaults and overrides: exactly what trained. */
+  /** After defaults and overrides: exactly what trained (the keys its algorithm reads). */
   hyperparameters: Hyperparameters;
+  /** algorithm "twosome": the LLM policy's settings, the model as an absolute path. */
+  llm?: LlmSettings & { model: string };
   /** True when the experiment shapes the reward (its `reward` function is in bundle.js). */
   customReward: boolean;
   /** Absolute path of the experiment file at the time of the run. */
@@ -44,7 +48,8 @@ export function experimentRecord(e: ResolvedExperiment, createdAt: Date = new Da
     algorithm: e.algorithm,
     task: e.task,
     seed: e.seed,
-    hyperparameters: e.hyperparameters,
+    hyperparameters: Object.fromEntries(HYPERPARAMETERS.filter((h) => appliesTo(h, e.algorithm)).map((h) => [h.key, e.hyperparameters[h.key]])) as unknown as Hyperparameters,
+    ...(e.llm ? { llm: e.llm } : {}),
     customReward: e.reward !== null,
     sourcePath: e.source.path,
     sourceSha256: e.source.sha256,
@@ -53,8 +58,11 @@ export function experimentRecord(e: ResolvedExperiment, createdAt: Date = new Da
   };
 }
 
-/** Re-evaluate bundle.js and resolve it with the recorded seed and hyperparameters. */
-export function loadRecordedExperiment(runDir: RunDir): ResolvedExperiment {
+/**
+ * Re-evaluate bundle.js and resolve it with the recorded seed and hyperparameters (and, for a
+ * TWOSOME run, its recorded model unless `model` names another file: CLI --model).
+ */
+export function loadRecordedExperiment(runDir: RunDir, model?: string): ResolvedExperiment {
   const record = runDir.readExperiment();
   const sourcePath = typeof record.sourcePath === "string" ? record.sourcePath : runDir.file("source");
   const source = {
@@ -64,7 +72,10 @@ export function loadRecordedExperiment(runDir: RunDir): ResolvedExperiment {
     bundle: runDir.readBundle(),
   };
   const config = evaluateExperiment(source.bundle, source.path);
-  const overrides: { seed?: number; hyperparameters?: Partial<Hyperparameters> } = {};
+  const overrides: { seed?: number; hyperparameters?: Partial<Hyperparameters>; model?: string } = {};
+  const recordedModel = (record.llm as { model?: unknown } | undefined)?.model;
+  if (model !== undefined) overrides.model = model;
+  else if (typeof recordedModel === "string") overrides.model = recordedModel;
   if (typeof record.seed === "number") overrides.seed = record.seed;
   if (record.hyperparameters !== null && typeof record.hyperparameters === "object") {
     overrides.hyperparameters = record.hyperparameters as Partial<Hyperparameters>;

@@ -14,6 +14,17 @@ import type { Checkpoint } from "./checkpoint.js";
 import { checkRunCheckpoint, freshCounters, RETURN_WINDOW, type RunCounters, type VerifiedCounters } from "./checkpoint-counters.js";
 import type { EpisodeRecord, MetricsRecord, RunDir, RunState } from "./run-dir.js";
 import { TensorBoardLog } from "../tensorboard/run-log.js";
+import type { TrainProgress } from "../../../protocol/src/runtime.js";
+
+/** CleanRL's charts/episodic_return and charts/episodic_length: means over the iteration's finished episodes (none: no entry). */
+export function episodeMetrics(episodes: readonly EpisodeRecord[]): Record<string, number> {
+  const n = episodes.length;
+  if (n === 0) return {};
+  return {
+    "charts/episodic_return": episodes.reduce((s, r) => s + r.episodicReturn, 0) / n,
+    "charts/episodic_length": episodes.reduce((s, r) => s + r.episodicLength, 0) / n,
+  };
+}
 
 /** The algorithm's part of a checkpoint. */
 export interface TrainerState {
@@ -210,6 +221,25 @@ export class RunRecorder {
     return record;
   }
 
+  /**
+   * `endIteration` with the non-finite metrics left out (a NaN explained variance, say), then the
+   * iteration's progress as trainers report it; `sps` is the figure the trainer logged as charts/SPS.
+   */
+  async endIterationWithProgress(iteration: number, metrics: Record<string, number>, sps: number): Promise<TrainProgress> {
+    for (const [k, v] of Object.entries(metrics)) if (!Number.isFinite(v)) delete metrics[k];
+    const record = await this.endIteration(iteration, metrics);
+    return {
+      iteration,
+      numIterations: this.opts.numIterations,
+      globalStep: this.counters.globalStep,
+      totalTimesteps: this.opts.numIterations * this.opts.stepsPerIteration,
+      sps,
+      wallSeconds: record.wallSeconds,
+      lastEpisodicReturn: this.lastEpisodicReturn,
+      meanReturnLast20: this.meanRecentReturn(),
+    };
+  }
+
   /** Write a checkpoint now: the counters and the trainer's state, atomically. */
   async checkpoint(): Promise<void> {
     const part = await this.state.save();
@@ -231,12 +261,13 @@ export class RunRecorder {
   }
 
   /**
-   * The end of this process's segment: a checkpoint unless it failed (a stopped run resumes from
-   * exactly here), then the final status.
+   * The end of this process's segment: a checkpoint unless it failed or `options.checkpoint` is
+   * false (a stopped run resumes from exactly here), then the final status.
    */
-  async finish(state: Exclude<RunState, "running">, error?: string): Promise<RecordedTotals> {
+  async finish(state: Exclude<RunState, "running">, error?: string, options: { checkpoint?: boolean } = {}): Promise<RecordedTotals> {
     this.tensorboard.close();
-    if (state !== "failed") await this.checkpoint();
+    // `checkpoint: false`: the trainer stopped inside an iteration (its state is not a whole one); the last checkpoint stands.
+    if (options.checkpoint ?? state !== "failed") await this.checkpoint();
     const c = this.counters;
     c.wallSeconds = this.wallSeconds();
     c.cpuSeconds = this.cpuSeconds();

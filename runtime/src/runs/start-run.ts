@@ -17,6 +17,7 @@ import { compileExperiment } from "../experiment/compile.js";
 import type { ExperimentOverrides } from "../experiment/resolve.js";
 import { validateHyperparameters } from "../experiment/validate.js";
 import { verifyRunCheckpoint } from "../ppo/checkpoint-state.js";
+import { verifyTwosomeRunCheckpoint } from "../llm-policy/twosome-checkpoint.js";
 import { CheckpointError } from "./checkpoint.js";
 import { decideResume } from "./resume-decision.js";
 import { probeStatusWriter, RunDir, RunDirError } from "./run-dir.js";
@@ -39,6 +40,10 @@ export interface StartRunParams extends RunCallbacks {
   seed?: number;
   /** Overrides `hyperparameters.totalTimesteps`. */
   totalTimesteps?: number;
+  /** A TWOSOME experiment's GGUF model, winning over its llm.model (CLI --model). */
+  model?: string;
+  /** The model when the experiment names none (the editor's rlStudio.llm.model). */
+  defaultModel?: string;
   /** Overrides hyperparameters (a sweep member's configuration); validated like the file's own. */
   hyperparameters?: Partial<Hyperparameters>;
   /** Compile this text instead of the file's bytes (a sweep's saved copy of the source). */
@@ -59,6 +64,8 @@ export interface ResumeRunParams extends RunCallbacks {
    * trainer (an older status.json); never overrides a process known to be the trainer.
    */
   force?: boolean;
+  /** A TWOSOME run's model file instead of the one it recorded (CLI --model). */
+  model?: string;
 }
 
 export interface StartedRun {
@@ -90,6 +97,8 @@ const started = (hosted: HostedRun): StartedRun => ({ runDir: hosted.runDir, exp
 export async function startRun(params: StartRunParams): Promise<StartedRun> {
   const overrides: ExperimentOverrides = {};
   if (params.seed !== undefined) overrides.seed = params.seed;
+  if (params.model !== undefined) overrides.model = resolve(params.model);
+  if (params.defaultModel !== undefined) overrides.defaultModel = resolve(params.defaultModel);
   if (params.totalTimesteps !== undefined) overrides.totalTimesteps = params.totalTimesteps;
   if (params.hyperparameters !== undefined || params.experienceMaxMegabytesOverride !== undefined) {
     overrides.hyperparameters = { ...params.hyperparameters, ...(params.experienceMaxMegabytesOverride !== undefined ? { experienceMaxMegabytes: params.experienceMaxMegabytesOverride } : {}) };
@@ -130,12 +139,13 @@ export async function resumeRun(params: ResumeRunParams): Promise<StartedRun> {
   if (decision.notice) params.log?.(decision.notice);
 
   const record = runDir.readExperiment();
-  const { hyperparameters, problems } = validateHyperparameters(record.hyperparameters, "discrete");
+  const algorithm = record.algorithm === "twosome" ? "twosome" : "ppo";
+  const { hyperparameters, problems } = validateHyperparameters(record.hyperparameters, "discrete", algorithm);
   if (!hyperparameters) {
     throw new RunDirError(runDir.path, `${runDir.file("experiment")}: the recorded hyperparameters are not valid (${problems.map((p) => p.message).join("; ")})`);
   }
   try {
-    const counters = verifyRunCheckpoint(runDir, hyperparameters);
+    const counters = algorithm === "twosome" ? verifyTwosomeRunCheckpoint(runDir, hyperparameters) : verifyRunCheckpoint(runDir, hyperparameters);
     if (counters === null) params.log?.(`${runDir.id}: no checkpoint was written before it stopped; training restarts from step 0`);
   } catch (err) {
     if (err instanceof CheckpointError) throw new CheckpointError(err.file, `${err.reason}; resume changed nothing in the run folder`);
@@ -143,5 +153,6 @@ export async function resumeRun(params: ResumeRunParams): Promise<StartedRun> {
   }
   params.signal?.throwIfAborted();
   runDir.removeStaleTempFiles();
-  return started(await launchTrainer({ mode: "resume", runDir: runDir.path }, runDir.file("source"), params));
+  const model = params.model !== undefined ? { model: resolve(params.model) } : {};
+  return started(await launchTrainer({ mode: "resume", runDir: runDir.path, ...model }, runDir.file("source"), params));
 }

@@ -38,7 +38,12 @@ export type TrainerRequest =
       /** The sweep the run is a member of, for experiment.json. */
       sweep?: SweepRef;
     }
-  | { mode: "resume"; runDir: string };
+  | {
+      mode: "resume";
+      runDir: string;
+      /** A TWOSOME run's model file instead of the one it recorded (CLI --model). */
+      model?: string;
+    };
 
 export interface TrainerWorkerData {
   kind: typeof TRAINER_WORKER_KIND;

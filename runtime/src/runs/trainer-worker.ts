@@ -15,6 +15,7 @@ import { evaluateExperiment } from "../experiment/compile.js";
 import { resolveExperiment, type ResolvedExperiment } from "../experiment/resolve.js";
 import { installUserCodeHeartbeat } from "../experiment/user-code.js";
 import { train } from "../ppo/train.js";
+import { trainTwosome } from "../llm-policy/train-twosome.js";
 import type { EpisodeRecord, MetricsRecord } from "../../../protocol/src/runtime.js";
 import { experimentRecord, loadRecordedExperiment } from "./experiment-record.js";
 import { observeDescriptors } from "./jsonl.js";
@@ -79,7 +80,7 @@ async function main(data: TrainerWorkerData): Promise<void> {
       runDir.writeStatus({ state: "running", pid: process.pid, startedAt: now, updatedAt: now, globalStep: 0, totalTimesteps: experiment.hyperparameters.totalTimesteps, backend: data.backend });
     } else {
       runDir = RunDir.open(request.runDir);
-      experiment = loadRecordedExperiment(runDir);
+      experiment = loadRecordedExperiment(runDir, request.model);
       controller.signal.throwIfAborted();
     }
   } catch (err) {
@@ -104,7 +105,9 @@ async function main(data: TrainerWorkerData): Promise<void> {
   let lastStep = 0;
   let outcome: WorkerMessage;
   try {
-    const summary = await train({
+    // The algorithm's trainer; both record through RunRecorder into the same run folder layout.
+    const trainer = experiment.algorithm === "twosome" ? trainTwosome : train;
+    const summary = await trainer({
       experiment,
       runDir,
       backend: data.backend,

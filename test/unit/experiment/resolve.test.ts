@@ -94,7 +94,7 @@ test("an unknown env id lists the known ids and suggests the closest", () => {
 
 test("algorithm other than ppo is rejected; a missing algorithm means ppo", () => {
   const err = resolveError({ ...BASE, algorithm: "dqn" });
-  assert.match(err.detail, /algorithm = "dqn" is not supported: the only algorithm is "ppo"/);
+  assert.match(err.detail, /algorithm = "dqn" is not supported: allowed: "ppo", "twosome"/);
   assert.equal(err.line, 6);
   assert.equal(resolveExperiment({ name: "t", env: "CartPole-v1" }, source()).algorithm, "ppo");
 });

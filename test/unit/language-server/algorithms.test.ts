@@ -8,6 +8,13 @@ import { parseExperiment } from "../../../language-server/src/experiment-ast.js"
 import { checkExperiment } from "../../../language-server/src/checks.js";
 import { ALGORITHMS, findAlgorithm, type AlgorithmSpec } from "../../../runtime/src/experiment/algorithms.js";
 import { resolveExperiment } from "../../../runtime/src/experiment/resolve.js";
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+/** resolve only checks that the model file exists (the trainer loads it). */
+const TEST_MODEL_FILE = join(mkdtempSync(join(tmpdir(), "rl-algorithms-")), "model.gguf");
+writeFileSync(TEST_MODEL_FILE, "");
 
 const experiment = (env: string, algorithm: string) =>
   `import { defineExperiment } from "rl-studio";\nexport default defineExperiment({\n  name: "n",\n  env: "${env}",\n  algorithm: "${algorithm}",\n});\n`;
@@ -41,7 +48,7 @@ test("a discrete-only algorithm from the table does not fit Pendulum-v1 (Box), w
 test("the table decides which ids exist: without a table row, an id is unknown", () => {
   const [p] = problems(experiment("CartPole-v1", "dqn"));
   assert.equal(p?.code, "unknown-algorithm");
-  assert.equal(p?.message, 'Unknown algorithm "dqn". Allowed: "ppo".');
+  assert.equal(p?.message, 'Unknown algorithm "dqn". Allowed: "ppo", "twosome".');
   const [q] = problems(experiment("CartPole-v1", "ppo"), [{ id: "dqn", actionKinds: ["discrete"], doc: "" }]);
   assert.equal(q?.code, "unknown-algorithm");
   assert.equal(q?.message, 'Unknown algorithm "ppo". Allowed: "dqn".');
@@ -50,7 +57,10 @@ test("the table decides which ids exist: without a table row, an id is unknown",
 test("the runtime's resolve accepts exactly the table's ids", () => {
   const source = { path: "/x.rl.ts", text: "", sha256: "", bundle: "" };
   for (const alg of ALGORITHMS) {
-    assert.equal(resolveExperiment({ name: "n", env: "CartPole-v1", algorithm: alg.id }, source).algorithm, alg.id);
+    // A text-only algorithm (twosome) is checked on a text env; its model comes from the override.
+    const env = "textEnvOnly" in alg && alg.textEnvOnly ? "Overcooked-TomatoSalad-v0" : "CartPole-v1";
+    const overrides = alg.id === "twosome" ? { model: TEST_MODEL_FILE } : {};
+    assert.equal(resolveExperiment({ name: "n", env, algorithm: alg.id }, source, overrides).algorithm, alg.id);
     assert.ok(findAlgorithm(alg.id));
   }
   assert.throws(() => resolveExperiment({ name: "n", env: "CartPole-v1", algorithm: "dqn" }, source), /algorithm = "dqn" is not supported/);

@@ -34,3 +34,14 @@ test("explained variance: perfect prediction 1, mean prediction 0, constant targ
   assert.equal(explainedVariance(new Float64Array([2.5, 2.5, 2.5, 2.5]), y, 4), 0);
   assert.ok(Number.isNaN(explainedVariance(y, new Float64Array([1, 1, 1, 1]), 4)));
 });
+
+test("computeGae with per-step discounts: TWOSOME's γ^{primitive steps} per macro-action, by hand", () => {
+  // One env, 2 steps; step 0 took 2 primitive steps (discount 0.25 at γ = 0.5), step 1 took 1 (0.5); λ = 1.
+  // δ1 = r1 + 0.5·next − v1 = 1 + 0.5·4 − 2 = 1; A1 = 1.
+  // δ0 = r0 + 0.25·v1 − v0 = 0 + 0.5 − 1 = −0.5; A0 = −0.5 + 0.25·1·A1 = −0.25.
+  const adv = new Float64Array(2);
+  const ret = new Float64Array(2);
+  computeGae(new Float64Array([0, 1]), new Float64Array([1, 2]), new Uint8Array(2), new Float64Array([4]), 2, 1, new Float64Array([0.25, 0.5]), 1, adv, ret);
+  assert.deepEqual([...adv], [-0.25, 1]);
+  assert.deepEqual([...ret], [0.75, 3]);
+});

@@ -75,3 +75,17 @@ test("sub-goals and self-imitation with several learners are refused, naming the
   assert.equal(error({ ...BASE, ...two, subgoals, selfImitation: { coef: 1, source: "task" } }).field, "selfImitation");
   assert.equal(resolveExperiment({ ...BASE, subgoals, hyperparameters: { numLearners: 1 } }, source()).hyperparameters.numLearners, 1);
 });
+
+test("sub-goals and self-imitation under algorithm twosome are refused, naming the field", () => {
+  const twosome = { name: "t", env: "Overcooked-TomatoSalad-v0", algorithm: "twosome", llm: { normalization: "word" } };
+  let e: unknown;
+  try {
+    // Any existing file passes the model lookup; the sub-goal check comes after it.
+    resolveExperiment({ ...twosome, subgoals: [{ name: "start", achieved: () => true }] }, source(), { model: __filename });
+  } catch (err) {
+    e = err;
+  }
+  assert.ok(e instanceof ExperimentError, String(e));
+  assert.match(e.message, /subgoals with algorithm "twosome": .* part of algorithm "ppo"/);
+  assert.equal(e.field, "subgoals");
+});

@@ -139,3 +139,11 @@ export function defaultHyperparameters(actionKind: "discrete" | "box", algorithm
 export function appliesTo(h: HyperparameterSpec, algorithm: HyperparameterAlgorithm): boolean {
   return h.algorithms === undefined || h.algorithms.includes(algorithm);
 }
+
+/**
+ * The hyperparameters `algorithm` reads, from a full set: what experiment.json records and what is
+ * handed on as overrides (a key another algorithm reads is refused when given).
+ */
+export function hyperparametersReadBy(values: Hyperparameters, algorithm: HyperparameterAlgorithm): Hyperparameters {
+  return Object.fromEntries(HYPERPARAMETERS.filter((h) => appliesTo(h, algorithm)).map((h) => [h.key, values[h.key]])) as unknown as Hyperparameters;
+}

@@ -11,6 +11,7 @@
  */
 import { Worker } from "node:worker_threads";
 import type { ResolvedExperiment } from "../experiment/resolve.js";
+import { hyperparametersReadBy } from "../experiment/hyperparameters.js";
 import type { EpisodeFacts } from "../runs/run-recorder.js";
 import type { ActorCriticLayout } from "../nn/actor-critic.js";
 import { createDataParallelMemory, DataParallelLearner, parameterHash } from "../nn/data-parallel.js";
@@ -82,7 +83,7 @@ export class LearnerGroup {
         buffer: rank0.sharedBuffer,
         source: experiment.source,
         seed: experiment.seed,
-        hyperparameters: experiment.hyperparameters,
+        hyperparameters: hyperparametersReadBy(experiment.hyperparameters, experiment.algorithm),
         withReward: experiment.reward !== null,
         start,
       };

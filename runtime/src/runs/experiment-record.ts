@@ -4,7 +4,7 @@
  */
 import { evaluateExperiment } from "../experiment/compile.js";
 import { ExperimentError, resolveExperiment, type ResolvedExperiment } from "../experiment/resolve.js";
-import { HYPERPARAMETERS, appliesTo, type Hyperparameters } from "../experiment/hyperparameters.js";
+import { hyperparametersReadBy, type Hyperparameters } from "../experiment/hyperparameters.js";
 import type { AlgorithmId } from "../experiment/algorithms.js";
 import type { LlmSettings } from "../experiment/llm-settings.js";
 import type { RunDir } from "./run-dir.js";
@@ -48,7 +48,7 @@ export function experimentRecord(e: ResolvedExperiment, createdAt: Date = new Da
     algorithm: e.algorithm,
     task: e.task,
     seed: e.seed,
-    hyperparameters: Object.fromEntries(HYPERPARAMETERS.filter((h) => appliesTo(h, e.algorithm)).map((h) => [h.key, e.hyperparameters[h.key]])) as unknown as Hyperparameters,
+    hyperparameters: hyperparametersReadBy(e.hyperparameters, e.algorithm),
     ...(e.llm ? { llm: e.llm } : {}),
     customReward: e.reward !== null,
     sourcePath: e.source.path,

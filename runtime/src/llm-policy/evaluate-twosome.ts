@@ -31,7 +31,7 @@ async function loadPolicy(experiment: ResolvedExperiment, options: TwosomeEvalOp
 }
 
 /** The zero-shot prior: the untrained LLM policy of a TWOSOME experiment. */
-export async function evaluatePrior(experiment: ResolvedExperiment, options: TwosomeEvalOptions): Promise<EvalSummary> {
+export async function evaluatePrior(experiment: ResolvedExperiment, options: TwosomeEvalOptions): Promise<EvalSummary & { successRate: number }> {
   const policy = await loadPolicy(experiment, options);
   try {
     return await evaluateTextPolicy(policy, experiment, options);

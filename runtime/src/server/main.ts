@@ -11,8 +11,11 @@ import { createMessageConnection, IPCMessageReader, IPCMessageWriter, ResponseEr
 import { ExplainProgressNotification, ExplainRequest } from "../../../protocol/src/explain.js";
 import { handleExplainRequest } from "../explain/adapters.js";
 import { RewardDesignService } from "./reward-design.js";
+import { handleEvalPriorRequest } from "./eval-prior.js";
 import {
   EnvsRequest,
+  EvalPriorProgressNotification,
+  EvalPriorRequest,
   HelloRequest,
   ListRunsRequest,
   LogNotification,
@@ -92,6 +95,15 @@ connection.onRequest(ExplainRequest.type, (params, token) => {
     signal: controller.signal,
     notify: (p) => void connection.sendNotification(ExplainProgressNotification.type, p),
     writer: rewardDesign.narrativeWriter(),
+  });
+});
+connection.onRequest(EvalPriorRequest.type, (params, token) => {
+  const controller = new AbortController();
+  token.onCancellationRequested(() => controller.abort());
+  return handleEvalPriorRequest(params, {
+    signal: controller.signal,
+    notify: (p) => void connection.sendNotification(EvalPriorProgressNotification.type, p),
+    log: (message) => void connection.sendNotification(LogNotification.type, { level: "info", message }),
   });
 });
 

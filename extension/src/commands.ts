@@ -84,7 +84,7 @@ export function registerCommands(ctx: Ctx): vscode.Disposable[] {
       if (!uri) throw new Error("open an experiment file (*.rl.ts) first, or run Train from its Train code lens");
       await ctx.train(uri);
     }),
-    reg("rlStudio.evalPrior", "Zero-shot Prior", async (arg?: unknown) => {
+    reg(CodeLensCommands.evalPrior, "Zero-shot Prior", async (arg?: unknown) => {
       const uri = experimentUri(arg);
       if (!uri) throw new Error('open a TWOSOME experiment file (*.rl.ts with algorithm: "twosome") first');
       await evalPrior(ctx, uri);

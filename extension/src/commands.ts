@@ -6,6 +6,7 @@ import { CodeLensCommands } from "../../protocol/src/language-server.js";
 import { BACKEND_DOCS } from "./backend-docs.js";
 import * as config from "./config.js";
 import type { Ctx } from "./ctx.js";
+import { evalPrior } from "./prior-command.js";
 import { canResume, type RunEntry } from "./runs-model.js";
 import type { RunsTreeNode } from "./runs-tree.js";
 import { renderTemplate, TEMPLATES, validateExperimentName } from "./templates.js";
@@ -82,6 +83,11 @@ export function registerCommands(ctx: Ctx): vscode.Disposable[] {
       const uri = experimentUri(arg);
       if (!uri) throw new Error("open an experiment file (*.rl.ts) first, or run Train from its Train code lens");
       await ctx.train(uri);
+    }),
+    reg(CodeLensCommands.evalPrior, "Zero-shot Prior", async (arg?: unknown) => {
+      const uri = experimentUri(arg);
+      if (!uri) throw new Error('open a TWOSOME experiment file (*.rl.ts with algorithm: "twosome") first');
+      await evalPrior(ctx, uri);
     }),
     reg("rlStudio.stopRun", "Stop Run", async (arg?: unknown) => {
       // Any running run: this runtime's own, or one a terminal (`npx rl-studio train`) trains.

@@ -1,5 +1,5 @@
 /**
- * Workspace Trust for the commands that execute the experiment's code (Train, Resume, Explain,
+ * Workspace Trust for the commands that execute the experiment's code (Train, Resume, Zero-shot Prior, Explain,
  * Suggest Reward, Evolve Reward) or write code into it (Apply Evolved Reward). None of them is disabled through package.json `enablement`: a
  * disabled command is silently missing from the palette and a disabled code lens does nothing, so
  * the user never learns why. Instead each command runs and, in an untrusted workspace, answers with
@@ -8,7 +8,7 @@
  */
 
 /** The commands that compile and run an experiment file's code. */
-export type TrustedAction = "train" | "resume" | "explain" | "suggestReward" | "proposeSubgoals" | "evolveReward" | "applyEvolvedReward";
+export type TrustedAction = "train" | "resume" | "evalPrior" | "explain" | "suggestReward" | "proposeSubgoals" | "evolveReward" | "applyEvolvedReward";
 
 /** The button of the untrusted-workspace message and the command it runs. */
 export const MANAGE_TRUST_BUTTON = "Manage Workspace Trust";
@@ -19,6 +19,7 @@ const WHY = "An experiment file is a program: RL Studio compiles it and runs its
 const ACTIONS: Record<TrustedAction, { disabled: string; runs: string; toDo: string; still?: string }> = {
   train: { disabled: "training is", runs: "training runs it", toDo: "train" },
   resume: { disabled: "resuming a run is", runs: "resuming trains it further", toDo: "resume runs" },
+  evalPrior: { disabled: "measuring the zero-shot prior is", runs: "measuring the prior runs its environment with the LLM policy", toDo: "measure zero-shot priors" },
   explain: {
     disabled: "explaining is",
     runs: "explaining runs the trained policy in its environment",

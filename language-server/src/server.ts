@@ -32,7 +32,7 @@ import { CodeLensCommands, DIAGNOSTIC_SOURCE } from "../../protocol/src/language
  * The code lenses' titles: product icons (codicons, `$(name)`), which VS Code draws with its own
  * icon font; emoji need an emoji font and show as empty boxes without one.
  */
-const LENS_TITLES = { train: "$(play) Train", runSweep: "$(run-all) Run Sweep", suggestReward: "$(sparkle) Suggest reward", proposeSubgoals: "$(sparkle) Propose sub-goals", explain: "$(comment-discussion) Explain" } as const;
+const LENS_TITLES = { train: "$(play) Train", evalPrior: "$(beaker) Zero-shot prior", runSweep: "$(run-all) Run Sweep", suggestReward: "$(sparkle) Suggest reward", proposeSubgoals: "$(sparkle) Propose sub-goals", explain: "$(comment-discussion) Explain" } as const;
 
 const connection = createConnection(ProposedFeatures.all);
 const documents = new TextDocuments(TextDocument);
@@ -166,7 +166,9 @@ connection.onCodeLens((params) =>
     if (!doc || !ast) return [];
     const line = doc.positionAt(ast.callSpan.start).line;
     const range = { start: { line, character: 0 }, end: { line, character: 0 } };
-    return (["train", "runSweep", "suggestReward", "proposeSubgoals", "explain"] as const).map((lens) => ({
+    // A TWOSOME experiment's untrained LLM policy can be measured before any training.
+    const prior = ast.algorithm?.value === "twosome" ? (["evalPrior"] as const) : [];
+    return (["train", ...prior, "runSweep", "suggestReward", "proposeSubgoals", "explain"] as const).map((lens) => ({
       range,
       command: { title: LENS_TITLES[lens], command: CodeLensCommands[lens], arguments: [doc.uri] },
     }));

@@ -24,17 +24,28 @@ export function groupRank(group: string): number {
 }
 
 /**
- * A metric's fixed y range, or null to fit the data. A sub-goal's curve (`subgoals/<name>`) is the
- * share of the iteration's finished episodes that reached it, so it is drawn on [0, 1]: a flat 0.98
- * must not be stretched to fill the card like a rising curve.
+ * Curves that are a share of episodes, with what each measures: a sub-goal's curve
+ * (`subgoals/<name>`, the share of the iteration's finished episodes that reached it) and TWOSOME's
+ * `charts/success_rate` (the share of the iteration's finished episodes that ended in the task's
+ * success, runtime/src/llm-policy/train-twosome.ts). Null for any other metric.
  */
-export function fixedRange(metric: string): { min: number; max: number } | null {
-  return metricGroup(metric) === "subgoals" ? { min: 0, max: 1 } : null;
+function shareOfEpisodes(metric: string): string | null {
+  if (metricGroup(metric) === "subgoals") return "share of episodes that reached it";
+  return metric === "charts/success_rate" ? "share of episodes that succeeded" : null;
 }
 
-/** A card's title: the metric's name, and for a sub-goal what its curve measures. */
+/**
+ * A metric's fixed y range, or null to fit the data. A share of episodes is drawn on [0, 1]: a flat
+ * 0.98 must not be stretched to fill the card like a rising curve.
+ */
+export function fixedRange(metric: string): { min: number; max: number } | null {
+  return shareOfEpisodes(metric) !== null ? { min: 0, max: 1 } : null;
+}
+
+/** A card's title: the metric's name, and for a share of episodes what its curve measures. */
 export function cardTitle(metric: string): string {
-  return metricGroup(metric) === "subgoals" ? `${metric} (share of episodes that reached it)` : metric;
+  const share = shareOfEpisodes(metric);
+  return share !== null ? `${metric} (${share})` : metric;
 }
 
 /** Every metric name that appears in any record, sorted by group then name. */

@@ -253,6 +253,41 @@ export interface Explanation {
   narrativeNote?: string;
 }
 
+// ── TWOSOME (LLM-policy) runs ──────────────────────────────────────────────────
+
+/** One valid action text of a text state, with the policy's probability π(a | s). */
+export interface ActionTextProbability {
+  text: string;
+  probability: number;
+}
+
+/** A text state the greedy evaluation episodes visited, with π over its valid action texts. */
+export interface TextStateFacts {
+  /** The env's text observation (the prompt the LLM scores the actions after). */
+  prompt: string;
+  /** Evaluation steps taken in this state (with these valid actions). */
+  visits: number;
+  /** The valid action texts, most probable first (ties: the env's order). */
+  actions: ActionTextProbability[];
+}
+
+/**
+ * What a TWOSOME run's trained policy (the LLM with the checkpoint's LoRA adapter) does, measured
+ * on greedy evaluation episodes: π(a | s) over the action texts of the states it visited.
+ */
+export interface TextPolicyFacts {
+  runId: string;
+  /** Greedy evaluation episodes, and the steps they took. */
+  episodes: number;
+  steps: number;
+  /** Fraction of the episodes that ended in the task's success. */
+  successRate: number;
+  /** Distinct text states visited (prompt and valid actions). */
+  distinctStates: number;
+  /** The most visited states, most visited first (ties: first visited first). */
+  states: TextStateFacts[];
+}
+
 // ── JSON-RPC (extension → runtime) ──────────────────────────────────────────────
 
 export interface ExplainParams {

@@ -19,6 +19,8 @@ export const CodeLensCommands = {
   explain: "rlStudio.explain",
   /** Run Sweep: seeds × hyperparameter values, each member an ordinary run. */
   runSweep: "rlStudio.runSweep",
+  /** Zero-shot prior (algorithm "twosome" only): evaluate the untrained LLM policy. */
+  evalPrior: "rlStudio.evalPrior",
 } as const;
 
 /** The hovers' "Open explanation" link: opens a run's saved explanation; argument: the run folder. */

@@ -243,6 +243,41 @@ export namespace MarkFailedRequest {
   export const type = new RequestType<MarkFailedParams, void, void>(method);
 }
 
+export interface EvalPriorParams {
+  /** Absolute path of a `*.rl.ts` file with `algorithm: "twosome"`. */
+  experimentPath: string;
+  /** The GGUF model when the experiment names none (the editor's rlStudio.llm.model). */
+  defaultModel?: string;
+  /** Evaluation episodes (default 10, as `rl-studio eval --prior`). */
+  episodes?: number;
+  backend?: BackendName | "auto";
+  /** Echoed in each `EvalPriorProgressNotification`, so the caller can tell its progress apart. */
+  requestId: string;
+}
+export interface EvalPriorResult {
+  experimentName: string;
+  /** The GGUF file the policy was loaded from. */
+  model: string;
+  episodes: number;
+  meanReturn: number;
+  stdReturn: number;
+  meanLength: number;
+  /** Fraction of episodes that ended in the task's success. */
+  successRate: number;
+  /** How episodes ended: termination causes by name, and "time limit" for truncations. */
+  terminationCauses: Record<string, number>;
+}
+/**
+ * The zero-shot prior of a TWOSOME experiment: its untrained LLM policy (fresh LoRA adapter, which
+ * is exactly the base model) run greedily for some episodes, as `rl-studio eval <file> --prior`.
+ * Cancelling the request ($/cancelRequest) aborts between steps.
+ */
+export namespace EvalPriorRequest {
+  export const method = "runtime/evalPrior" as const;
+  export const direction: MessageDirection = "extensionToRuntime";
+  export const type = new RequestType<EvalPriorParams, EvalPriorResult, void>(method);
+}
+
 /** Stop every run (each writes its checkpoint), release resources; the process exits after answering. */
 export namespace ShutdownRequest {
   export const method = "runtime/shutdown" as const;
@@ -311,4 +346,19 @@ export namespace LogNotification {
   export const method = "runtime/log" as const;
   export const direction: MessageDirection = "runtimeToExtension";
   export const type = new NotificationType<LogParams>(method);
+}
+
+export interface EvalPriorProgressParams {
+  requestId: string;
+  /** Episodes finished so far, of `episodes`. */
+  episode: number;
+  episodes: number;
+  /** The finished episode's return. */
+  episodicReturn: number;
+}
+/** One episode of a `runtime/evalPrior` request finished. */
+export namespace EvalPriorProgressNotification {
+  export const method = "runtime/evalPriorProgress" as const;
+  export const direction: MessageDirection = "runtimeToExtension";
+  export const type = new NotificationType<EvalPriorProgressParams>(method);
 }

@@ -2,7 +2,8 @@
  * `algorithm: "twosome"` end to end with the real test model (stories260K): the CLI trains a few
  * iterations into a run folder (metrics under CleanRL's names, a small checkpoint of the adapter and
  * value head only), Ctrl-C stops it and `resume` continues the same curves without gaps, `eval`
- * reproduces its returns, `eval --prior` measures the untrained LLM, and bad settings are refused
+ * reproduces its returns, `explain` lists π over the action texts of the states that greedy episode
+ * visited, `eval --prior` measures the untrained LLM, and bad settings are refused
  * with the field and where. In-process, the live tensor count stays flat over iterations.
  */
 import { test } from "node:test";
@@ -16,6 +17,7 @@ import { readCheckpointFile } from "../../runtime/src/runs/checkpoint.js";
 import { loadExperiment } from "../../runtime/src/experiment/resolve.js";
 import { experimentRecord } from "../../runtime/src/runs/experiment-record.js";
 import { trainTwosome } from "../../runtime/src/llm-policy/train-twosome.js";
+import type { TextPolicyFacts } from "../../protocol/src/explain.js";
 import { loadTfjs } from "../../runtime/src/backends/select.js";
 
 // 2 envs × 4 macro-steps = 8 steps per iteration; 2 policy minibatches of 4, one optimiser step each.
@@ -64,7 +66,7 @@ async function waitForMetricLines(runsRoot: string, lines: number): Promise<stri
   throw new Error(`no run under ${runsRoot} reached ${lines} metrics lines`);
 }
 
-test("twosome: train, Ctrl-C, resume without gaps; a small checkpoint; eval reproduces; --prior", { timeout: 600_000 }, async (t) => {
+test("twosome: train, Ctrl-C, resume without gaps; a small checkpoint; eval reproduces; explain; --prior", { timeout: 600_000 }, async (t) => {
   const model = requireTestModel(t);
   if (!model) return;
   const dir = workspace(t, "rls-twosome-");
@@ -110,9 +112,23 @@ test("twosome: train, Ctrl-C, resume without gaps; a small checkpoint; eval repr
   assert.deepEqual(ea.returns, eb.returns, "greedy evaluation with the same seed reproduces the returns");
   assert.equal(typeof ea.successRate, "number");
 
-  const explain = await runCli(["explain", runDir, "--episodes", "1"], dir);
-  assert.notEqual(explain.code, 0);
-  assert.match(explain.stderr, /explanations do not cover TWOSOME \(LLM-policy\) runs yet/);
+  // explain: the greedy episode eval just ran, with π over the action texts of the states it visited.
+  const explain = await runCli(["explain", runDir, "--episodes", "1", "--json"], dir);
+  assert.equal(explain.code, 0, explain.stderr);
+  const x = lastJsonLine(explain.stdout) as { summary: string[]; facts: TextPolicyFacts };
+  assert.equal(x.facts.episodes, 1);
+  assert.equal(x.facts.steps, ea.lengths[0], "the same greedy episode as eval's");
+  assert.equal(x.facts.successRate, ea.successRate);
+  assert.ok(x.facts.distinctStates >= x.facts.states.length && x.facts.states.length >= 1);
+  assert.equal(x.facts.states.reduce((n, s) => n + s.visits, 0) <= x.facts.steps, true);
+  for (const s of x.facts.states) {
+    assert.ok(s.actions.length >= 2 && s.actions.every((a) => typeof a.text === "string" && a.text.length > 0));
+    assert.ok(Math.abs(s.actions.reduce((p, a) => p + a.probability, 0) - 1) < 1e-4, "π sums to 1 over the valid actions");
+    assert.ok(s.actions.every((a, i) => i === 0 || s.actions[i - 1]!.probability >= a.probability), "most probable first");
+  }
+  assert.match(x.summary[0]!, /^Over 1 greedy evaluation episode \(n = \d+ steps\)/);
+  assert.equal(x.summary.length, 1 + x.facts.states.length);
+  assert.ok(!existsSync(join(runDir, "explanation.json")), "not saved where the panel reads an MLP policy's facts");
 
   const prior = await runCli(["eval", "exp.rl.ts", "--prior", "--model", model, "--episodes", "1", "--backend", "wasm", "--json"], dir);
   assert.equal(prior.code, 0, prior.stderr);

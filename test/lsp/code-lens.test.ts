@@ -29,6 +29,17 @@ test("Train, Run Sweep, Suggest reward, Propose sub-goals and Explain above defi
   for (const lens of lenses) assert.doesNotMatch(lens.command!.title, /\p{Extended_Pictographic}/u, lens.command!.title);
 });
 
+test("a TWOSOME experiment also gets Zero-shot prior, after Train", async () => {
+  const uri = "file:///tmp/twosome-lens.rl.ts";
+  await client.open(uri, CARTPOLE_EXPERIMENT.replace('env: "CartPole-v1"', 'env: "Overcooked-TomatoSalad-v0"').replace('algorithm: "ppo"', 'algorithm: "twosome"'));
+  const lenses = await client.codeLenses(uri);
+  assert.deepEqual(
+    lenses.map((l) => l.command!.command),
+    ["rlStudio.train", "rlStudio.evalPrior", "rlStudio.runSweep", "rlStudio.suggestReward", "rlStudio.proposeSubgoals", "rlStudio.explain"],
+  );
+  assert.deepEqual(lenses[1]!.command, { title: "$(beaker) Zero-shot prior", command: "rlStudio.evalPrior", arguments: [uri] });
+});
+
 test("no lens in a TypeScript file without defineExperiment", async () => {
   const uri = "file:///tmp/plain.rl.ts";
   await client.open(uri, "export const x = 1;\n");

@@ -44,8 +44,8 @@ export async function explainRun(runDirPath: string, options: ExplainOptions = {
     throw new RunDirError(runDir.path, `${runDirPath}: no checkpoint yet, so there is no trained policy to explain (a checkpoint is written every checkpointEvery iterations and when training stops)`);
   }
   if (runDir.readExperiment().algorithm === "twosome") {
-    // The measured facts read an MLP policy's checkpoint; a TWOSOME run's policy is the LLM with its adapter.
-    throw new RunDirError(runDir.path, `${runDirPath}: explanations do not cover TWOSOME (LLM-policy) runs yet; \`rl-studio eval ${runDirPath}\` measures its returns and success rate`);
+    // These facts read an MLP policy's checkpoint; a TWOSOME run's are runtime/src/llm-policy/explain-twosome.ts's, which the CLI prints.
+    throw new RunDirError(runDir.path, `${runDirPath}: the explanation panel and hovers do not cover TWOSOME (LLM-policy) runs yet; \`rl-studio explain ${runDirPath}\` in a terminal lists the action texts' probabilities in the states its policy visits`);
   }
   const { policy, experiment, globalStep } = Policy.fromRun(runDir);
   const { facts } = await measureBehaviour(policy, experiment, {

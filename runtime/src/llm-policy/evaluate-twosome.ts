@@ -12,14 +12,19 @@ import type { ResolvedExperiment } from "../experiment/resolve.js";
 import { evalSummaryOf, type EvalOptions, type EvalSummary } from "../ppo/policy.js";
 import type { BackendRequest } from "../backends/select.js";
 import { Rng } from "../rng.js";
-import { actOnText } from "./act.js";
+import { actOnText, type TextChoice } from "./act.js";
 import { openTwosomeBackend } from "./backend.js";
 import { TwosomePolicy } from "./policy.js";
 import { adapterStateOf, TWOSOME_CHECKPOINT_FORMAT } from "./twosome-checkpoint.js";
 
-export interface TwosomeEvalOptions extends EvalOptions {
+export interface TwosomeEvalOptions extends TextEvalOptions {
   backend?: BackendRequest;
   log?: (line: string) => void;
+}
+
+export interface TextEvalOptions extends EvalOptions {
+  /** Each step's text state, π over its actions and the choice (the explanation's measurement). */
+  onStep?: (choice: TextChoice) => void;
 }
 
 /** Loads the experiment's model on a tfjs backend, fresh adapter (the prior). */
@@ -31,7 +36,7 @@ async function loadPolicy(experiment: ResolvedExperiment, options: TwosomeEvalOp
 }
 
 /** The zero-shot prior: the untrained LLM policy of a TWOSOME experiment. */
-export async function evaluatePrior(experiment: ResolvedExperiment, options: TwosomeEvalOptions): Promise<EvalSummary> {
+export async function evaluatePrior(experiment: ResolvedExperiment, options: TwosomeEvalOptions): Promise<EvalSummary & { successRate: number }> {
   const policy = await loadPolicy(experiment, options);
   try {
     return await evaluateTextPolicy(policy, experiment, options);
@@ -41,7 +46,7 @@ export async function evaluatePrior(experiment: ResolvedExperiment, options: Two
 }
 
 /** A TWOSOME run's latest checkpoint (its model: the recorded one, or `model` instead). */
-export async function evaluateTwosomeRun(runDir: RunDir, options: TwosomeEvalOptions & { model?: string }): Promise<EvalSummary> {
+export async function evaluateTwosomeRun(runDir: RunDir, options: TwosomeEvalOptions & { model?: string }): Promise<EvalSummary & { successRate: number }> {
   const experiment = loadRecordedExperiment(runDir, options.model);
   const ckpt = runDir.readCheckpoint();
   const file = runDir.file("checkpoint");
@@ -61,7 +66,7 @@ export async function evaluateTwosomeRun(runDir: RunDir, options: TwosomeEvalOpt
 }
 
 /** Episodes of one env with the policy acting on its text view; returns on the env's own reward. */
-export async function evaluateTextPolicy(policy: TwosomePolicy, experiment: ResolvedExperiment, options: EvalOptions): Promise<EvalSummary & { successRate: number }> {
+export async function evaluateTextPolicy(policy: TwosomePolicy, experiment: ResolvedExperiment, options: TextEvalOptions): Promise<EvalSummary & { successRate: number }> {
   if (!Number.isInteger(options.episodes) || options.episodes < 1) throw new RangeError(`episodes must be a positive integer, got ${options.episodes}`);
   const env = experiment.makeEnv();
   const seed = options.seed ?? experiment.seed + 10_000;
@@ -78,6 +83,7 @@ export async function evaluateTextPolicy(policy: TwosomePolicy, experiment: Reso
     let length = 0;
     for (;;) {
       const [choice] = await actOnText(policy, [env], rng);
+      options.onStep?.(choice!);
       const r = env.step(choice!.action);
       total += r.reward;
       length++;

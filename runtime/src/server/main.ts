@@ -7,12 +7,15 @@
  * in both cases after every run has been stopped and has written its checkpoint, so a run is
  * never left "running" by a clean exit.
  */
-import { createMessageConnection, IPCMessageReader, IPCMessageWriter, ResponseError } from "vscode-jsonrpc/node";
+import { createMessageConnection, IPCMessageReader, IPCMessageWriter, ResponseError, type CancellationToken } from "vscode-jsonrpc/node";
 import { ExplainProgressNotification, ExplainRequest } from "../../../protocol/src/explain.js";
 import { handleExplainRequest } from "../explain/adapters.js";
 import { RewardDesignService } from "./reward-design.js";
+import { handleEvalPriorRequest } from "./eval-prior.js";
 import {
   EnvsRequest,
+  EvalPriorProgressNotification,
+  EvalPriorRequest,
   HelloRequest,
   ListRunsRequest,
   LogNotification,
@@ -85,13 +88,24 @@ connection.onRequest(RunSweepRequest.type, (params) => sweeps.run(params));
 connection.onRequest(CancelSweepRequest.type, (params) => sweeps.cancel(params.sweepDir));
 connection.onRequest(ListSweepsRequest.type, (params) => sweeps.list(params.sweepsRoot));
 connection.onRequest(ReadSweepRequest.type, (params) => sweeps.read(params.sweepDir));
-connection.onRequest(ExplainRequest.type, (params, token) => {
+/** An AbortSignal that aborts when the editor cancels the request (vscode-jsonrpc's $/cancelRequest). */
+function abortSignalOf(token: CancellationToken): AbortSignal {
   const controller = new AbortController();
   token.onCancellationRequested(() => controller.abort());
+  return controller.signal;
+}
+connection.onRequest(ExplainRequest.type, (params, token) => {
   return handleExplainRequest(params, {
-    signal: controller.signal,
+    signal: abortSignalOf(token),
     notify: (p) => void connection.sendNotification(ExplainProgressNotification.type, p),
     writer: rewardDesign.narrativeWriter(),
+  });
+});
+connection.onRequest(EvalPriorRequest.type, (params, token) => {
+  return handleEvalPriorRequest(params, {
+    signal: abortSignalOf(token),
+    notify: (p) => void connection.sendNotification(EvalPriorProgressNotification.type, p),
+    log: (message) => void connection.sendNotification(LogNotification.type, { level: "info", message }),
   });
 });
 

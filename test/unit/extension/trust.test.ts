@@ -11,11 +11,12 @@ import {
   type TrustHost,
 } from "../../../extension/src/trust.js";
 
-const ACTIONS: TrustedAction[] = ["train", "resume", "explain", "suggestReward", "proposeSubgoals", "evolveReward", "applyEvolvedReward"];
+const ACTIONS: TrustedAction[] = ["train", "resume", "evalPrior", "explain", "suggestReward", "proposeSubgoals", "evolveReward", "applyEvolvedReward"];
 /** The command of each action, as package.json declares it. */
 const COMMANDS: Record<TrustedAction, string> = {
   train: "rlStudio.train",
   resume: "rlStudio.resumeRun",
+  evalPrior: "rlStudio.evalPrior",
   explain: "rlStudio.explain",
   suggestReward: "rlStudio.suggestReward",
   proposeSubgoals: "rlStudio.proposeSubgoals",
@@ -138,6 +139,7 @@ test("every code-running command checks trust with its own action before it star
   const explain = src("explain-commands.ts");
   assert.match(explain, /return this\.ctx\.checkTrusted\("explain"\)/);
   assert.match(explain, /async explain\(arg: unknown\): Promise<void> \{[^}]*?if \(!this\.checkTrusted\(\)\) return;[^}]*?this\.targetRun\(arg\)/);
+  assert.match(src("prior-command.ts"), /evalPrior\(ctx: Ctx, file: vscode\.Uri\)[^{]*\{\s*if \(!ctx\.checkTrusted\("evalPrior"\)\) return undefined;/, "Zero-shot Prior refuses before it saves or sends anything");
   assert.match(src("llm/suggest-reward.ts"), /checkTrusted\("suggestReward"\)/);
   assert.match(src("llm/evolve-view.ts"), /checkTrusted\("evolveReward"\)/);
 });

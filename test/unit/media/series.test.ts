@@ -56,6 +56,12 @@ test("metricGroup / metricNames / extractSeries", () => {
   assert.equal(fixedRange("reward/subgoals"), null);
   assert.equal(cardTitle("subgoals/swingLeft"), "subgoals/swingLeft (share of episodes that reached it)");
   assert.equal(cardTitle("losses/value_loss"), "losses/value_loss");
+  // TWOSOME's success rate is a share of episodes too: its own named card on [0, 1], in charts/.
+  assert.deepEqual(fixedRange("charts/success_rate"), { min: 0, max: 1 });
+  assert.equal(cardTitle("charts/success_rate"), "charts/success_rate (share of episodes that succeeded)");
+  assert.equal(metricGroup("charts/success_rate"), "charts");
+  assert.equal(fixedRange("charts/success_rate_ema"), null, "only the metric itself");
+  assert.equal(cardTitle("charts/episodic_return"), "charts/episodic_return");
   assert.equal(metricGroup("reward/upright"), "reward");
   assert.equal(metricGroup("sps"), "other");
   const recs = [

@@ -14,28 +14,10 @@
  * CRC32C is the Castagnoli polynomial (RFC 3720); the mask (crc32c.h `Mask`) rotates right by 15
  * bits and adds 0xa282ead8.
  */
-import { crc32c } from "@aws-crypto/crc32c";
+import { FRAME_OVERHEAD, frameRecord, maskedCrc32c } from "../tensorboard/record-framing.js";
 
-const MASK_DELTA = 0xa282ead8;
-
-/** TensorFlow's masked CRC32C of `bytes`, as an unsigned 32-bit integer. */
-export function maskedCrc32c(bytes: Uint8Array): number {
-  const crc = crc32c(bytes) >>> 0;
-  return (((crc >>> 15) | (crc << 17)) + MASK_DELTA) >>> 0;
-}
-
-/** Length (8) + length CRC (4) before the data, data CRC (4) after it. */
-export const FRAME_OVERHEAD = 16;
-
-/** One record, framed, ready to append with a single write (so concurrent appends never interleave inside it). */
-export function frameRecord(data: Uint8Array): Buffer {
-  const out = Buffer.allocUnsafe(FRAME_OVERHEAD + data.byteLength);
-  out.writeBigUInt64LE(BigInt(data.byteLength), 0);
-  out.writeUInt32LE(maskedCrc32c(out.subarray(0, 8)), 8);
-  out.set(data, 12);
-  out.writeUInt32LE(maskedCrc32c(data), 12 + data.byteLength);
-  return out;
-}
+// The same framing TensorBoard's event files use: one writer of it (tensorboard/record-framing.ts).
+export { FRAME_OVERHEAD, frameRecord, maskedCrc32c };
 
 export interface FrameProblem {
   /** "incomplete": the bytes end inside a frame (an interrupted append). "corrupt": a CRC failed. */

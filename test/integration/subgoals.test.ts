@@ -86,6 +86,16 @@ test("sub-goal metrics, the experience store, and self-imitation from it in the 
   const third = await run(dir, "c.rl.ts", EXPERIMENT('selfImitation: { coef: 1, source: "subgoals" },'), store);
   const warning = third.logs.find((l) => l.startsWith("experience store:"));
   assert.match(warning ?? "", new RegExp(`${segments[0]!.replace(/\./g, "\\.")} at byte \\d+: .*CRC.*skipped`));
+  // Stopped while self-imitation reads the store: the run ends "stopped" with its status written, not an unfinished folder.
+  const path = join(dir, "d.rl.ts");
+  writeFileSync(path, EXPERIMENT('selfImitation: { coef: 1, source: "subgoals" },'));
+  const experiment = await loadExperiment(path);
+  const runDir = RunDir.create(join(dir, "runs"), { experiment: { name: experiment.name, seed: experiment.seed }, sourceText: experiment.source.text, bundle: experiment.source.bundle });
+  const stopping = new AbortController();
+  stopping.abort();
+  const stopped = await train({ experiment, runDir, backend: "js", experienceRoot: store, signal: stopping.signal, log: () => {} });
+  assert.equal(stopped.status, "stopped");
+  assert.equal(runDir.readStatus()?.state, "stopped");
 });
 
 test("the store's cap: the CLI's --experience-max-mb and the editor's setting reach the writer", { timeout: 300_000 }, async (t) => {

@@ -144,6 +144,6 @@ export function appliesTo(h: HyperparameterSpec, algorithm: HyperparameterAlgori
  * The hyperparameters `algorithm` reads, from a full set: what experiment.json records and what is
  * handed on as overrides (a key another algorithm reads is refused when given).
  */
-export function hyperparametersReadBy(values: Hyperparameters, algorithm: HyperparameterAlgorithm): Hyperparameters {
-  return Object.fromEntries(HYPERPARAMETERS.filter((h) => appliesTo(h, algorithm)).map((h) => [h.key, values[h.key]])) as unknown as Hyperparameters;
+export function hyperparametersReadBy(values: Hyperparameters, algorithm: HyperparameterAlgorithm): Partial<Hyperparameters> {
+  return Object.fromEntries(HYPERPARAMETERS.filter((h) => appliesTo(h, algorithm)).map((h) => [h.key, values[h.key]])) as Partial<Hyperparameters>;
 }

@@ -25,7 +25,7 @@ export interface RankWorkerData {
   buffer: SharedArrayBuffer;
   source: ResolvedExperiment["source"];
   seed: number;
-  hyperparameters: ResolvedExperiment["hyperparameters"];
+  hyperparameters: Partial<ResolvedExperiment["hyperparameters"]>;
   /** False when rank 0 trains without the experiment's reward (a caller set it to null). */
   withReward: boolean;
   start: { iteration: number; globalStep: number };

@@ -139,17 +139,28 @@ export async function train(opts: TrainOptions): Promise<TrainSummary> {
   const scratch = new MinibatchScratch(rollout, minibatchSize);
 
   // Sub-goal rewards, the experience store and self-imitation (collect-and-infer.ts), called by the rollout per transition and episode.
-  const extras = new CollectAndInfer({
-    experiment,
-    numEnvs,
-    runId: runDir.id,
-    experienceRoot: opts.experienceRoot === undefined ? defaultExperienceRoot(experiment.source.path) : opts.experienceRoot,
-    defaultMegabytes: opts.experienceMaxMegabytes ?? DEFAULT_EXPERIENCE_MEGABYTES,
-    minibatchSize,
-    numMinibatches: h.numMinibatches,
-    log,
-    ...(signal ? { signal } : {}),
-  });
+  let extras: CollectAndInfer;
+  try {
+    extras = new CollectAndInfer({
+      experiment,
+      numEnvs,
+      runId: runDir.id,
+      experienceRoot: opts.experienceRoot === undefined ? defaultExperienceRoot(experiment.source.path) : opts.experienceRoot,
+      defaultMegabytes: opts.experienceMaxMegabytes ?? DEFAULT_EXPERIENCE_MEGABYTES,
+      minibatchSize,
+      numMinibatches: h.numMinibatches,
+      log,
+      ...(signal ? { signal } : {}),
+    });
+  } catch (err) {
+    // Stopped while self-imitation loaded the store, or a predicate refused: the run ends here as it would later.
+    group?.dispose();
+    learner.dispose();
+    const stopped = (err as Error).name === "AbortError";
+    const totals = await recorder.finish(stopped ? "stopped" : "failed", stopped ? undefined : (err as Error).message);
+    if (stopped) return trainSummary({ runDir: runDir.path, backend: learner.backend, status: "stopped", rolloutSeconds: 0, updates: 0, updateSeconds: 0 }, totals);
+    throw err;
+  }
   rollout.attach(extras);
   /** float64 image of the learner's parameters for the plain-JS acting forward; refreshed after each update phase. */
   const actParams = Float64Array.from(learner.params);

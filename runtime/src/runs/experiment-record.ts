@@ -17,7 +17,7 @@ export interface ExperimentRecord {
   task: string | null;
   seed: number;
   /** After defaults and overrides: exactly what trained (the keys its algorithm reads). */
-  hyperparameters: Hyperparameters;
+  hyperparameters: Partial<Hyperparameters>;
   /** algorithm "twosome": the LLM policy's settings, the model as an absolute path. */
   llm?: LlmSettings & { model: string };
   /** True when the experiment shapes the reward (its `reward` function is in bundle.js). */

@@ -11,14 +11,19 @@
  *   testmodel    what stories260K proposes through the same path, whether it validates, and (if any
  *                  sub-goal does) training with it
  *
- * Tasks: MountainCar-v0 (unshaped; 200 k steps; success: the flag) and Overcooked-TomatoLettuceSalad-v0's
- * vector observation (success: the correct delivery). Per seed: whether all of its last 20 episodes
+ * Tasks: MountainCar-v0 (unshaped; 200 k steps; success: the flag) under four settings — `mc`, the
+ * example as it is (RL Zoo's settings, rewards unscaled, each sub-goal worth 5); `mc1`, each sub-goal
+ * worth the default 1; `mcz`, the Zoo's normalisation in full (rewards scaled too); `mcd`, CleanRL's
+ * ppo.py defaults — and Overcooked-TomatoLettuceSalad-v0's vector observation (`oc`; success: the
+ * correct delivery). Per seed: whether all of its last 20 episodes
  * succeeded, the share that did, the step of its first success, wall and CPU seconds; per variant:
  * the share of seeds that succeeded, median steps to first success, median wall. Every line carries
  * the load average (the machine is shared).
  *
  * Run: npm run bench -- subgoals, or in sections:
- *   node --import tsx bench/subgoals.ts mc-plain mc-handwritten mc-proposed mc-sil oc-plain oc-handwritten oc-proposed oc-sil testmodel
+ *   node --import tsx bench/subgoals.ts mc-plain mc-handwritten mc-proposed mc-sil mc1-handwritten mcz-plain mcz-handwritten
+ *     mcd-plain mcd-handwritten oc-plain oc-handwritten oc-proposed oc-sil testmodel
+ * (any `<mc|mc1|mcz|mcd|oc>-<plain|handwritten|proposed|sil>`; a sil section needs its handwritten one first).
  * SUBGOALS_BENCH_SEEDS (default 5), SUBGOALS_BENCH_MC_STEPS (200000), SUBGOALS_BENCH_OC_STEPS (150000).
  * Results: one JSON line per seed and per variant on stdout; all of them in bench/out/subgoals.json.
  */
@@ -36,7 +41,8 @@ const OUT = resolve("bench/out/subgoals");
 const TEST_MODEL = process.env.RL_STUDIO_TEST_MODEL ?? resolve("..", "shared", "models", "stories260K.gguf");
 
 interface Task {
-  key: "mc" | "oc";
+  /** Section prefix: `<key>-plain`, `<key>-handwritten`, `<key>-proposed`, `<key>-sil`. */
+  key: string;
   budget: number;
   /** The experiment without sub-goals (the plain variant). */
   plain: string;
@@ -61,6 +67,23 @@ function insertProperty(text: string, property: string): string {
 }
 
 const MC_HANDWRITTEN = readFileSync("examples/mountaincar-subgoals.rl.ts", "utf8");
+
+/** The experiment's `subgoalReward: …,` line, or null (the default, 1). */
+const subgoalRewardLine = (text: string): string | null => /^\s*(subgoalReward:[^\n]*,)\s*$/m.exec(text)?.[1] ?? null;
+
+/** The same experiment with its hyperparameters object replaced by `hyperparameters`. */
+function withHyperparameters(text: string, hyperparameters: string): string {
+  const at = /^ {2}hyperparameters: \{[\s\S]*?^ {2}\},?$|^ {2}hyperparameters: \{.*\},?$/m.exec(text);
+  if (!at) throw new Error("no hyperparameters property to replace");
+  return text.slice(0, at.index) + `  hyperparameters: ${hyperparameters},` + text.slice(at.index + at[0].length);
+}
+
+/** The same experiment with one more hyperparameter (the object's last property). */
+function withHyperparameter(text: string, property: string): string {
+  const at = /^( {4}normalizeObservations: true,)$/m.exec(text);
+  if (!at) throw new Error("no normalizeObservations line to add after");
+  return text.slice(0, at.index + at[0].length) + `\n    ${property},` + text.slice(at.index + at[0].length);
+}
 const OC_PLAIN = `import { defineExperiment } from "rl-studio";
 
 export default defineExperiment({
@@ -78,21 +101,29 @@ const OC_SUBGOALS = `subgoals: [
     { name: "saladInBowl", description: "both chopped foods lie in the bowl", achieved: ({ obs }) => obs.plateRow > 0 && obs.tomatoRow === obs.plateRow && obs.tomatoCol === obs.plateCol && obs.lettuceRow === obs.plateRow && obs.lettuceCol === obs.plateCol && obs.tomatoChops >= 3 && obs.lettuceChops >= 3 },
   ],`;
 
+const MC_SCRIPTED = {
+  subgoals: [
+    { name: "gainSpeed", description: "get the car moving fast", achieved: "Math.abs(obs.velocity) > 0.02" },
+    { name: "leftSlope", description: "swing high up the left slope", achieved: "obs.position < -0.85" },
+    { name: "rightSlope", description: "climb the right slope", achieved: "obs.position > 0.1" },
+    { name: "almostThere", description: "almost at the flag", achieved: "obs.position > 0.35" },
+  ],
+};
+
+/** MountainCar-v0 as the example has it, and the same sub-goals under other settings. */
+function mountainCar(key: string, handwritten: string): Task {
+  return { key, budget: Number(process.env.SUBGOALS_BENCH_MC_STEPS ?? 200_000), plain: withoutSubgoals(handwritten), handwritten, scripted: MC_SCRIPTED };
+}
+
 const TASKS: Task[] = [
-  {
-    key: "mc",
-    budget: Number(process.env.SUBGOALS_BENCH_MC_STEPS ?? 200_000),
-    plain: withoutSubgoals(MC_HANDWRITTEN),
-    handwritten: MC_HANDWRITTEN,
-    scripted: {
-      subgoals: [
-        { name: "gainSpeed", description: "get the car moving fast", achieved: "Math.abs(obs.velocity) > 0.02" },
-        { name: "leftSlope", description: "swing high up the left slope", achieved: "obs.position < -0.85" },
-        { name: "rightSlope", description: "climb the right slope", achieved: "obs.position > 0.1" },
-        { name: "almostThere", description: "almost at the flag", achieved: "obs.position > 0.35" },
-      ],
-    },
-  },
+  // The example: RL Zoo's settings with unscaled rewards, each sub-goal worth 5.
+  mountainCar("mc", MC_HANDWRITTEN),
+  // The same with each sub-goal worth the default 1.
+  mountainCar("mc1", MC_HANDWRITTEN.replace(/^(\s*)subgoalReward:[^\n]*\n/m, "$1subgoalReward: 1,\n")),
+  // RL Zoo's `normalize: true` in full: the rewards scaled too.
+  mountainCar("mcz", withHyperparameter(MC_HANDWRITTEN, "normalizeRewards: true")),
+  // CleanRL's ppo.py defaults (4 envs × 128 steps, nothing normalised).
+  mountainCar("mcd", withHyperparameters(MC_HANDWRITTEN, "{ totalTimesteps: 200_000 }")),
   {
     key: "oc",
     budget: Number(process.env.SUBGOALS_BENCH_OC_STEPS ?? 150_000),
@@ -186,7 +217,7 @@ const summarise = (p: SubgoalProposal) => ({
 });
 
 async function main(): Promise<void> {
-  const all = ["mc-plain", "mc-handwritten", "mc-proposed", "mc-sil", "oc-plain", "oc-handwritten", "oc-proposed", "oc-sil", "testmodel"];
+  const all = [...TASKS.flatMap((t) => ["plain", "handwritten", "proposed", "sil"].map((v) => `${t.key}-${v}`)), "testmodel"];
   const sections = process.argv.slice(2).length > 0 ? process.argv.slice(2) : all;
   for (const s of sections) if (!all.includes(s)) throw new Error(`unknown section ${s}; sections: ${all.join(", ")}`);
   mkdirSync(OUT, { recursive: true });
@@ -201,7 +232,9 @@ async function main(): Promise<void> {
     if (sections.includes(`${task.key}-proposed`)) {
       const { text, proposal } = await proposedText(task, new ScriptedProvider(() => task.scripted));
       emit({ bench: "subgoals-proposal", task: task.key, provider: "scripted", ...summarise(proposal) });
-      if (text) variant(task, "proposed", text, () => null);
+      // Each proposed sub-goal is worth what a hand-written one is.
+      const reward = subgoalRewardLine(task.handwritten);
+      if (text) variant(task, "proposed", reward ? insertProperty(text, reward) : text, () => null);
     }
     if (sections.includes(`${task.key}-sil`)) {
       if (!existsSync(store(task))) throw new Error(`section ${task.key}-sil imitates from the store of ${task.key}-handwritten: run that section first`);
@@ -220,7 +253,8 @@ async function main(): Promise<void> {
       const manager = new ModelManager({ model: TEST_MODEL, gpu: "off" });
       const provider = new LlamaProvider(manager);
       try {
-        for (const task of TASKS) {
+        // One proposal per env (the MountainCar variants share the task text).
+        for (const task of TASKS.filter((t) => t.key === "mc" || t.key === "oc")) {
           const { text, proposal } = await proposedText(task, provider);
           emit({ bench: "subgoals-proposal", task: task.key, provider: "stories260K", validSubgoals: proposal.verdicts.filter((v) => v.ok).length, ...summarise(proposal) });
           if (text) variant(task, "testmodel", text, () => null);

@@ -31,7 +31,7 @@ test("text states: at most maxStates listed, all counted; mismatched lengths ref
 
 test("text policy summary: the sample with its n, then each state's action probabilities", () => {
   const { distinctStates, states } = textStateFacts([kitchen, board, board, kitchen, board]);
-  assert.deepEqual(summarizeTextPolicy({ runId: "r", episodes: 2, steps: 5, successRate: 0.5, distinctStates, states }), [
+  assert.deepEqual(summarizeTextPolicy({ runId: "r", experimentName: "salad", envId: "Overcooked-TomatoSalad-v0", globalStep: 64, model: "/m/stories260K.gguf", episodes: 2, steps: 5, successRate: 0.5, distinctStates, states }), [
     "Over 2 greedy evaluation episodes (n = 5 steps) the policy succeeded in 50 % of episodes and visited 2 distinct text states.",
     'State 1 (n = 3 of 5 steps, "You hold a tomato."): π = "chop" 0.90, "serve" 0.10.',
     'State 2 (n = 2 of 5 steps, "You are in the kitchen."): π = "go to the cutting board" 0.50, "pick up the tomato" 0.30, "wait" 0.20.',

@@ -1,12 +1,12 @@
 /**
  * The explanation panel's view of a TWOSOME (LLM-policy) run, pure (no DOM, unit-tested): the
  * header line, and per visited text state (most visited first, as the facts list them) the prompt
- * with a short excerpt for the collapsed line, and its action texts with π(a | s), the greedy one
+ * with an excerpt that tells it from the others for the collapsed line, and its action texts with π(a | s), the greedy one
  * (the most probable; ties: the first listed, the env's order) marked.
  */
 import type { TextPolicyFacts } from "../../protocol/src/explain.js";
-// The same excerpt as the summary's sentences (pure; bundles into the webview).
-import { promptExcerpt } from "../../runtime/src/explain/text-policy.js";
+// The same excerpts as the hover's (pure; bundles into the webview).
+import { distinguishingExcerpts } from "../../runtime/src/explain/text-policy.js";
 import { fmt, pct } from "./explain-scene.js";
 
 export interface TextActionRow {
@@ -21,7 +21,7 @@ export interface TextActionRow {
 export interface TextStateView {
   /** "State 1 · 12 of 37 steps (32%)". */
   title: string;
-  /** The prompt's end, whitespace collapsed (the collapsed line). */
+  /** The part of the prompt that tells it from the other states' (the collapsed line; distinguishingExcerpts). */
   excerpt: string;
   /** The whole prompt, as the LLM read it. */
   prompt: string;
@@ -43,6 +43,7 @@ export function textPolicyMeta(f: TextPolicyFacts, when: string): string {
 
 /** One view per listed state; `excerptLength` characters at most in the collapsed line. */
 export function textStateViews(f: TextPolicyFacts, excerptLength = 100): TextStateView[] {
+  const excerpts = distinguishingExcerpts(f.states.map((s) => s.prompt), excerptLength);
   return f.states.map((s, i) => {
     let best = 0;
     s.actions.forEach((a, k) => {
@@ -51,7 +52,7 @@ export function textStateViews(f: TextPolicyFacts, excerptLength = 100): TextSta
     const share = f.steps > 0 ? ` (${pct(s.visits / f.steps)})` : "";
     return {
       title: `State ${i + 1} · ${fmt(s.visits)} of ${fmt(f.steps)} steps${share}`,
-      excerpt: promptExcerpt(s.prompt, excerptLength),
+      excerpt: excerpts[i]!,
       prompt: s.prompt,
       actions: s.actions.map((a, k) => ({ text: a.text, probability: a.probability, label: a.probability.toFixed(2), greedy: k === best })),
     };

@@ -111,7 +111,7 @@ function show(e: Explanation, runId: string): void {
   $("behaviour").hidden = text;
   $("textPolicy").hidden = !text;
   $("episodesLabel").textContent = text ? "Greedy episodes" : "Episodes per mode";
-  renderWords(e);
+  renderWords(e, text ? 1 : undefined);
   if (text) showTextPolicy(e);
   else showBehaviour(e);
 }
@@ -170,7 +170,8 @@ function showBehaviour(e: BehaviourExplanation): void {
   setupReplay(f);
 }
 
-function renderWords(e: Explanation): void {
+/** `sentences`: how many summary sentences to list (a TWOSOME run's states are sentences 2…, and the cards below show them). */
+function renderWords(e: Explanation, sentences = e.summary.length): void {
   const narrative = $("narrative");
   narrative.replaceChildren();
   if (e.narrative) {
@@ -180,7 +181,7 @@ function renderWords(e: Explanation): void {
     narrative.append(el("p", e.narrativeNote[0]!.toUpperCase() + e.narrativeNote.slice(1) + ".", "note"));
   }
   const ul = $("summary");
-  ul.replaceChildren(...e.summary.map((s) => el("li", s)));
+  ul.replaceChildren(...e.summary.slice(0, sentences).map((s) => el("li", s)));
 }
 
 function modeRow(m: ModeFacts): (string | number)[] {

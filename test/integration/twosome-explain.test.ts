@@ -12,6 +12,7 @@ import { join } from "node:path";
 import { pathToFileURL } from "node:url";
 import type { MarkupContent } from "vscode-languageserver-protocol";
 import { requireTestModel } from "../test-model.mjs";
+import { tinyTwosomeExperiment } from "../twosome-experiment.mjs";
 import { workspace } from "./cli-helpers.js";
 import { startRun } from "../../runtime/src/runs/start-run.js";
 import { handleExplainRequest } from "../../runtime/src/explain/adapters.js";
@@ -19,18 +20,7 @@ import { readExplanation } from "../../runtime/src/explain/read.js";
 import { isTextPolicyExplanation, type ExplainProgress } from "../../protocol/src/explain.js";
 import { LspTestClient, positionOf } from "../lsp/lsp-client.js";
 
-// One iteration: 2 envs × 4 macro-steps.
-const EXPERIMENT = `import { defineExperiment } from "rl-studio";
-
-export default defineExperiment({
-  name: "twosome-explained",
-  env: "Overcooked-TomatoSalad-v0",
-  algorithm: "twosome",
-  llm: { normalization: "word", lora: { rank: 4, alpha: 8, targets: ["q", "v"] } },
-  hyperparameters: { totalTimesteps: 8, numEnvs: 2, numSteps: 4, numMinibatches: 2, valueNumMinibatches: 2, gradientAccumulationSteps: 1 },
-  seed: 5,
-});
-`;
+const EXPERIMENT = tinyTwosomeExperiment("twosome-explained");
 
 test("twosome: runtime/explain measures π over the action texts of visited states, saves explanation.json, and the hover shows it", { timeout: 600_000 }, async (t) => {
   const model = requireTestModel(t);

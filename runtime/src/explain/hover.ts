@@ -6,7 +6,7 @@
 import { basename } from "node:path";
 import { isTextPolicyExplanation, type Explanation, type TextPolicyExplanation } from "../../../protocol/src/explain.js";
 import { formatCount, formatNumber, formatPercent } from "./format.js";
-import { promptExcerpt } from "./text-policy.js";
+import { distinguishingExcerpts } from "./text-policy.js";
 import { markdownCode, markdownText as escapeMarkdown } from "../../../common/src/markdown.js";
 
 export interface HoverOptions {
@@ -45,7 +45,8 @@ export function formatHover(e: Explanation, options: HoverOptions = {}): string 
 
 /**
  * A TWOSOME run's hover: the success rate with its sample, then the most visited text states, each
- * with the end of its prompt and its most probable action texts (the greedy one in bold).
+ * with the part of its prompt that tells it from the others and its most probable action texts
+ * (the greedy one in bold).
  */
 export function formatTextPolicyHover(e: TextPolicyExplanation, options: HoverOptions = {}): string {
   const f = e.facts;
@@ -57,13 +58,14 @@ export function formatTextPolicyHover(e: TextPolicyExplanation, options: HoverOp
     "",
   ];
   const shown = f.states.slice(0, options.maxStates ?? 3);
+  const excerpts = distinguishingExcerpts(shown.map((s) => s.prompt), 80);
   shown.forEach((s, i) => {
     const actions = s.actions.slice(0, options.maxActions ?? 3).map((a, j) => {
       const text = `${escapeMarkdown(`"${a.text}"`)} ${a.probability.toFixed(2)}`;
       return j === 0 ? `**${text}**` : text;
     });
     const more = s.actions.length > actions.length ? ` (+${s.actions.length - actions.length} more)` : "";
-    lines.push(`- State ${i + 1} (n = ${formatCount(s.visits)}), ${escapeMarkdown(`"${promptExcerpt(s.prompt, 80)}"`)}: π = ${actions.join(", ")}${more}`);
+    lines.push(`- State ${i + 1} (n = ${formatCount(s.visits)}), ${escapeMarkdown(`"${excerpts[i]}"`)}: π = ${actions.join(", ")}${more}`);
   });
   if (f.distinctStates > shown.length) lines.push("", `_${formatCount(f.distinctStates - shown.length)} more state${f.distinctStates - shown.length === 1 ? "" : "s"} in the explanation; the most probable action (bold) is the one the greedy policy takes._`);
   else if (shown.length > 0) lines.push("", "_The most probable action (bold) is the one the greedy policy takes._");

@@ -42,6 +42,18 @@ test("text-policy hover: success rate with its sample, the top 3 states with the
   assert.match(two, /State 2 .*\n\n_The most probable action \(bold\) is the one the greedy policy takes\._$/);
 });
 
+test("text-policy hover: prompts that share their framing show the words that tell them apart", () => {
+  const room = "There is a fixed cutting board in the room. You notice a tomato on the table.";
+  const task = "To serve the dish of a bowl only containing chopped tomato, you should first";
+  const states = [
+    { prompt: `${room} Currently you are carrying a bowl in hand. ${task}`, visits: 5, actions: [{ text: "put the tomato in the bowl", probability: 0.5 }, { text: "wait", probability: 0.5 }] },
+    { prompt: `${room} Currently you don't have anything in hand. ${task}`, visits: 2, actions: [{ text: "take the bowl", probability: 1 }] },
+  ];
+  const md = formatHover({ ...explanation, facts: { ...facts, distinctStates: 2, states } });
+  assert.match(md, /- State 1 \(n = 5\), "…Currently you are carrying a bowl in hand\.…": π = \*\*"put the tomato in the bowl" 0\.50\*\*, "wait" 0\.50\n/);
+  assert.match(md, /- State 2 \(n = 2\), "…Currently you don't have anything in hand\.…": π = \*\*"take the bowl" 1\.00\*\*\n/);
+});
+
 test("text-policy explanation: no reward-component hover; the terminal report names the LLM policy and lists the summary", () => {
   assert.equal(formatComponentHover(explanation, "upright"), null);
   const text = formatExplanationText(explanation, "/runs/r/explanation.json");

@@ -20,6 +20,9 @@ test("the panel's view: states most visited first, excerpt and whole prompt, π 
   // The most probable is marked even where the list is not sorted (facts from another writer).
   const unsorted = textStateViews({ ...facts, states: [{ prompt: "p", visits: 1, actions: [{ text: "a", probability: 0.2 }, { text: "b", probability: 0.8 }] }] });
   assert.deepEqual(unsorted[0]!.actions.map((a) => a.greedy), [false, true]);
+  // Prompts that share their framing: the collapsed line is the part that tells them apart.
+  const framed = textStateViews({ ...facts, states: [0, 1].map((k) => ({ prompt: `Room. You hold ${k === 0 ? "a bowl" : "nothing"} now. Serve the dish first.`, visits: 1, actions: [{ text: "a", probability: 1 }] })) });
+  assert.deepEqual(framed.map((v) => v.excerpt), ["…You hold a bowl now. Serve…", "…You hold nothing now. Serve…"]);
   assert.equal(textPolicyMeta(facts, "today"), "run salad-20260101-s1 · 1,024 training steps · LLM policy stories260K.gguf with the run's LoRA adapter · 4 greedy episodes (20 steps) · success rate 75% · today");
   assert.match(textStatesNote(facts), /the 4 most visited of 5 distinct text states/);
   assert.match(textStatesNote({ ...facts, distinctStates: 4 }), /all 4 distinct text states/);

@@ -54,7 +54,7 @@ class ExplainClient implements vscode.Disposable {
     this.listeners.set(requestId, onProgress);
     try {
       // The token makes vscode-jsonrpc send $/cancelRequest; the runtime aborts between episodes and saves nothing.
-      return await c.sendRequest(ExplainRequest.type, { runDir, requestId, ...(episodes !== undefined ? { episodes } : {}) }, token);
+      return await c.sendRequest(ExplainRequest.type, { runDir, requestId, backend: config.backend(), ...(episodes !== undefined ? { episodes } : {}) }, token);
     } finally {
       this.listeners.delete(requestId);
     }

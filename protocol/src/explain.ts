@@ -8,6 +8,7 @@
  * checkpoint; sample sizes travel with the figures so nothing is shown without its `n`.
  */
 import { NotificationType, RequestType } from "vscode-jsonrpc";
+import type { BackendName } from "./runtime.js";
 
 // ── facts ──────────────────────────────────────────────────────────────────────
 
@@ -332,6 +333,8 @@ export interface ExplainParams {
   runDir: string;
   /** Evaluation episodes per mode (deterministic and stochastic); default 50. A TWOSOME run: greedy episodes, default 5. */
   episodes?: number;
+  /** A TWOSOME run: the tensor backend of its LLM policy (the editor's rlStudio.backend; default "auto"). An MLP policy is evaluated in plain JS. */
+  backend?: BackendName | "auto";
   /** Ask the local LLM for a narrative (when a model is loaded). Default true. */
   narrative?: boolean;
   /** Echoed in progress notifications. */

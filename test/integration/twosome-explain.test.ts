@@ -40,7 +40,7 @@ test("twosome: runtime/explain measures π over the action texts of visited stat
   assert.ok(!existsSync(saved), "a cancelled explanation saves nothing");
 
   const progress: ExplainProgress[] = [];
-  const explanation = await handleExplainRequest({ runDir: runDir.path, episodes: 2, requestId: "t1" }, { notify: (p) => progress.push(p) });
+  const explanation = await handleExplainRequest({ runDir: runDir.path, episodes: 2, requestId: "t1", backend: "wasm" }, { notify: (p) => progress.push(p) });
   assert.ok(isTextPolicyExplanation(explanation), "a TWOSOME run gets the text-policy explanation");
   const f = explanation.facts;
   assert.equal(f.runId, runDir.id);

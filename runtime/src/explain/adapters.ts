@@ -21,6 +21,7 @@ export function handleExplainRequest(
   const notify = deps.notify;
   return explainRun(params.runDir, {
     ...(params.episodes !== undefined ? { episodes: params.episodes } : {}),
+    ...(params.backend !== undefined ? { backend: params.backend } : {}),
     ...(deps.signal ? { signal: deps.signal } : {}),
     writer: params.narrative === false ? null : (deps.writer ?? null),
     ...(notify

@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync, statSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
 import { join } from "node:path";
 import { startRun } from "../runtime/src/runs/start-run.js";
-import { explainRun, EXPLANATION_FILE } from "../runtime/src/explain/explain.js";
+import { explainBehaviourRun, EXPLANATION_FILE } from "../runtime/src/explain/explain.js";
 
 const root = mkdtempSync(join(tmpdir(), "rl-studio-bench-explain-"));
 const load = () => loadavg().map((x) => +x.toFixed(2));
@@ -19,11 +19,11 @@ async function main(): Promise<void> {
   const trained = await started.done;
   const trainSeconds = (performance.now() - trainStart) / 1000;
   const timings: number[] = [];
-  let last = null as Awaited<ReturnType<typeof explainRun>> | null;
+  let last = null as Awaited<ReturnType<typeof explainBehaviourRun>> | null;
   for (let rep = 0; rep < 3; rep++) {
     const cpu0 = process.cpuUsage();
     const t0 = performance.now();
-    last = await explainRun(started.runDir.path, { episodes: 50 });
+    last = await explainBehaviourRun(started.runDir.path, { episodes: 50 });
     const wall = (performance.now() - t0) / 1000;
     const cpu = process.cpuUsage(cpu0);
     timings.push(wall);

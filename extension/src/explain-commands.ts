@@ -8,7 +8,7 @@ import { randomUUID } from "node:crypto";
 import * as path from "node:path";
 import * as vscode from "vscode";
 import { showErrorMessage, showInformationMessage } from "./notify.js";
-import { ExplainProgressNotification, ExplainRequest, type Explanation, type ExplainProgress } from "../../protocol/src/explain.js";
+import { ExplainProgressNotification, ExplainRequest, isTextPolicyExplanation, type Explanation, type ExplainProgress } from "../../protocol/src/explain.js";
 import * as config from "./config.js";
 import type { Ctx } from "./ctx.js";
 import { EXPLAIN_VIEW_TYPE, ExplainPanels } from "./explain-panel.js";
@@ -54,7 +54,7 @@ class ExplainClient implements vscode.Disposable {
     this.listeners.set(requestId, onProgress);
     try {
       // The token makes vscode-jsonrpc send $/cancelRequest; the runtime aborts between episodes and saves nothing.
-      return await c.sendRequest(ExplainRequest.type, { runDir, requestId, ...(episodes !== undefined ? { episodes } : {}) }, token);
+      return await c.sendRequest(ExplainRequest.type, { runDir, requestId, backend: config.backend(), ...(episodes !== undefined ? { episodes } : {}) }, token);
     } finally {
       this.listeners.delete(requestId);
     }
@@ -98,7 +98,11 @@ export class ExplainController implements vscode.Disposable {
     });
     this.ctx.log.appendLine(
       explanation
-        ? `[client] explained ${runId}: ${explanation.facts.deterministic.episodes} + ${explanation.facts.stochastic.episodes} evaluation episodes`
+        ? `[client] explained ${runId}: ${
+            isTextPolicyExplanation(explanation)
+              ? `${explanation.facts.episodes} greedy evaluation episodes of the LLM policy`
+              : `${explanation.facts.deterministic.episodes} + ${explanation.facts.stochastic.episodes} evaluation episodes`
+          }`
         : `[client] explaining ${runId} cancelled`,
     );
     return explanation;

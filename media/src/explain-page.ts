@@ -8,7 +8,7 @@ export function explainHtml(o: PageResources): string {
     body: `<header id="toolbar">
   <h1 id="title">Policy explanation</h1>
   <span id="meta"></span>
-  <label>Episodes per mode <input id="episodes" type="number" min="1" max="1000" value="50"></label>
+  <label><span id="episodesLabel">Episodes per mode</span> <input id="episodes" type="number" min="1" max="1000" value="50"></label>
   <button id="again" type="button">Explain again</button>
   <progress id="progress" hidden></progress>
 </header>
@@ -16,6 +16,8 @@ export function explainHtml(o: PageResources): string {
 <p id="empty">Waiting for the explanation…</p>
 <main id="content" hidden>
   <section id="words"><h2>What the policy does</h2><div id="narrative"></div><ul id="summary"></ul></section>
+  <section id="textPolicy" hidden><h2>Visited text states</h2><p id="textNote" class="note"></p><div id="textStates"></div></section>
+  <div id="behaviour">
   <section><h2>Measured facts</h2><div id="factTables"></div></section>
   <section class="charts">
     <div class="card"><h3>How episodes end</h3><canvas id="endingsChart"></canvas></div>
@@ -40,6 +42,7 @@ export function explainHtml(o: PageResources): string {
     </div>
     <div class="card wide"><canvas id="stateChart"></canvas></div>
   </section>
+  </div>
 </main>`,
   });
 }

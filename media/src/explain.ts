@@ -7,11 +7,24 @@
  * range of each of those fields, reward components) and
  * a replay of the typical or worst episode: a 2-D drawing for the classic-control envs and the
  * state over time for any env.
+ * A TWOSOME run's explanation shows, instead of the tables, charts and replay, each visited text
+ * state's prompt and π over its action texts, the greedy action marked (explain-text.ts).
  * Everything drawn comes from `Explanation.facts`; nothing is computed here but layout (the facts →
  * series shaping is in explain-scene.ts, unit-tested).
  */
 import { BarController, BarElement, CategoryScale, Chart, Legend, LinearScale, LineController, LineElement, PointElement, Tooltip, type ChartConfiguration } from "chart.js";
-import type { BehaviourFacts, EpisodeTrajectory, Explanation, ExplainHostToWebview, ExplainPanelState, ExplainWebviewToHost, ModeFacts } from "../../protocol/src/explain.js";
+import type {
+  BehaviourExplanation,
+  BehaviourFacts,
+  EpisodeTrajectory,
+  Explanation,
+  ExplainHostToWebview,
+  ExplainPanelState,
+  ExplainWebviewToHost,
+  ModeFacts,
+  TextPolicyExplanation,
+} from "../../protocol/src/explain.js";
+import { textPolicyMeta, textStatesNote, textStateViews } from "./explain-text.js";
 import { actionMapLayout, actionMapView, cellAt, cellOrigin, conditioningTable, drawScene, fieldChartSeries, fmt, hasScene, pct, type SceneColours } from "./explain-scene.js";
 
 Chart.register(BarController, BarElement, LineController, LineElement, PointElement, LinearScale, CategoryScale, Tooltip, Legend);
@@ -75,7 +88,8 @@ function table(head: string[], rows: (string | number)[][], id?: string): HTMLTa
 
 // ── rendering ─────────────────────────────────────────────────────────────────
 
-let current: Explanation | null = null;
+/** The MLP policy's explanation on show (the replay's chart reads it); null while a TWOSOME run's is. */
+let current: BehaviourExplanation | null = null;
 const charts = new Map<string, Chart>();
 
 function chart(id: string, config: ChartConfiguration<"bar" | "line">): void {
@@ -84,19 +98,70 @@ function chart(id: string, config: ChartConfiguration<"bar" | "line">): void {
 }
 
 function show(e: Explanation, runId: string): void {
-  current = e;
   if (state.runId !== runId) state = { runId, replayStep: 0 };
   vscode.setState(state);
-  applyChartTheme();
-  const f = e.facts;
   $("empty").hidden = true;
   $("error").hidden = true;
   $("content").hidden = false;
   $("progress").hidden = true;
-  $("title").textContent = `${f.experimentName} · ${f.envId}`;
+  $("title").textContent = `${e.facts.experimentName} · ${e.facts.envId}`;
+  // The format literal (checked by the compiler against the union), not protocol's isTextPolicyExplanation:
+  // a value import from protocol/src/explain.ts would bundle vscode-jsonrpc into the page.
+  const text = e.format === "rl-studio/text-policy-explanation@1";
+  $("behaviour").hidden = text;
+  $("textPolicy").hidden = !text;
+  $("episodesLabel").textContent = text ? "Greedy episodes" : "Episodes per mode";
+  renderWords(e, text ? 1 : undefined);
+  if (text) showTextPolicy(e);
+  else showBehaviour(e);
+}
+
+/** A TWOSOME run: each visited text state's prompt (collapsed to its end) and π over its action texts. */
+function showTextPolicy(e: TextPolicyExplanation): void {
+  current = null;
+  stop();
+  const f = e.facts;
+  $("meta").textContent = textPolicyMeta(f, new Date(e.createdAt).toLocaleString());
+  $<HTMLInputElement>("episodes").value = String(f.episodes);
+  $("textNote").textContent = textStatesNote(f);
+  $("textStates").replaceChildren(
+    ...textStateViews(f).map((v) => {
+      const card = el("div", undefined, "card textState");
+      card.append(el("h3", v.title));
+      const details = el("details");
+      details.append(el("summary", v.excerpt), el("pre", v.prompt, "prompt"));
+      card.append(details);
+      const t = el("table", undefined, "textActions");
+      const head = el("tr");
+      for (const h of ["action text", "π(a | s)", ""]) head.append(el("th", h));
+      t.append(head);
+      for (const a of v.actions) {
+        const row = el("tr", undefined, a.greedy ? "greedy" : undefined);
+        const name = el("td", a.text);
+        if (a.greedy) name.append(el("span", "greedy", "badge"));
+        const bar = el("meter");
+        bar.min = 0;
+        bar.max = 1;
+        bar.value = a.probability;
+        bar.title = `π = ${a.probability}`;
+        const barCell = el("td");
+        barCell.append(bar);
+        row.append(name, el("td", a.label, "num"), barCell);
+        t.append(row);
+      }
+      card.append(t);
+      return card;
+    }),
+  );
+}
+
+/** An MLP policy: fact tables, charts and the replay. */
+function showBehaviour(e: BehaviourExplanation): void {
+  current = e;
+  applyChartTheme();
+  const f = e.facts;
   $("meta").textContent = `run ${f.runId} · ${fmt(f.globalStep)} training steps · ${f.evaluation.episodesPerMode} episodes per mode · ${new Date(e.createdAt).toLocaleString()}`;
   $<HTMLInputElement>("episodes").value = String(f.evaluation.episodesPerMode);
-  renderWords(e);
   renderTables(f);
   renderEndings(f);
   renderActionMap(f);
@@ -105,7 +170,8 @@ function show(e: Explanation, runId: string): void {
   setupReplay(f);
 }
 
-function renderWords(e: Explanation): void {
+/** `sentences`: how many summary sentences to list (a TWOSOME run's states are sentences 2…, and the cards below show them). */
+function renderWords(e: Explanation, sentences = e.summary.length): void {
   const narrative = $("narrative");
   narrative.replaceChildren();
   if (e.narrative) {
@@ -115,7 +181,7 @@ function renderWords(e: Explanation): void {
     narrative.append(el("p", e.narrativeNote[0]!.toUpperCase() + e.narrativeNote.slice(1) + ".", "note"));
   }
   const ul = $("summary");
-  ul.replaceChildren(...e.summary.map((s) => el("li", s)));
+  ul.replaceChildren(...e.summary.slice(0, sentences).map((s) => el("li", s)));
 }
 
 function modeRow(m: ModeFacts): (string | number)[] {

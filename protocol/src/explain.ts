@@ -8,6 +8,7 @@
  * checkpoint; sample sizes travel with the figures so nothing is shown without its `n`.
  */
 import { NotificationType, RequestType } from "vscode-jsonrpc";
+import type { BackendName } from "./runtime.js";
 
 // ── facts ──────────────────────────────────────────────────────────────────────
 
@@ -237,9 +238,20 @@ export interface BehaviourFacts {
   worstEpisode: EpisodeTrajectory;
 }
 
-/** What `<run>/explanation.json` holds. */
-export interface Explanation {
-  format: "rl-studio/explanation@1";
+/**
+ * What `<run>/explanation.json` holds: the explanation of an MLP policy (behaviour facts) or of a
+ * TWOSOME run's LLM policy (text-policy facts). `format` tells them apart; each variant has its own
+ * format string so that a reader which knows only one refuses the other instead of misreading it,
+ * and files written before the text variant existed read unchanged.
+ */
+export type Explanation = BehaviourExplanation | TextPolicyExplanation;
+
+export const BEHAVIOUR_EXPLANATION_FORMAT = "rl-studio/explanation@1" as const;
+export const TEXT_POLICY_EXPLANATION_FORMAT = "rl-studio/text-policy-explanation@1" as const;
+
+/** The explanation of an MLP policy (PPO and the other vector-observation algorithms). */
+export interface BehaviourExplanation {
+  format: typeof BEHAVIOUR_EXPLANATION_FORMAT;
   /** ISO 8601. */
   createdAt: string;
   facts: BehaviourFacts;
@@ -277,6 +289,12 @@ export interface TextStateFacts {
  */
 export interface TextPolicyFacts {
   runId: string;
+  experimentName: string;
+  envId: string;
+  /** Training steps of the checkpoint that was explained. */
+  globalStep: number;
+  /** The GGUF file the policy was loaded from (the run's, or the one named instead). */
+  model: string;
   /** Greedy evaluation episodes, and the steps they took. */
   episodes: number;
   steps: number;
@@ -288,12 +306,35 @@ export interface TextPolicyFacts {
   states: TextStateFacts[];
 }
 
+/** The explanation of a TWOSOME (LLM-policy) run. */
+export interface TextPolicyExplanation {
+  format: typeof TEXT_POLICY_EXPLANATION_FORMAT;
+  /** ISO 8601. */
+  createdAt: string;
+  facts: TextPolicyFacts;
+  /** Deterministic sentences from the facts (runtime/src/explain/text-policy.ts), each with its sample size. */
+  summary: string[];
+  /**
+   * Always null: the narrative check (every number the LLM writes must be a measured figure) is
+   * defined over an MLP policy's facts, so an LLM policy's explanation shows its summary alone.
+   */
+  narrative: null;
+  /** Why there is no narrative, for the panel. */
+  narrativeNote?: string;
+}
+
+export function isTextPolicyExplanation(e: Explanation): e is TextPolicyExplanation {
+  return e.format === TEXT_POLICY_EXPLANATION_FORMAT;
+}
+
 // ── JSON-RPC (extension → runtime) ──────────────────────────────────────────────
 
 export interface ExplainParams {
   runDir: string;
-  /** Evaluation episodes per mode (deterministic and stochastic); default 50. */
+  /** Evaluation episodes per mode (deterministic and stochastic); default 50. A TWOSOME run: greedy episodes, default 5. */
   episodes?: number;
+  /** A TWOSOME run: the tensor backend of its LLM policy (the editor's rlStudio.backend; default "auto"). An MLP policy is evaluated in plain JS. */
+  backend?: BackendName | "auto";
   /** Ask the local LLM for a narrative (when a model is loaded). Default true. */
   narrative?: boolean;
   /** Echoed in progress notifications. */
@@ -308,7 +349,7 @@ export interface ExplainProgress {
   total: number;
 }
 
-/** Explain a run: rollouts, facts, summary, narrative; saved as `<run>/explanation.json`. */
+/** Explain a run (an MLP policy's or a TWOSOME run's): rollouts, facts, summary, narrative; saved as `<run>/explanation.json`. */
 export namespace ExplainRequest {
   export const method = "runtime/explain" as const;
   export const direction = "extensionToRuntime" as const;
@@ -335,7 +376,7 @@ export type ExplainHostToWebview =
 export type ExplainWebviewToHost =
   /** The script loaded and its listener is attached: (re)send the explanation. */
   | { type: "ready" }
-  /** Measure again with this many episodes per mode. */
+  /** Measure again with this many episodes per mode (a TWOSOME run: greedy episodes). */
   | { type: "explainAgain"; episodes: number }
   | { type: "error"; message: string };
 

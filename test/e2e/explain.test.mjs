@@ -13,7 +13,7 @@ import assert from "node:assert/strict";
 import { execFileSync } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
-import { OUT, ROOT, findFrame, missingBuild, missingTools, skipUnlessReady, openFile, openWorkbench, runCommand, waitUntil, withCodeServer } from "./harness.mjs";
+import { OUT, ROOT, findFrame, hoverUntilShown, missingBuild, missingTools, skipUnlessReady, openFile, openWorkbench, runCommand, waitUntil, withCodeServer } from "./harness.mjs";
 
 const skip = skipUnlessReady(missingTools(), missingBuild(["dist/cli.js", "dist/media/explain.js"]));
 
@@ -57,11 +57,7 @@ test("e2e: env-id hover shows the measured summary; Open explanation opens the p
     // 1. Hover the env id: RL Studio's hover carries the measured summary and the link.
     const hoverWidget = page.locator(".monaco-hover", { hasText: "Deterministic policy: mean return" }).first();
     const envToken = page.locator(".monaco-editor .view-line span", { hasText: /^"CartPole-v1"$/ }).first();
-    await waitUntil("the explanation in the env id's hover", async () => {
-      await page.mouse.move(5, 5);
-      await envToken.hover();
-      return hoverWidget.waitFor({ timeout: 4000 }).then(() => true, () => false);
-    }, 60_000, 500);
+    await hoverUntilShown(page, envToken, hoverWidget, "the explanation in the env id's hover");
     const hoverText = (await hoverWidget.innerText()).replace(/\s+/g, " ");
     t.diagnostic(`hover: ${hoverText.slice(0, 400)}`);
     // The hover escapes markdown in the sentence (e.g. "−" stays, "(" stays): compare on the leading words and figure.

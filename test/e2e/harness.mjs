@@ -198,6 +198,18 @@ export async function findFrame(page, selector, ms = 60_000) {
   throw new Error(`no frame with ${selector} within ${ms} ms`);
 }
 
+/**
+ * Hover `target` (an editor token) until the hover `widget` shows: each try moves the mouse away
+ * first, since a hover that is already open (or re-rendered by another provider) does not reopen.
+ */
+export async function hoverUntilShown(page, target, widget, what, ms = 60_000) {
+  await waitUntil(what, async () => {
+    await page.mouse.move(5, 5);
+    await target.hover();
+    return widget.waitFor({ timeout: 4000 }).then(() => true, () => false);
+  }, ms, 500);
+}
+
 export async function waitUntil(what, f, ms = 60_000, every = 250) {
   for (const deadline = Date.now() + ms; Date.now() < deadline;) {
     const v = await f();

@@ -13,10 +13,10 @@ import { RunDir } from "../../runtime/src/runs/run-dir.js";
 import { Policy } from "../../runtime/src/ppo/policy.js";
 import { Rng } from "../../runtime/src/rng.js";
 import { makeEnv } from "../../runtime/src/envs/registry.js";
-import { explainRun, findLatestExplanation, readExplanation } from "../../runtime/src/explain/explain.js";
+import { explainBehaviourRun, explainRun, findLatestExplanation, readExplanation } from "../../runtime/src/explain/explain.js";
 import { measureBehaviour } from "../../runtime/src/explain/facts.js";
 import { handleExplainRequest } from "../../runtime/src/explain/adapters.js";
-import type { ActionBin, BehaviourFacts, ExplainProgress, RolloutMode } from "../../protocol/src/explain.js";
+import { isTextPolicyExplanation, type ActionBin, type BehaviourFacts, type ExplainProgress, type RolloutMode } from "../../protocol/src/explain.js";
 import { formatCount, formatNumber, formatPercent } from "../../runtime/src/explain/format.js";
 import { checkNarrativeNumbers } from "../../runtime/src/explain/narrative.js";
 import { LlmNarrativeWriter } from "../../runtime/src/explain/llm-narrative.js";
@@ -76,6 +76,7 @@ test("every conditional action frequency of a trained CartPole policy equals an 
   const runDir = await trained;
   const progress: ExplainProgress[] = [];
   const explanation = await handleExplainRequest({ runDir, episodes: EPISODES, requestId: "r1" }, { notify: (p) => progress.push(p) });
+  assert.ok(!isTextPolicyExplanation(explanation), "a PPO run gets behaviour facts");
   const { facts } = explanation;
   const { policy } = Policy.fromRun(RunDir.open(runDir));
   assert.equal(facts.evaluation.episodesPerMode, EPISODES);
@@ -160,7 +161,7 @@ test("on the trained policy, a narrative may quote the summary and fact table, a
     const lines = prompt.split("\n").filter((l) => l.startsWith("- ")).map((l) => l.slice(2));
     return { narrative: `In short: ${lines.slice(0, 4).join(" ")}` };
   });
-  const explanation = await explainRun(runDir, { episodes: EPISODES, save: false, writer: new LlmNarrativeWriter(provider) });
+  const explanation = await explainBehaviourRun(runDir, { episodes: EPISODES, save: false, writer: new LlmNarrativeWriter(provider) });
   const { facts } = explanation;
   assert.equal(explanation.narrative, `In short: ${explanation.summary.slice(0, 4).join(" ")}`, explanation.narrativeNote);
 
@@ -216,7 +217,7 @@ test("on the trained policy, a narrative may quote the summary and fact table, a
   assert.deepEqual(checkNarrativeNumbers(`${faithful} It visits ${formatCount(invented)} states.`, facts).invented, [formatCount(invented)]);
 
   // A scripted model that invents a figure: rejected, and the summary is shown instead.
-  const lying = await explainRun(runDir, { episodes: EPISODES, save: false, writer: new LlmNarrativeWriter(new ScriptedProvider(() => ({ narrative: `${faithful} It visits ${formatCount(invented)} states.` }))) });
+  const lying = await explainBehaviourRun(runDir, { episodes: EPISODES, save: false, writer: new LlmNarrativeWriter(new ScriptedProvider(() => ({ narrative: `${faithful} It visits ${formatCount(invented)} states.` }))) });
   assert.equal(lying.narrative, null);
   assert.deepEqual(lying.narrativeRejected, [formatCount(invented)]);
   assert.deepEqual(lying.summary, explanation.summary);

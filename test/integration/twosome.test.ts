@@ -3,7 +3,7 @@
  * iterations into a run folder (metrics under CleanRL's names, a small checkpoint of the adapter and
  * value head only), Ctrl-C stops it and `resume` continues the same curves without gaps, `eval`
  * reproduces its returns, `explain` lists π over the action texts of the states that greedy episode
- * visited, `eval --prior` measures the untrained LLM, and bad settings are refused
+ * visited (and saves them as explanation.json), `eval --prior` measures the untrained LLM, and bad settings are refused
  * with the field and where. In-process, the live tensor count stays flat over iterations.
  */
 import { test } from "node:test";
@@ -128,7 +128,10 @@ test("twosome: train, Ctrl-C, resume without gaps; a small checkpoint; eval repr
   }
   assert.match(x.summary[0]!, /^Over 1 greedy evaluation episode \(n = \d+ steps\)/);
   assert.equal(x.summary.length, 1 + x.facts.states.length);
-  assert.ok(!existsSync(join(runDir, "explanation.json")), "not saved where the panel reads an MLP policy's facts");
+  // Saved, as for a PPO run, where the panel and the hovers read it.
+  const saved = JSON.parse(readFileSync(join(runDir, "explanation.json"), "utf8")) as { format: string; facts: TextPolicyFacts };
+  assert.equal(saved.format, "rl-studio/text-policy-explanation@1");
+  assert.deepEqual(saved.facts, x.facts);
 
   const prior = await runCli(["eval", "exp.rl.ts", "--prior", "--model", model, "--episodes", "1", "--backend", "wasm", "--json"], dir);
   assert.equal(prior.code, 0, prior.stderr);

@@ -12,7 +12,7 @@ import { Command, CommanderError, InvalidArgumentError, Option } from "commander
 import { ENV_SPECS } from "../envs/registry.js";
 import { evaluateRun } from "../ppo/policy.js";
 import { evaluatePrior, evaluateTwosomeRun } from "../llm-policy/evaluate-twosome.js";
-import { isTwosomeRun, runTwosomeExplainCommand } from "../llm-policy/explain-twosome.js";
+import { isTwosomeRun } from "../llm-policy/explain-twosome.js";
 import { loadExperiment } from "../experiment/resolve.js";
 import type { BackendName, TrainSummary } from "../ppo/train.js";
 import { BACKEND_NAMES } from "../../../protocol/src/runtime.js";
@@ -228,26 +228,26 @@ export async function runCli(argv: readonly string[], io: CliIo = processIo()): 
     .description("measure what the trained policy does (how episodes end, action choice by observation field, reward components) and say it in sentences with figures")
     .argument("<run-dir>", "the run folder")
     .option("--episodes <n>", "evaluation episodes per mode (deterministic and stochastic); default 50, for a TWOSOME run 5 greedy episodes", parseCount("--episodes", 1))
-    .option("--model <path>", "a .gguf file or hf: URI: the local LLM then also writes a narrative from the measured facts, kept only if every number in it is among them (default: RL_STUDIO_LLM_MODEL; without a model, the measured summary alone)")
+    .option("--model <path>", "a .gguf file or hf: URI: the local LLM then also writes a narrative from the measured facts, kept only if every number in it is among them (default: RL_STUDIO_LLM_MODEL; without a model, the measured summary alone). A TWOSOME run: the GGUF its policy is loaded from instead of the run's own, as for eval")
+    .addOption(new Option("--backend <name>", "a TWOSOME run: the tensor backend of its LLM policy (an MLP policy is evaluated in plain JS)").choices(BACKEND_CHOICES as string[]).default("auto"))
     .option("--json", "print the explanation as one JSON object on the last stdout line")
-    .action(async (runDirPath: string, flags: { episodes?: number; model?: string; json?: boolean }) => {
+    .action(async (runDirPath: string, flags: { episodes?: number; model?: string; backend: BackendName | "auto"; json?: boolean }) => {
       json = flags.json === true;
       const controller = new AbortController();
       const release = interruptible(io, controller, "stopping the explanation…");
       const episodes = flags.episodes !== undefined ? { episodes: flags.episodes } : {};
-      const explain = (writer: LlmNarrativeWriter | null) =>
-        runExplainCommand(runDirPath, { ...episodes, json }, { stdout: out, stderr: err, signal: controller.signal, writer });
+      const explain = (writer: LlmNarrativeWriter | null, model?: string) =>
+        runExplainCommand(runDirPath, { ...episodes, json, backend: flags.backend, ...(model !== undefined ? { model } : {}) }, { stdout: out, stderr: err, signal: controller.signal, writer });
       try {
-        if (isTwosomeRun(runDirPath)) {
-          // The LLM policy's own facts: action-text probabilities in visited states (no narrative).
-          await runTwosomeExplainCommand(runDirPath, { ...episodes, json }, { stdout: out, stderr: err, signal: controller.signal });
-          exitCode = controller.signal.aborted ? EXIT.interrupted : EXIT.ok;
-          return;
+        if (isTwosomeRun(RunDir.open(runDirPath))) {
+          // The LLM is the policy (--model overrides its GGUF, as for eval); its facts get no narrative.
+          await explain(null, flags.model !== undefined ? resolve(io.cwd, flags.model) : undefined);
+        } else {
+          // The narrative is optional: with no model named anywhere, the facts and summary still come.
+          const model = flags.model ?? process.env.RL_STUDIO_LLM_MODEL;
+          if (model) await (await rewardDesign()).withProvider({ model }, (provider) => explain(new LlmNarrativeWriter(provider)));
+          else await explain(null);
         }
-        // The narrative is optional: with no model named anywhere, the facts and summary still come.
-        const model = flags.model ?? process.env.RL_STUDIO_LLM_MODEL;
-        if (model) await (await rewardDesign()).withProvider({ model }, (provider) => explain(new LlmNarrativeWriter(provider)));
-        else await explain(null);
         exitCode = controller.signal.aborted ? EXIT.interrupted : EXIT.ok;
       } finally {
         release();

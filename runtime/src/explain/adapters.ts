@@ -2,7 +2,8 @@
  * The thin edges of explanations: what the JSON-RPC server and the CLI call. Each is a few lines
  * over `explainRun`, so the server, the CLI and the tests explain a run the same way.
  */
-import type { Explanation, ExplainParams, ExplainProgress } from "../../../protocol/src/explain.js";
+import { isTextPolicyExplanation, type Explanation, type ExplainParams, type ExplainProgress } from "../../../protocol/src/explain.js";
+import type { BackendRequest } from "../backends/select.js";
 import { explainRun, EXPLANATION_FILE } from "./explain.js";
 import { formatExplanationText } from "./hover.js";
 import { compactFacts, type NarrativeWriter } from "./narrative.js";
@@ -20,6 +21,7 @@ export function handleExplainRequest(
   const notify = deps.notify;
   return explainRun(params.runDir, {
     ...(params.episodes !== undefined ? { episodes: params.episodes } : {}),
+    ...(params.backend !== undefined ? { backend: params.backend } : {}),
     ...(deps.signal ? { signal: deps.signal } : {}),
     writer: params.narrative === false ? null : (deps.writer ?? null),
     ...(notify
@@ -36,10 +38,14 @@ export interface ExplainCommandFlags {
   episodes?: number;
   /** One JSON object on the last stdout line instead of the text report. */
   json?: boolean;
+  /** A TWOSOME run: the GGUF its policy is loaded from instead of the recorded one (--model). */
+  model?: string;
+  /** A TWOSOME run: the tfjs backend (--backend). */
+  backend?: BackendRequest;
 }
 
 /**
- * `rl-studio explain <run-dir> [--episodes N] [--json]`: progress on stderr, the report (or one JSON
+ * `rl-studio explain <run-dir> [--episodes N] [--json]` (a TWOSOME run also `--model`, `--backend`): progress on stderr, the report (or one JSON
  * object: run folder, file, summary, narrative, compact facts) on stdout. Errors are thrown for the
  * CLI's own reporter (a missing run folder or checkpoint is a `RunDirError`).
  */
@@ -51,7 +57,10 @@ export async function runExplainCommand(
   let lastTenth = -1;
   const explanation = await explainRun(runDirPath, {
     ...(flags.episodes !== undefined ? { episodes: flags.episodes } : {}),
+    ...(flags.model !== undefined ? { model: flags.model } : {}),
+    ...(flags.backend !== undefined ? { backend: flags.backend } : {}),
     ...(io.signal ? { signal: io.signal } : {}),
+    ...(flags.json ? {} : { log: io.stderr }),
     writer: io.writer ?? null,
     onProgress: (p) => {
       if (flags.json) return;
@@ -73,9 +82,10 @@ export async function runExplainCommand(
         file,
         summary: explanation.summary,
         narrative: explanation.narrative,
-        ...(explanation.narrativeRejected ? { narrativeRejected: explanation.narrativeRejected } : {}),
+        ...(!isTextPolicyExplanation(explanation) && explanation.narrativeRejected ? { narrativeRejected: explanation.narrativeRejected } : {}),
         ...(explanation.narrativeNote ? { narrativeNote: explanation.narrativeNote } : {}),
-        facts: compactFacts(explanation.facts),
+        // A text policy's facts are small already (a few states and their action texts).
+        facts: isTextPolicyExplanation(explanation) ? explanation.facts : compactFacts(explanation.facts),
       }),
     );
   } else {

@@ -2,10 +2,14 @@
  * Explaining a run: measure the behaviour of its latest checkpoint, turn the facts into summary
  * sentences, let the LLM (when there is one) phrase them — accepted only when every number it
  * writes is in the facts — and save it all as `<run>/explanation.json` for the hovers and the panel.
+ * A TWOSOME run's policy is the LLM itself: its facts are the action texts' probabilities in the
+ * text states its greedy episodes visit (runtime/src/llm-policy/explain-twosome.ts).
  */
 import { existsSync } from "node:fs";
 import { join } from "node:path";
-import type { Explanation, ExplainProgress } from "../../../protocol/src/explain.js";
+import { BEHAVIOUR_EXPLANATION_FORMAT, isTextPolicyExplanation, type BehaviourExplanation, type Explanation, type ExplainProgress, type TextPolicyExplanation } from "../../../protocol/src/explain.js";
+import type { BackendRequest } from "../backends/select.js";
+import { DEFAULT_TWOSOME_EXPLAIN_EPISODES, explainTwosomeRun, isTwosomeRun } from "../llm-policy/explain-twosome.js";
 import { LlmOutputError } from "../llm/provider.js";
 import { Policy } from "../ppo/policy.js";
 import { writeFileAtomic } from "../runs/atomic.js";
@@ -21,13 +25,19 @@ import { EXPLANATION_FILE } from "./read.js";
 
 
 export interface ExplainOptions {
-  /** Evaluation episodes per mode (deterministic and stochastic). Default 50. */
+  /** Evaluation episodes per mode (deterministic and stochastic). Default 50. A TWOSOME run: greedy episodes, default 5. */
   episodes?: number;
+  /** A TWOSOME run: the GGUF to load instead of the one the run recorded (the CLI's --model, as for eval). */
+  model?: string;
+  /** A TWOSOME run: the tfjs backend of the LLM policy (default "auto"). */
+  backend?: BackendRequest;
+  /** A TWOSOME run: what loading the model reports (backend, model file). */
+  log?: (line: string) => void;
   /** Aborting stops between episodes (and aborts the writer); nothing is saved. */
   signal?: AbortSignal;
   /** Progress: rollouts (per episode), sensitivity (per field), narrative, saving. */
   onProgress?: (p: Pick<ExplainProgress, "phase" | "done" | "total">) => void;
-  /** Writes the narrative; null or absent: summary only. */
+  /** Writes the narrative of an MLP policy's facts; null or absent: summary only. */
   writer?: NarrativeWriter | null;
   /** Write `<run>/explanation.json` (default true). */
   save?: boolean;
@@ -43,10 +53,25 @@ export async function explainRun(runDirPath: string, options: ExplainOptions = {
   if (!existsSync(runDir.file("checkpoint"))) {
     throw new RunDirError(runDir.path, `${runDirPath}: no checkpoint yet, so there is no trained policy to explain (a checkpoint is written every checkpointEvery iterations and when training stops)`);
   }
-  if (runDir.readExperiment().algorithm === "twosome") {
-    // These facts read an MLP policy's checkpoint; a TWOSOME run's are runtime/src/llm-policy/explain-twosome.ts's, which the CLI prints.
-    throw new RunDirError(runDir.path, `${runDirPath}: the explanation panel and hovers do not cover TWOSOME (LLM-policy) runs yet; \`rl-studio explain ${runDirPath}\` in a terminal lists the action texts' probabilities in the states its policy visits`);
+  const explanation = isTwosomeRun(runDir) ? await explainTextPolicy(runDir, options) : await explainBehaviour(runDir, options);
+  if (options.save !== false) {
+    options.signal?.throwIfAborted();
+    options.onProgress?.({ phase: "saving", done: 0, total: 1 });
+    writeFileAtomic(join(runDir.path, EXPLANATION_FILE), JSON.stringify(explanation) + "\n");
+    options.onProgress?.({ phase: "saving", done: 1, total: 1 });
   }
+  return explanation;
+}
+
+/** `explainRun` for a caller that needs an MLP policy's behaviour facts (the benches, tests): a TWOSOME run is refused, naming it. */
+export async function explainBehaviourRun(runDirPath: string, options: ExplainOptions = {}): Promise<BehaviourExplanation> {
+  const explanation = await explainRun(runDirPath, options);
+  if (isTextPolicyExplanation(explanation)) throw new RunDirError(runDirPath, `${runDirPath}: a TWOSOME run, whose explanation holds text-policy facts, not an MLP policy's behaviour facts`);
+  return explanation;
+}
+
+/** An MLP policy: behaviour facts from both rollout modes, their summary, and the narrative when a writer is given. */
+async function explainBehaviour(runDir: RunDir, options: ExplainOptions): Promise<BehaviourExplanation> {
   const { policy, experiment, globalStep } = Policy.fromRun(runDir);
   const { facts } = await measureBehaviour(policy, experiment, {
     ...options.measure,
@@ -56,8 +81,8 @@ export async function explainRun(runDirPath: string, options: ExplainOptions = {
     ...(options.signal ? { signal: options.signal } : {}),
     ...(options.onProgress ? { onProgress: options.onProgress } : {}),
   });
-  const explanation: Explanation = {
-    format: "rl-studio/explanation@1",
+  const explanation: BehaviourExplanation = {
+    format: BEHAVIOUR_EXPLANATION_FORMAT,
     createdAt: new Date().toISOString(),
     facts,
     summary: summarize(facts),
@@ -70,17 +95,25 @@ export async function explainRun(runDirPath: string, options: ExplainOptions = {
   } else {
     explanation.narrativeNote = "no language model loaded: showing the measured summary";
   }
-  if (options.save !== false) {
-    options.signal?.throwIfAborted();
-    options.onProgress?.({ phase: "saving", done: 0, total: 1 });
-    writeFileAtomic(join(runDir.path, EXPLANATION_FILE), JSON.stringify(explanation) + "\n");
-    options.onProgress?.({ phase: "saving", done: 1, total: 1 });
-  }
   return explanation;
 }
 
+/** A TWOSOME run: greedy episodes of the LLM policy, π over the action texts of the states they visit (no narrative). */
+function explainTextPolicy(runDir: RunDir, options: ExplainOptions): Promise<TextPolicyExplanation> {
+  const episodes = options.episodes ?? DEFAULT_TWOSOME_EXPLAIN_EPISODES;
+  options.onProgress?.({ phase: "rollouts", done: 0, total: episodes });
+  return explainTwosomeRun(runDir, {
+    episodes,
+    ...(options.model !== undefined ? { model: options.model } : {}),
+    ...(options.backend !== undefined ? { backend: options.backend } : {}),
+    ...(options.signal ? { signal: options.signal } : {}),
+    ...(options.log ? { log: options.log } : {}),
+    onEpisode: (i) => options.onProgress?.({ phase: "rollouts", done: i + 1, total: episodes }),
+  });
+}
+
 /** Ask the writer for a narrative and keep it only if its numbers check out. A failing writer leaves the summary (abort still aborts). */
-export async function addNarrative(explanation: Explanation, writer: NarrativeWriter, signal?: AbortSignal): Promise<void> {
+export async function addNarrative(explanation: BehaviourExplanation, writer: NarrativeWriter, signal?: AbortSignal): Promise<void> {
   let text: string;
   try {
     text = (await writer.write(explanation.facts, signal)).trim();

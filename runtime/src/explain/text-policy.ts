@@ -51,6 +51,43 @@ export function promptExcerpt(prompt: string, max = 120): string {
   return flat.length <= max ? flat : `…${flat.slice(flat.length - (max - 1))}`;
 }
 
+/** Shared words kept on each side of where prompts differ, for context. */
+const CONTEXT_WORDS = 2;
+
+/**
+ * Excerpts that tell several states apart. One env's prompts share their framing (Overcooked's all
+ * start with the room and end with the same task instruction), so an excerpt of either end can be
+ * the same for every state. The words every prompt starts and ends with are cut ("…") but for two
+ * on each side of the difference, and what is left is kept from its start, `max` characters at most. Without a shared start or end (or with one
+ * prompt, or prompts that differ only in whitespace) each is `promptExcerpt`'s.
+ */
+export function distinguishingExcerpts(prompts: readonly string[], max = 120): string[] {
+  const flats = prompts.map((p) => p.replace(/\s+/g, " ").trim());
+  if (flats.length < 2) return prompts.map((p) => promptExcerpt(p, max));
+  const first = flats[0]!;
+  const shortest = Math.min(...flats.map((f) => f.length));
+  let prefix = 0;
+  while (prefix < shortest && flats.every((f) => f[prefix] === first[prefix])) prefix++;
+  let suffix = 0;
+  while (suffix < shortest - prefix && flats.every((f) => f[f.length - 1 - suffix] === first[first.length - 1 - suffix])) suffix++;
+  // Cut at word boundaries inside the shared parts, keeping CONTEXT_WORDS of each next to the difference.
+  // The space before the word the difference starts in, then CONTEXT_WORDS spaces further back…
+  let before = first.lastIndexOf(" ", prefix - 1);
+  for (let w = 0; w < CONTEXT_WORDS && before >= 0; w++) before = first.lastIndexOf(" ", before - 1);
+  // …and the space after the word the difference ends in, then CONTEXT_WORDS spaces further on.
+  let after = suffix > 0 ? first.indexOf(" ", first.length - suffix) : -1;
+  for (let w = 0; w < CONTEXT_WORDS && after >= 0; w++) after = first.indexOf(" ", after + 1);
+  const start = before + 1;
+  const end = after < 0 ? 0 : first.length - after;
+  const middles = flats.map((f) => f.slice(start, f.length - end).trim());
+  if ((start === 0 && end === 0) || middles.some((m) => m === "") || flats.every((f) => f === first)) return prompts.map((p) => promptExcerpt(p, max));
+  return middles.map((m) => {
+    const cut = m.length > max - 2;
+    const body = cut ? m.slice(0, max - 2).trimEnd() : m;
+    return `${start > 0 ? "…" : ""}${body}${end > 0 || cut ? "…" : ""}`;
+  });
+}
+
 /** The summary sentences: the sample, then each listed state with its action probabilities. */
 export function summarizeTextPolicy(facts: TextPolicyFacts): string[] {
   const out = [

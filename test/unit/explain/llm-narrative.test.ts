@@ -11,12 +11,12 @@ import { addNarrative } from "../../../runtime/src/explain/explain.js";
 import { summarize } from "../../../runtime/src/explain/summary.js";
 import { formatCount, formatNumber, formatPercent } from "../../../runtime/src/explain/format.js";
 import { LlmOutputError, type GenerateJsonOptions, type JsonGeneration, type LlmProvider } from "../../../runtime/src/llm/provider.js";
-import type { BehaviourFacts, Explanation } from "../../../protocol/src/explain.js";
+import type { BehaviourExplanation, BehaviourFacts } from "../../../protocol/src/explain.js";
 import { ScriptedProvider } from "../reward-design/scripted-provider.js";
 import { CARTPOLE_EXPERIMENT, thetaOnlyPolicy } from "./helpers.js";
 
 const measured = measureBehaviour(thetaOnlyPolicy(), CARTPOLE_EXPERIMENT, { episodes: 6 });
-const explanationOf = (facts: BehaviourFacts): Explanation => ({ format: "rl-studio/explanation@1", createdAt: "", facts, summary: summarize(facts), narrative: null });
+const explanationOf = (facts: BehaviourFacts): BehaviourExplanation => ({ format: "rl-studio/explanation@1", createdAt: "", facts, summary: summarize(facts), narrative: null });
 
 /** What a faithful model writes: the summary's figures, in words. */
 function faithful(facts: BehaviourFacts): string {

@@ -5,7 +5,7 @@ import { buildNarrativePrompt, checkNarrativeNumbers, extractNumbers, type Narra
 import { addNarrative } from "../../../runtime/src/explain/explain.js";
 import { summarize } from "../../../runtime/src/explain/summary.js";
 import { formatCount, formatNumber, formatPercent } from "../../../runtime/src/explain/format.js";
-import type { BehaviourFacts, Explanation } from "../../../protocol/src/explain.js";
+import type { BehaviourExplanation, BehaviourFacts } from "../../../protocol/src/explain.js";
 import { alwaysLeftPolicy, CARTPOLE_EXPERIMENT, thetaOnlyPolicy } from "./helpers.js";
 
 /** A test double for the LLM: returns a fixed text, records what it was given. */
@@ -20,7 +20,7 @@ class ScriptedWriter implements NarrativeWriter {
 }
 
 const measured = measureBehaviour(alwaysLeftPolicy(), CARTPOLE_EXPERIMENT, { episodes: 10 });
-const explanationOf = (facts: BehaviourFacts): Explanation => ({ format: "rl-studio/explanation@1", createdAt: "", facts, summary: summarize(facts), narrative: null });
+const explanationOf = (facts: BehaviourFacts): BehaviourExplanation => ({ format: "rl-studio/explanation@1", createdAt: "", facts, summary: summarize(facts), narrative: null });
 
 /** A narrative that only restates measured figures, rounded and as percentages. */
 function faithful(facts: BehaviourFacts): string {

@@ -1,6 +1,6 @@
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { promptExcerpt, summarizeTextPolicy, textStateFacts, type TextStep } from "../../../runtime/src/explain/text-policy.js";
+import { distinguishingExcerpts, promptExcerpt, summarizeTextPolicy, textStateFacts, type TextStep } from "../../../runtime/src/explain/text-policy.js";
 
 const L = Math.log;
 const kitchen: TextStep = { prompt: "You are in the kitchen.", actions: ["pick up the tomato", "wait", "go to the cutting board"], logProbs: [L(0.3), L(0.2), L(0.5)] };
@@ -31,7 +31,7 @@ test("text states: at most maxStates listed, all counted; mismatched lengths ref
 
 test("text policy summary: the sample with its n, then each state's action probabilities", () => {
   const { distinctStates, states } = textStateFacts([kitchen, board, board, kitchen, board]);
-  assert.deepEqual(summarizeTextPolicy({ runId: "r", episodes: 2, steps: 5, successRate: 0.5, distinctStates, states }), [
+  assert.deepEqual(summarizeTextPolicy({ runId: "r", experimentName: "salad", envId: "Overcooked-TomatoSalad-v0", globalStep: 64, model: "/m/stories260K.gguf", episodes: 2, steps: 5, successRate: 0.5, distinctStates, states }), [
     "Over 2 greedy evaluation episodes (n = 5 steps) the policy succeeded in 50 % of episodes and visited 2 distinct text states.",
     'State 1 (n = 3 of 5 steps, "You hold a tomato."): π = "chop" 0.90, "serve" 0.10.',
     'State 2 (n = 2 of 5 steps, "You are in the kitchen."): π = "go to the cutting board" 0.50, "pick up the tomato" 0.30, "wait" 0.20.',
@@ -41,4 +41,29 @@ test("text policy summary: the sample with its n, then each state's action proba
 test("prompt excerpt: whitespace collapsed, a long prompt keeps its end", () => {
   assert.equal(promptExcerpt("a\n  b"), "a b");
   assert.equal(promptExcerpt("0123456789", 5), "…6789");
+});
+
+// Overcooked's prompts (obs2textWrapper's template) differ only in the middle: the start describes the room, the end is the task.
+const ROOM = "There is a fixed cutting board in the room. You notice a tomato on the table.";
+const TASK = "To serve the dish of a bowl only containing chopped tomato, you should first";
+const carrying = `${ROOM} Currently you are carrying a bowl in hand. ${TASK}`;
+const empty = `${ROOM}\n Currently you don't have anything in hand. ${TASK}`;
+
+test("distinguishing excerpts: the shared start and end are cut but for two words either side of the difference", () => {
+  assert.deepEqual(distinguishingExcerpts([carrying, empty, carrying]), [
+    "…Currently you are carrying a bowl in hand.…",
+    "…Currently you don't have anything in hand.…",
+    "…Currently you are carrying a bowl in hand.…",
+  ]);
+  assert.deepEqual(distinguishingExcerpts(["x y z a1 b c d", "x y z a2 b c d"]), ["…y z a1 b c…", "…y z a2 b c…"]);
+  // What is left is kept from its start, max characters in all.
+  assert.deepEqual(distinguishingExcerpts([carrying, empty], 20), ["…Currently you are…", "…Currently you don'…"]);
+});
+
+test("distinguishing excerpts: one prompt, nothing shared, or nothing different fall back to promptExcerpt", () => {
+  assert.deepEqual(distinguishingExcerpts([carrying], 30), [promptExcerpt(carrying, 30)]);
+  assert.deepEqual(distinguishingExcerpts(["You are in the kitchen.", "You hold a tomato."]), ["You are in the kitchen.", "You hold a tomato."]);
+  assert.deepEqual(distinguishingExcerpts(["abc def", "abc"]), ["abc def", "abc"]);
+  assert.deepEqual(distinguishingExcerpts([carrying, carrying.replace(/ /g, "  ")], 30), [promptExcerpt(carrying, 30), promptExcerpt(carrying, 30)]);
+  assert.deepEqual(distinguishingExcerpts([]), []);
 });

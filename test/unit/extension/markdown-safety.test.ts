@@ -12,6 +12,7 @@ import { runTooltipMarkdown } from "../../../extension/src/run-tooltip.js";
 import { healthView } from "../../../extension/src/runtime-health.js";
 import { measureBehaviour } from "../../../runtime/src/explain/facts.js";
 import { summarize } from "../../../runtime/src/explain/summary.js";
+import { summarizeTextPolicy } from "../../../runtime/src/explain/text-policy.js";
 import { formatComponentHover, formatHover } from "../../../runtime/src/explain/hover.js";
 import { alwaysLeftPolicy, CARTPOLE_EXPERIMENT } from "../explain/helpers.js";
 
@@ -69,6 +70,26 @@ test("explanation hovers: run id, experiment name, env id, narrative and rejecte
   assert.ok(decode(narrated).includes("It [pushes](command:y) left."));
   const component = formatComponentHover(explanation, "[c](command:z)", { openLink: open });
   if (component !== null) assert.deepEqual(links(render(component)), [open]);
+});
+
+test("TWOSOME explanation hovers: prompts, action texts, the model's name and the run's stay text", () => {
+  const facts = {
+    runId: HOSTILE,
+    experimentName: HOSTILE,
+    envId: "[e](command:x)",
+    globalStep: 8,
+    model: `/m/${HOSTILE}.gguf`,
+    episodes: 1,
+    steps: 2,
+    successRate: 0,
+    distinctStates: 1,
+    states: [{ prompt: `You see ${HOSTILE}`, visits: 2, actions: [{ text: "[a](command:y)", probability: 0.75 }, { text: "`b`", probability: 0.25 }] }],
+  };
+  const open = "command:rlStudio.openExplanation?%5B%22%2Fws%22%5D";
+  const html = render(formatHover({ format: "rl-studio/text-policy-explanation@1", createdAt: "", facts, summary: summarizeTextPolicy(facts), narrative: null }, { openLink: open }));
+  assert.deepEqual(links(html), [open]);
+  assert.ok(decode(html).includes("[a](command:y)"));
+  assert.ok(decode(html).includes(`You see ${HOSTILE}`));
 });
 
 function sources(dir: string): string[] {

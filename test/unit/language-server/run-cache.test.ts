@@ -74,6 +74,9 @@ test("explanations are read once per change, and a damaged one is skipped", () =
   assert.deepEqual(cache.latestExplanation(root, "explained")?.explanation.summary, ["two", "lines"]);
   writeFileSync(file, "{ damaged");
   assert.equal(cache.latestExplanation(root, "explained"), null);
+  // A TWOSOME run's explanation whose facts lost their states reads as none, too.
+  writeFileSync(file, JSON.stringify({ format: "rl-studio/text-policy-explanation@1", facts: { runId: "r" }, summary: [] }));
+  assert.equal(cache.latestExplanation(root, "explained"), null);
 });
 
 test("runs roots: the client's per-folder roots, the innermost folder winning, else runsFolder, else the default", () => {

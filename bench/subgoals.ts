@@ -3,7 +3,8 @@
  * equal step budgets, each seed a fresh process (bench/subgoals-run.ts):
  *
  *   plain        PPO on the env's own reward
- *   handwritten  + hand-written sub-goals (examples/mountaincar-subgoals.rl.ts; the Overcooked ones below)
+ *   handwritten  + hand-written sub-goals (examples/mountaincar-subgoals.rl.ts; the Overcooked ones below, the
+ *                  last of them the delivery itself, each worth 5)
  *   proposed     + sub-goals proposed through the proposal path (proposeSubgoals with a scripted model
  *                  returning a fixed plausible answer, validated, accepted as an edit of the file)
  *   sil          plain PPO + selfImitation { source: "task" } from the store the handwritten seeds wrote
@@ -99,7 +100,9 @@ const OC_SUBGOALS = `subgoals: [
     { name: "tomatoChopped", description: "the tomato is chopped", achieved: ({ obs }) => obs.tomatoChops >= 3 },
     { name: "lettuceChopped", description: "the lettuce is chopped", achieved: ({ obs }) => obs.lettuceChops >= 3 },
     { name: "saladInBowl", description: "both chopped foods lie in the bowl", achieved: ({ obs }) => obs.plateRow > 0 && obs.tomatoRow === obs.plateRow && obs.tomatoCol === obs.plateCol && obs.lettuceRow === obs.plateRow && obs.lettuceCol === obs.plateCol && obs.tomatoChops >= 3 && obs.lettuceChops >= 3 },
-  ],`;
+    { name: "saladServed", description: "the bowl of tomato and lettuce, no onion, is on the delivery counter", achieved: ({ obs }) => obs.deliveryRow > 0 && obs.plateRow === obs.deliveryRow && obs.plateCol === obs.deliveryCol && obs.tomatoRow === obs.plateRow && obs.tomatoCol === obs.plateCol && obs.lettuceRow === obs.plateRow && obs.lettuceCol === obs.plateCol && !(obs.onionRow === obs.plateRow && obs.onionCol === obs.plateCol) },
+  ],
+  subgoalReward: 5,`;
 
 const MC_SCRIPTED = {
   subgoals: [
@@ -133,7 +136,8 @@ const TASKS: Task[] = [
       subgoals: [
         { name: "tomatoDone", description: "tomato chopped", achieved: "obs.tomatoChops >= 3" },
         { name: "lettuceDone", description: "lettuce chopped", achieved: "obs.lettuceChops >= 3" },
-        { name: "holdBowl", description: "the bowl is carried", achieved: "obs.plateRow >= 1 && obs.tomatoChops >= 3 && obs.lettuceChops >= 3" },
+        { name: "holdBowl", description: "the bowl is carried", achieved: "obs.plateRow >= 1 && obs.lettuceChops >= 3" },
+        { name: "serveBowl", description: "the bowl is on the delivery counter", achieved: "obs.plateRow >= 3 && obs.plateCol < 0.5" },
       ],
     },
   },

@@ -228,7 +228,10 @@ test("a member killed mid-way (kill -9 inside its array task) is failed, resubmi
   const metrics = join(sweep.runDirOf(0), "metrics.jsonl");
   await waitFor("member 0 past its second checkpoint", () => (existsSync(metrics) && readFileSync(metrics, "utf8").split("\n").length > 7 ? true : undefined), 300_000);
   const holder = sweep.readMember(0)!;
-  assert.equal(holder.state, "running");
+  // Frozen (alive, holding its run folder) so it cannot finish its few remaining seconds of training while the
+  // second process below starts: on a loaded machine that start can take longer than the rest of the run.
+  process.kill(holder.pid, "SIGSTOP");
+  assert.equal(sweep.readMember(0)!.state, "running");
   // While it trains, a second process for the same member is refused: one process per run folder.
   const second = await runCli(["sweep", "run-member", sweep.path, "0"], ws, slurmEnv());
   assert.equal(second.code, 2, second.stderr);

@@ -7,8 +7,8 @@
  *                and the crossover: per shape, the smallest minibatch at which webgpu beats the CPU
  *   auto         what `--backend auto` picks for a 3×1024 network (on a hardware GPU: after timing it)
  *   runs         PPO's SPS on CartPole (the example) and on a 3×1024 network, webgpu vs js vs wasm
- *   llm-policy   the TWOSOME transformer's tokens/s forward+backward (runtime/src/llm-policy/gpu-bench.ts
- *                `gpuBench`), skipped with a note until that module exists
+ *   llm-policy   the TWOSOME transformer's tokens/s, rollout forward and forward+backward, with the test
+ *                model on webgpu, tfjs-node-gpu and wasm (runtime/src/llm-policy/bench.ts)
  *
  * On a machine without libvulkan.so.1 it looks for a carried libvulkan1 .deb (RL_STUDIO_VULKAN_DEBS, a
  * folder; default .gpu-bench/debs) and unpacks it beside the bench, or installs it with apt when root;
@@ -27,6 +27,8 @@ import { RunDir } from "../runtime/src/runs/run-dir.js";
 import { train } from "../runtime/src/ppo/train.js";
 import { createLearner } from "../runtime/src/backends/select.js";
 import { Rng } from "../runtime/src/rng.js";
+import { benchTransformerThroughput } from "../runtime/src/llm-policy/bench.js";
+import { TEST_MODEL, missingTestModel } from "../test/test-model.mjs";
 import { crossover, formatCrossover, layoutOf, load, machine, measureGrid, print, probeBackends, rolloutForward, costTable, type Cell, type GridShape } from "./backend-grid.js";
 
 const T0 = performance.now();
@@ -178,18 +180,25 @@ async function ppoRun(name: string, backend: BackendName, overrides: ExperimentO
   return row;
 }
 
-/** The TWOSOME transformer's section: runs `gpuBench` of runtime/src/llm-policy/gpu-bench.ts when it exists. */
+/**
+ * The TWOSOME transformer's section: tokens/s of the rollout forward and of one PPO minibatch
+ * (forward + backward + Adam) with the test model at TWOSOME's Overcooked shape
+ * (runtime/src/llm-policy/bench.ts, as `npm run bench -- twosome-model`), on the GPU backends and wasm.
+ * Backends are tried in order while the budget lasts; one that cannot start says why.
+ */
 async function llmPolicy(budgetMs: number): Promise<Record<string, unknown>> {
-  const file = resolve("runtime/src/llm-policy/gpu-bench.ts");
-  if (!existsSync(file)) {
-    return { skipped: "runtime/src/llm-policy/gpu-bench.ts does not exist yet (the TWOSOME transformer is being written); once it exports gpuBench({ backend, deadlineMs }) → { tokensPerSecondForwardBackward, … }, this section runs it on webgpu and wasm" };
-  }
-  const mod = require(file) as { gpuBench?: (opts: { backend: BackendName; deadlineMs: number }) => Promise<Record<string, unknown>> };
-  if (typeof mod.gpuBench !== "function") return { skipped: `${file} does not export gpuBench` };
+  const missing = missingTestModel();
+  if (missing !== null) return { skipped: missing };
+  const start = performance.now();
   const out: Record<string, unknown> = {};
-  for (const backend of ["webgpu", "wasm"] as const) {
+  for (const backend of ["webgpu", "tfjs-node-gpu", "wasm"] as const) {
+    if (performance.now() - start > budgetMs) {
+      out[backend] = { skipped: `the section's ${Math.round(budgetMs / 1000)} s budget is spent` };
+      continue;
+    }
     try {
-      out[backend] = await mod.gpuBench({ backend, deadlineMs: budgetMs / 2 });
+      const r = await benchTransformerThroughput(backend, TEST_MODEL, { reps: 3, reference: false });
+      out[backend] = { promptTokens: r.promptTokens, actions: r.actions, envs: r.envs, forward: r.forward, forwardBackward: r.forwardBackward, loadSeconds: r.loadSeconds, load: load() };
     } catch (err) {
       out[backend] = { error: (err as Error).message };
     }

@@ -11,6 +11,7 @@
 import { loadavg } from "node:os";
 import { benchTransformerThroughput } from "../runtime/src/llm-policy/bench.js";
 import { BackendUnavailableError } from "../runtime/src/backends/select.js";
+import type { TfjsBackend } from "../runtime/src/backends/tfjs-learner.js";
 import { writeTinyQwen2 } from "../test/unit/llm-policy/tiny-qwen2.js";
 import { TEST_MODEL, missingTestModel } from "../test/test-model.mjs";
 
@@ -22,7 +23,7 @@ async function main(): Promise<void> {
   if (missing === null) models.push(["stories260K", TEST_MODEL]);
   else print({ section: "twosome-model", skipped: missing });
   models.push(["tiny-qwen2", writeTinyQwen2().path]);
-  const backends = (process.env.RL_STUDIO_BENCH_BACKENDS ?? "wasm,cpu").split(",") as ("wasm" | "cpu")[];
+  const backends = (process.env.RL_STUDIO_BENCH_BACKENDS ?? "wasm,cpu").split(",") as TfjsBackend[];
   const results: unknown[] = [];
   for (const backend of backends) {
     for (const [name, path] of models) {

@@ -12,5 +12,9 @@ if ! command -v node >/dev/null || ! node -e 'process.exit(+process.versions.nod
 fi
 [ -d node_modules/webgpu ] || tar -xJf "$PACK/node_modules.tar.xz"
 echo "[gpu bench] node $(node --version); $(nvidia-smi -L 2>/dev/null | head -1 || echo 'no nvidia-smi')"
+# The test model: ../shared's when the machine has it, else the packed copy.
+if [ -z "${RL_STUDIO_TEST_MODEL:-}" ] && [ ! -f ../shared/models/stories260K.gguf ] && [ -f "$PACK/stories260K.gguf" ]; then
+  export RL_STUDIO_TEST_MODEL="$PWD/$PACK/stories260K.gguf"
+fi
 RL_STUDIO_VULKAN_DEBS="$PWD/$PACK/debs" node scripts/bench.mjs gpu
 if [ -n "${OUT:-}" ] && [ -d "$OUT" ]; then cp bench/out/gpu.json "$OUT/"; fi

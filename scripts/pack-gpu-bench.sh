@@ -3,7 +3,7 @@
 # NVIDIA GPU but no network and no Node — such as the GPU machines a session may be lent — so that the
 # bench runs there from a copy of this checkout: Node's own binary, node_modules without the LLM's
 # native builds (node-llama-cpp's ~700 MB) and without the editor/test tools, and libvulkan1's .deb
-# (apt-get download; the NVIDIA Vulkan driver itself comes with the NVIDIA driver).
+# (apt-get download; the NVIDIA Vulkan driver itself comes with the NVIDIA driver), and the test model.
 # Run here after `npm ci`: bash scripts/pack-gpu-bench.sh      (≈ 50 MB, xz)
 # There, from the checkout's root:  bash scripts/gpu-bench-offline.sh
 set -euo pipefail
@@ -28,5 +28,8 @@ tar -cf - \
 if command -v apt-get >/dev/null; then
   (cd "$OUT/debs" && apt-get download libvulkan1 >/dev/null 2>&1) || echo "[pack] apt-get download libvulkan1 failed; the bench will say libvulkan.so.1 is missing if the machine lacks it" >&2
 fi
+# 4. The test model, for the bench's llm-policy section (TWOSOME's transformer on the GPU).
+MODEL="${RL_STUDIO_TEST_MODEL:-../shared/models/stories260K.gguf}"
+if [ -f "$MODEL" ]; then cp "$MODEL" "$OUT/stories260K.gguf"; else echo "[pack] no test model at $MODEL; the llm-policy section will say so" >&2; fi
 du -sh "$OUT"/* | sed 's/^/[pack] /'
 echo "[pack] total $(du -sh "$OUT" | cut -f1); carry '$OUT' and run: bash scripts/gpu-bench-offline.sh"

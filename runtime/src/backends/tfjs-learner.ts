@@ -5,6 +5,7 @@
  */
 import type * as tfTypes from "@tensorflow/tfjs-core";
 import type { ActorCriticLayout, DenseLayer, PpoCoefficients, PpoLossStats, PpoMinibatch } from "../nn/actor-critic.js";
+import { sumScalars } from "./sum-scalars.js";
 import { checkStateSize, type BackendName, type Learner, type LearnerState } from "../nn/learner.js";
 
 type Tf = typeof tfTypes;
@@ -31,21 +32,6 @@ export const TFJS_NAME: Record<TfjsBackend, string> = {
 
 /** Runs work directly: the CPU backends report errors by throwing. */
 const NO_GUARD: DeviceGuard = { guard: (_phase, work) => work() };
-
-/**
- * Sum of scalars by pairwise adds. Not tf.addN: tfjs-backend-webgpu's AddN binds one storage buffer
- * per input in a single shader, over the device's per-stage limit (8 by default, 16 on many adapters)
- * once a network has more than a few layers.
- */
-function sumScalars(tf: Tf, xs: tfTypes.Tensor[]): tfTypes.Tensor {
-  let level = xs;
-  while (level.length > 1) {
-    const next: tfTypes.Tensor[] = [];
-    for (let i = 0; i < level.length; i += 2) next.push(i + 1 < level.length ? tf.add(level[i]!, level[i + 1]!) : level[i]!);
-    level = next;
-  }
-  return level[0]!;
-}
 
 interface DenseVars {
   w: tfTypes.Variable; // [nOut, nIn], the flat layout's row-major order

@@ -6,6 +6,7 @@
  */
 import type * as tfTypes from "@tensorflow/tfjs-core";
 import { assignFlat, readFlat, sizeOf } from "./flat-state.js";
+import { sumScalars } from "../backends/sum-scalars.js";
 
 type Tf = typeof tfTypes;
 
@@ -47,7 +48,8 @@ export class TfjsAdam {
     const bc1 = 1 - Math.pow(this.beta1, this.step);
     const sqrtBc2 = Math.sqrt(1 - Math.pow(this.beta2, this.step));
     const norm = tf.tidy(() => {
-      const n = tf.sqrt(tf.addN(grads.map((g) => tf.sum(tf.square(g)))));
+      // Pairwise, not tf.addN: see sum-scalars.ts (webgpu).
+      const n = tf.sqrt(sumScalars(tf, grads.map((g) => tf.sum(tf.square(g)))));
       const scale = tf.minimum(1, tf.div(maxGradNorm, tf.add(n, 1e-6)));
       grads.forEach((g0, i) => {
         const g = tf.mul(g0, scale);

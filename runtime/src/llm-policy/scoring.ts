@@ -17,6 +17,7 @@
  * (the reference layout, what the paper's code runs).
  */
 import type { Tokenizer } from "./tokenizer.js";
+import { logSumExp } from "../nn/log-sum-exp.js";
 
 export const NORMALIZATIONS = ["token", "word", "none"] as const;
 export type Normalization = (typeof NORMALIZATIONS)[number];
@@ -39,11 +40,7 @@ export function normalizeScores(sums: ArrayLike<number>, tokenCounts: ArrayLike<
 
 /** log-softmax of a vector, in float64. */
 export function logSoftmax(x: ArrayLike<number>): Float64Array {
-  let max = -Infinity;
-  for (let i = 0; i < x.length; i++) max = Math.max(max, x[i]!);
-  let sum = 0;
-  for (let i = 0; i < x.length; i++) sum += Math.exp(x[i]! - max);
-  const lse = max + Math.log(sum);
+  const lse = logSumExp(x);
   const out = new Float64Array(x.length);
   for (let i = 0; i < x.length; i++) out[i] = x[i]! - lse;
   return out;

@@ -12,6 +12,7 @@
 import type { Rng } from "../rng.js";
 import { orthogonal } from "./orthogonal.js";
 import { gemmNT, tanhInPlace, transpose } from "./gemm.js";
+import { logSumExp } from "./log-sum-exp.js";
 
 export interface ActorCriticConfig {
   obsDim: number;
@@ -242,11 +243,7 @@ export function act(
     out.values[i] = values[i]!;
     const li = i * actionDim;
     if (actionKind === "discrete") {
-      let max = -Infinity;
-      for (let j = 0; j < actionDim; j++) max = Math.max(max, logits[li + j]!);
-      let sum = 0;
-      for (let j = 0; j < actionDim; j++) sum += Math.exp(logits[li + j]! - max);
-      const logSum = max + Math.log(sum);
+      const logSum = logSumExp(logits, li, actionDim);
       let a = 0;
       if (deterministic) {
         for (let j = 1; j < actionDim; j++) if (logits[li + j]! > logits[li + a]!) a = j;
@@ -380,11 +377,7 @@ export function ppoLossHead(
     /** log Σ exp(logits) of this row (discrete), reused by the gradient below. */
     let logSum = 0;
     if (actionKind === "discrete") {
-      let max = -Infinity;
-      for (let j = 0; j < actionDim; j++) max = Math.max(max, head[hi + j]!);
-      let sum = 0;
-      for (let j = 0; j < actionDim; j++) sum += Math.exp(head[hi + j]! - max);
-      logSum = max + Math.log(sum);
+      logSum = logSumExp(head, hi, actionDim);
       entropy = 0;
       for (let j = 0; j < actionDim; j++) {
         const lp = head[hi + j]! - logSum;

@@ -12,6 +12,7 @@
  */
 import type { ActorCriticWorkspace } from "./actor-critic.js";
 import { HALF_LOG_2PI, mlpBackward } from "./actor-critic.js";
+import { logSumExp } from "./log-sum-exp.js";
 
 /** Stored transitions, gathered into contiguous rows (observations as the policy sees them). */
 export interface SilMinibatch {
@@ -60,11 +61,7 @@ export function silLossAndGradient(params: Float64Array, ws: ActorCriticWorkspac
     const w = Math.max(mb.returns[i]! - values[i]!, 0);
     if (w > 0) valid++;
     if (actionKind === "discrete") {
-      let max = -Infinity;
-      for (let j = 0; j < actionDim; j++) max = Math.max(max, head[hi + j]!);
-      let sum = 0;
-      for (let j = 0; j < actionDim; j++) sum += Math.exp(head[hi + j]! - max);
-      const logSum = max + Math.log(sum);
+      const logSum = logSumExp(head, hi, actionDim);
       const a = mb.actions[i]!;
       pSum += -(head[hi + a]! - logSum) * w;
       // d(−log π(a))/dz_j = p_j − [j = a].
